@@ -1,0 +1,97 @@
+"""The ``mockswarms`` command: ``serve``, ``openapi``, ``verify``, ``verify-client``, ``fixtures check``.
+
+Every ``serve`` option can also come from the config file (``--config``) and from ``MOCKSWARMS_*``
+environment variables; the command line wins. Bad settings print one line naming the source, the
+key and the reason, and exit 2 — never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+from typing import Any
+
+from . import __version__
+from .config import ConfigError, Settings, load_settings
+
+__all__ = ["build_parser", "main"]
+
+
+def _add_serve(subparsers: Any) -> None:
+    serve = subparsers.add_parser("serve", help="run the simulator (http://127.0.0.1:8000 by default)")
+    serve.add_argument("--host", help="interface to bind (default 127.0.0.1: loopback only)")
+    serve.add_argument("--port", type=int, help="port (default 8000; 0 picks a free port)")
+    serve.add_argument("--profile", help="docs (default) | prism | legacy")
+    serve.add_argument("--seed", type=int, help="seed for generated text, ids and probabilistic faults")
+    serve.add_argument("--now", help="freeze the clock at this ISO-8601 instant (default: real time)")
+    serve.add_argument("--config", help="YAML/JSON settings file")
+    serve.add_argument("--fixtures", action="append", help="extra fixture directory (repeatable)")
+    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument("--admin-token", help="require this bearer token on /__mockswarms/* (opens it to non-loopback)")
+    serve.add_argument("--store", help="memory (default) or redis://host:port/db to share state between workers")
+    serve.add_argument("--workers", type=int, help="uvicorn worker processes (needs --store redis://…)")
+    serve.set_defaults(handler=_serve)
+
+
+def _settings_from(args: argparse.Namespace) -> Settings:
+    overrides: dict[str, Any] = {
+        "host": args.host, "port": args.port, "profile": args.profile, "seed": args.seed, "now": args.now,
+        "fixtures": args.fixtures, "log_level": args.log_level, "admin_token": args.admin_token,
+        "store": args.store, "workers": args.workers,
+    }
+    return load_settings(overrides, config_file=args.config)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    settings = _settings_from(args)
+    if settings.workers > 1 and settings.store == "memory":
+        raise ConfigError("settings", "workers", "more than one worker needs a shared store: --store redis://host:port/db")
+    where = f"http://{settings.host}:{settings.port}"
+    print(f"mockswarms {__version__}: serving the Swarms API on {where} "
+          f"(profile {settings.profile}, seed {settings.seed}, store {settings.store})", file=sys.stderr, flush=True)
+    common: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level,
+                              "access_log": settings.log_level in ("info", "debug"), "server_header": False}
+    if settings.workers > 1:
+        from .app import SETTINGS_ENV
+
+        os.environ[SETTINGS_ENV] = settings.model_dump_json()
+        uvicorn.run("mockswarms.app:app_from_env", factory=True, workers=settings.workers, **common)
+    else:
+        from .app import create_app
+
+        uvicorn.run(create_app(settings), **common)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mockswarms", description="Offline simulator of the Swarms Cloud API.")
+    parser.add_argument("--version", action="version", version=f"mockswarms {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_serve(subparsers)
+    from . import fixtures
+    from .contract import openapi, verify
+
+    openapi.add_parser(subparsers)
+    verify.add_parser(subparsers)
+    fixtures.add_parser(subparsers)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler = getattr(args, "handler", None)
+    if handler is None:
+        parser.print_help(sys.stderr)
+        return 2
+    try:
+        return int(handler(args) or 0)
+    except ConfigError as exc:
+        print(f"mockswarms: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,115 @@
+"""The one clock of a simulator: real time, or frozen at an instant, always advanceable.
+
+Every timestamp, rate window, night-time discount and scheduled job reads this object, never
+``time.time()``. Tests move time with :meth:`Clock.advance` instead of sleeping.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+__all__ = ["Clock", "ClockState", "format_timestamp", "parse_instant"]
+
+
+def parse_instant(value: str) -> datetime:
+    """Parse an ISO-8601 instant; a naive value is taken as UTC. Raises ValueError."""
+    text = value.strip()
+    if text.endswith("Z"):
+        text = text[:-1] + "+00:00"
+    parsed = datetime.fromisoformat(text)
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def format_timestamp(moment: datetime) -> str:
+    """ISO-8601 with microseconds and ``+00:00``, the API's timestamp spelling."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+@dataclass(frozen=True)
+class ClockState:
+    """What a clock is, as plain data: shared through the state store across workers."""
+
+    frozen_at: float | None  # unix seconds when frozen, else None
+    offset: float  # seconds added to the wall clock when not frozen
+
+    def to_json(self) -> dict[str, float | None]:
+        return {"frozen_at": self.frozen_at, "offset": self.offset}
+
+    @classmethod
+    def from_json(cls, data: dict[str, float | None]) -> ClockState:
+        offset = data.get("offset") or 0.0
+        return cls(frozen_at=data.get("frozen_at"), offset=float(offset))
+
+
+class Clock:
+    """Real or frozen time with an offset. ``wall`` is injectable so the clock itself is testable."""
+
+    def __init__(self, frozen_at: datetime | None = None, *, wall: Callable[[], float] = time.time) -> None:
+        self._wall = wall
+        self._initial = ClockState(frozen_at.timestamp() if frozen_at else None, 0.0)
+        self._state = self._initial
+
+    # -- reading -------------------------------------------------------------------------------
+    def timestamp(self) -> float:
+        state = self._state
+        if state.frozen_at is not None:
+            return state.frozen_at
+        return self._wall() + state.offset
+
+    def now(self) -> datetime:
+        return datetime.fromtimestamp(self.timestamp(), tz=UTC)
+
+    def isoformat(self) -> str:
+        return format_timestamp(self.now())
+
+    @property
+    def frozen(self) -> bool:
+        return self._state.frozen_at is not None
+
+    # -- moving ----------------------------------------------------------------------------------
+    def freeze(self, at: datetime | None = None) -> None:
+        """Stop time at ``at`` (default: the current simulated instant)."""
+        moment = at.timestamp() if at is not None else self.timestamp()
+        self._state = ClockState(moment, 0.0)
+
+    def unfreeze(self) -> None:
+        """Let time run again from the current simulated instant."""
+        current = self.timestamp()
+        self._state = ClockState(None, current - self._wall())
+
+    def set(self, at: datetime) -> None:
+        """Jump to ``at``; a frozen clock stays frozen, a running one keeps running from there."""
+        if self.frozen:
+            self._state = ClockState(at.timestamp(), 0.0)
+        else:
+            self._state = ClockState(None, at.timestamp() - self._wall())
+
+    def advance(self, seconds: float) -> None:
+        if seconds < 0:
+            raise ValueError("the clock only moves forward")
+        state = self._state
+        if state.frozen_at is not None:
+            self._state = ClockState(state.frozen_at + seconds, 0.0)
+        else:
+            self._state = ClockState(None, state.offset + seconds)
+
+    def reset(self) -> None:
+        """Back to how the clock was configured at start-up."""
+        self._state = self._initial
+
+    # -- sharing -------------------------------------------------------------------------------
+    @property
+    def state(self) -> ClockState:
+        return self._state
+
+    def load(self, state: ClockState) -> None:
+        self._state = state
+
+    def after(self, seconds: float) -> datetime:
+        """The simulated instant ``seconds`` from now (for simulated durations)."""
+        return self.now() + timedelta(seconds=seconds)

@@ -1,0 +1,304 @@
+"""Settings: every switch the reference names, grouped into profiles, loaded from file / env / CLI.
+
+Precedence (lowest first): built-in defaults → the chosen profile's preset → config file →
+``MOCKSWARMS_*`` environment variables → command-line options. A profile is only a preset of
+settings; every field can still be overridden one by one.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from .clock import parse_instant
+
+__all__ = [
+    "DEFAULT_ACCOUNTS",
+    "PROFILES",
+    "AccountConfig",
+    "ConfigError",
+    "PacingConfig",
+    "Settings",
+    "load_settings",
+]
+
+ENV_PREFIX = "MOCKSWARMS_"
+
+
+class ConfigError(Exception):
+    """A bad setting: says where (file or variable), which key, and why."""
+
+    def __init__(self, source: str, key: str, reason: str) -> None:
+        self.source, self.key, self.reason = source, key, reason
+        super().__init__(f"{source}: {key}: {reason}" if key else f"{source}: {reason}")
+
+
+class AccountConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str = Field(min_length=1)
+    user_id: str | None = None  # several keys may share one user; default: one user per key
+    tier: Literal["free", "premium", "enterprise"] = "free"
+    credit: Decimal = Decimal("0")
+    free_credit: Decimal = Decimal("0")
+    referral_credits: Decimal = Decimal("0")
+    # Optional per-account rate limits overriding the tier's (None = tier default).
+    limits: dict[Literal["minute", "hour", "day"], int | None] | None = None
+
+    def resolved_user_id(self) -> str:
+        return self.user_id or f"user-{self.key}"
+
+
+DEFAULT_ACCOUNTS: tuple[AccountConfig, ...] = (
+    AccountConfig(key="sk-mock-free", user_id="user-free", tier="free", free_credit=Decimal("20.00")),
+    AccountConfig(key="sk-mock-premium", user_id="user-premium", tier="premium", credit=Decimal("100.00")),
+    AccountConfig(key="sk-mock-broke", user_id="user-broke", tier="free"),
+)
+
+
+class PacingConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    time_to_first_token: float = Field(0.0, ge=0)
+    tokens_per_second: float = Field(0.0, ge=0)  # 0 = no delay between chunks
+
+
+class Settings(BaseModel):
+    """All settings of one simulator. Field names are the config-file keys."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    # -- serving -------------------------------------------------------------------------------
+    host: str = "127.0.0.1"
+    port: int = Field(8000, ge=0, le=65535)
+    workers: int = Field(1, ge=1)
+    log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
+    profile: Literal["docs", "prism", "legacy"] = "docs"
+    seed: int = 0
+    now: datetime | None = None  # freeze the clock at this instant; None = real time
+    fixtures: list[Path] = Field(default_factory=list)  # fixture directories (YAML rules), in priority order
+    fixtures_watch: bool = True  # reload fixture files when they change
+    store: str = "memory"  # "memory" or redis://host:port/db
+    admin_token: str | None = None  # when set, the control API needs "Authorization: Bearer <token>"
+    max_body_bytes: int = Field(10 * 1024 * 1024, ge=1)
+    journal_size: int = Field(1000, ge=0)
+    logs_per_user: int = Field(1000, ge=1)
+    accounts: list[AccountConfig] = Field(default_factory=lambda: list(DEFAULT_ACCOUNTS))
+
+    # -- authentication (reference §c) -------------------------------------------------------------
+    bearer_enabled: bool = True
+    auth_missing_mode: Literal["401", "422"] = "401"
+    auth_invalid_status: Literal[401, 403] = 403
+    public_discovery: bool = True
+    accept_any_key: bool = False  # prism: any key is a premium account with ample credit
+
+    # -- request semantics --------------------------------------------------------------------------
+    semantic_validation: bool = True  # prism: off (schema-valid {} bodies are answered 2xx)
+    agent_batch_max: int | None = Field(10, ge=1)
+    swarm_batch_max: int | None = Field(None, ge=1)
+    agent_batch_shape: Literal["envelope", "list"] = "envelope"
+    reject_misspelled_hierarchical: bool = False
+    legacy_swarm_types: bool = True  # MALT, DeepResearchSwarm, InteractiveGroupChat, SpreadSheetSwarm
+    swarm_response_layout: Literal["current", "legacy"] = "current"
+    agent_response_id_field: bool = False  # also send legacy "id" next to "job_id"
+    logs_count: Literal["null", "length"] = "null"
+    default_model: str = "gpt-4.1"
+    legacy_endpoints: bool = True  # advanced research, auto-swarm-builder, marketplace agents
+    enable_usage_report: bool = False
+    enable_scheduling: bool = False
+    enable_auto_generate: bool = False
+
+    # -- tiers, limits, credits (reference §c, §d, §e) ------------------------------------------------
+    premium_endpoint_gate: bool = True
+    premium_model_gate: bool = True
+    premium_error_shape: Literal["error", "detail"] = "error"
+    rate_limit_mode: Literal["docs", "legacy-ip", "off"] = "docs"
+    rate_limit_scale: float = Field(1.0, gt=0)  # e.g. 0.01 for fast tests (limits rounded up, min 1)
+    free_hour_limit: int = Field(350, ge=1)  # 50 reproduces the pre-2026-07-09 value
+    ip_limit_per_minute: int = Field(100, ge=1)
+    credit_gate: Literal["precheck", "postrun", "off"] = "precheck"
+    credit_threshold: Decimal = Decimal("1.00")
+    prompt_limit_free: int = Field(200_000, ge=1)
+    prompt_limit_premium: int = Field(2_000_000, ge=1)
+
+    # -- billing (reference §e) ------------------------------------------------------------------------
+    price_table: Literal["2026", "2025-11", "2025-08", "2025-05"] = "2026"
+    night_discount: Decimal = Decimal("0.5")  # 0.75 in the legacy profile
+    night_discount_scope: Literal["swarm", "all"] = "swarm"
+    night_timezone: str = "America/Los_Angeles"
+    flex_discount: Decimal = Decimal("0")
+    frenzy_mode: bool = False
+    usage_costs_shape: Literal["wrapped", "flat"] = "wrapped"
+
+    # -- streaming (reference §f) -------------------------------------------------------------------------
+    streaming: bool = True  # prism: never SSE
+    agent_sse_format: Literal["docs", "legacy"] = "docs"
+    swarm_sse_done: bool = True
+    sse_ping_interval: float = Field(15.0, gt=0)
+    stream_disconnect_billing: Literal["full", "produced"] = "full"
+    pacing: dict[str, PacingConfig] = Field(default_factory=dict)  # model name (or "*") -> pacing
+
+    # -- contract, faults ----------------------------------------------------------------------------------
+    request_validation: Literal["off", "report", "strict"] = "report"
+    response_fuzz: bool = False
+    control_api_in_contract: bool = False
+    fault_header_enabled: bool = False
+    faults: list[dict[str, Any]] = Field(default_factory=list)
+
+    @field_validator("now", mode="before")
+    @classmethod
+    def _parse_now(cls, value: object) -> object:
+        if isinstance(value, str):
+            if value.strip().lower() in ("", "real", "none"):
+                return None
+            return parse_instant(value)
+        return value
+
+    @field_validator("store")
+    @classmethod
+    def _check_store(cls, value: str) -> str:
+        if value != "memory" and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be 'memory' or a redis:// URL")
+        return value
+
+    def pacing_for(self, model: str) -> PacingConfig:
+        return self.pacing.get(model) or self.pacing.get("*") or PacingConfig()
+
+
+# Profiles are presets of settings (reference "Simulator defaults in one place", item 5).
+PROFILES: dict[str, dict[str, Any]] = {
+    "docs": {},
+    "prism": {
+        "accept_any_key": True,
+        "semantic_validation": False,
+        "premium_endpoint_gate": False,
+        "premium_model_gate": False,
+        "rate_limit_mode": "off",
+        "credit_gate": "off",
+        "streaming": False,
+        "request_validation": "off",
+    },
+    "legacy": {
+        "bearer_enabled": False,
+        "night_discount": Decimal("0.75"),
+        "night_discount_scope": "all",
+        "rate_limit_mode": "legacy-ip",
+        "free_hour_limit": 50,
+        "agent_batch_shape": "list",
+        "swarm_response_layout": "legacy",
+        "agent_response_id_field": True,
+        "logs_count": "length",
+        "premium_error_shape": "detail",
+        "usage_costs_shape": "flat",
+        "agent_sse_format": "legacy",
+        "default_model": "gpt-4o-mini",
+        "price_table": "2025-05",
+        "enable_scheduling": True,
+        "enable_auto_generate": True,
+    },
+}
+
+_FIELDS = Settings.model_fields
+
+
+def _coerce_env(name: str, raw: str) -> Any:
+    """Environment values are strings; JSON-ish ones (lists, dicts, numbers, booleans) are decoded."""
+    field = _FIELDS[name]
+    annotation = str(field.annotation)
+    if name == "fixtures":
+        return [p for p in raw.split(os.pathsep) if p]
+    if any(t in annotation for t in ("list", "dict")):
+        try:
+            return json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise ConfigError(f"environment {ENV_PREFIX}{name.upper()}", name, f"not valid JSON: {exc.msg}") from exc
+    return raw
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    source = str(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(source, "", f"cannot read the file ({exc.strerror})") from exc
+    try:
+        data = yaml.safe_load(text)  # JSON is YAML too
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark is not None else "parse error"
+        raise ConfigError(source, "", f"not valid YAML/JSON ({where}: {getattr(exc, 'problem', exc)})") from exc
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise ConfigError(source, "", "the top level must be a mapping of setting names to values")
+    unknown = sorted(k for k in data if k not in _FIELDS)
+    if unknown:
+        raise ConfigError(source, str(unknown[0]), "unknown setting")
+    # Relative fixture paths are relative to the config file.
+    if isinstance(data.get("fixtures"), list):
+        data["fixtures"] = [str((path.parent / str(p)).resolve()) for p in data["fixtures"]]
+    elif isinstance(data.get("fixtures"), str):
+        data["fixtures"] = [str((path.parent / data["fixtures"]).resolve())]
+    return data
+
+
+def _validate(values: Mapping[str, Any], sources: Mapping[str, str]) -> Settings:
+    try:
+        return Settings(**values)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        loc = [str(p) for p in error["loc"]]
+        key = ".".join(loc)
+        source = sources.get(loc[0], "settings") if loc else "settings"
+        raise ConfigError(source, key, error["msg"]) from exc
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None,
+    *,
+    config_file: str | Path | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Settings:
+    """Build settings from defaults, profile, file, environment and explicit ``overrides`` (CLI)."""
+    environ = os.environ if environ is None else environ
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    sources: dict[str, str] = {}
+
+    env_values: dict[str, Any] = {}
+    env_config = environ.get(ENV_PREFIX + "CONFIG")
+    for name in _FIELDS:
+        raw = environ.get(ENV_PREFIX + name.upper())
+        if raw is not None:
+            env_values[name] = _coerce_env(name, raw)
+            sources[name] = f"environment {ENV_PREFIX}{name.upper()}"
+
+    path = config_file or overrides.pop("config", None) or env_config
+    file_values: dict[str, Any] = {}
+    if path:
+        file_values = _read_file(Path(path))
+        for name in file_values:
+            sources.setdefault(name, str(path))
+
+    for name in overrides:
+        if name not in _FIELDS:
+            raise ConfigError("command line", name, "unknown setting")
+        sources[name] = "command line"
+
+    profile = overrides.get("profile") or env_values.get("profile") or file_values.get("profile") or "docs"
+    if profile not in PROFILES:
+        source = sources.get("profile", "settings")
+        raise ConfigError(source, "profile", f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+
+    merged: dict[str, Any] = dict(PROFILES[profile])
+    for layer in (file_values, env_values, overrides):
+        merged.update(layer)
+    merged["profile"] = profile
+    return _validate(merged, sources)

@@ -1,0 +1,286 @@
+"""The control API under ``/__mockswarms/``: reset, settings, clock, accounts, journal, faults,
+fixtures and contract violations. Loopback clients only, unless ``admin_token`` is set — then the
+``Authorization: Bearer <token>`` header is required from everyone.
+"""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Awaitable, Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import orjson
+from pydantic import ValidationError
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from .app import CONTROL_PREFIX, json_response
+from .clock import parse_instant
+from .config import PROFILES, Settings
+from .errors import APIError
+from .simulator import Simulator
+from .store import AccountRecord, Balances
+
+__all__ = ["control_routes"]
+
+_LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
+
+Handler = Callable[[Request, Simulator], Awaitable[Response]]
+
+
+def _guard(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    async def guarded(request: Request) -> Response:
+        simulator: Simulator = request.app.state.simulator
+        token = simulator.settings.admin_token
+        if token:
+            sent = request.headers.get("authorization", "")
+            if not hmac.compare_digest(sent.encode(), f"Bearer {token}".encode()):
+                raise APIError(401, "The control API needs 'Authorization: Bearer <admin token>'")
+        else:
+            host = request.client.host if request.client else ""
+            if host not in _LOOPBACK and not host.startswith("127."):
+                raise APIError(403, "The control API only answers loopback clients (set --admin-token to open it)")
+        await simulator.ensure_started()
+        return await handler(request, simulator)
+
+    return guarded
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    raw = await request.body()
+    if not raw:
+        return {}
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise APIError(422, f"Body is not valid JSON: {exc.msg}") from exc
+    if not isinstance(data, dict):
+        raise APIError(422, "Body must be a JSON object")
+    return data
+
+
+# -- reset and settings -----------------------------------------------------------------------------------
+async def reset(request: Request, sim: Simulator) -> Response:
+    data = await _body(request)
+    now = data.get("now")
+    seed = data.get("seed")
+    if seed is not None and not isinstance(seed, int):
+        raise APIError(422, "seed must be an integer")
+    await sim.reset(seed=seed, now=parse_instant(now) if isinstance(now, str) else None)
+    return json_response({"status": "reset"})
+
+
+def _settings_json(settings: Settings) -> Any:
+    return orjson.loads(settings.model_dump_json())
+
+
+async def get_settings(request: Request, sim: Simulator) -> Response:
+    return json_response(_settings_json(sim.settings))
+
+
+async def _rebuild(request: Request, settings: Settings) -> Simulator:
+    old: Simulator = request.app.state.simulator
+    new = Simulator(settings, store=old.store)
+    await new.reset()
+    request.app.state.simulator = new
+    return new
+
+
+async def put_settings(request: Request, sim: Simulator) -> Response:
+    data = await _body(request)
+    base: Settings = request.app.state.base_settings
+    profile = data.get("profile", base.profile)
+    if profile not in PROFILES:
+        raise APIError(422, f"unknown profile {profile!r}")
+    # Start-up settings minus what the start-up profile preset put there, then the new profile's preset.
+    preset = PROFILES[base.profile]
+    merged = {k: v for k, v in base.model_dump(exclude_unset=True).items()
+              if not (k in preset and preset[k] == v)}
+    merged.update(PROFILES[profile])
+    merged.update(data)
+    merged["store"] = base.store  # the store cannot change under a running server
+    try:
+        settings = Settings.model_validate(merged)
+    except ValidationError as exc:
+        error = exc.errors(include_url=False)[0]
+        raise APIError(422, f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from exc
+    new = await _rebuild(request, settings)
+    return json_response(_settings_json(new.settings))
+
+
+async def delete_settings(request: Request, sim: Simulator) -> Response:
+    new = await _rebuild(request, request.app.state.base_settings)
+    return json_response(_settings_json(new.settings))
+
+
+# -- clock ---------------------------------------------------------------------------------------------
+def _clock_body(sim: Simulator) -> dict[str, Any]:
+    return {"now": sim.clock.isoformat(), "frozen": sim.clock.frozen}
+
+
+async def get_clock(request: Request, sim: Simulator) -> Response:
+    return json_response(_clock_body(sim))
+
+
+async def put_clock(request: Request, sim: Simulator) -> Response:
+    data = await _body(request)
+    try:
+        if data.get("now") is not None:
+            sim.clock.set(parse_instant(str(data["now"])))
+        if "frozen" in data:
+            if data["frozen"]:
+                sim.clock.freeze()
+            else:
+                sim.clock.unfreeze()
+        if data.get("advance_seconds") is not None:
+            sim.clock.advance(float(data["advance_seconds"]))
+    except (ValueError, TypeError) as exc:
+        raise APIError(422, f"Bad clock change: {exc}") from exc
+    await sim.clock_changed()
+    return json_response(_clock_body(sim))
+
+
+# -- accounts ------------------------------------------------------------------------------------------
+async def _account_body(sim: Simulator, account: AccountRecord) -> dict[str, Any]:
+    balances = await sim.store.get_balances(account.user_id)
+    return {"key": account.key, "user_id": account.user_id, "tier": account.tier,
+            "credit": float(balances.credit), "free_credit": float(balances.free_credit),
+            "referral_credits": float(balances.referral_credits), "total_credits": float(balances.total),
+            "limits": account.limits}
+
+
+async def list_accounts(request: Request, sim: Simulator) -> Response:
+    accounts = await sim.store.list_accounts()
+    return json_response({"accounts": [await _account_body(sim, a) for a in accounts]})
+
+
+async def get_account(request: Request, sim: Simulator) -> Response:
+    account = await sim.store.get_account(request.path_params["key"])
+    if account is None:
+        raise APIError(404, "No such account")
+    return json_response(await _account_body(sim, account))
+
+
+def _decimal(data: dict[str, Any], name: str, default: Decimal) -> Decimal:
+    if name not in data or data[name] is None:
+        return default
+    try:
+        return Decimal(str(data[name]))
+    except InvalidOperation as exc:
+        raise APIError(422, f"{name} must be a number") from exc
+
+
+async def put_account(request: Request, sim: Simulator) -> Response:
+    key = request.path_params["key"]
+    data = await _body(request)
+    unknown = set(data) - {"tier", "credit", "free_credit", "referral_credits", "user_id", "limits"}
+    if unknown:
+        raise APIError(422, f"unknown account field(s): {', '.join(sorted(unknown))}")
+    existing = await sim.store.get_account(key)
+    tier = data.get("tier", existing.tier if existing else "free")
+    if tier not in ("free", "premium", "enterprise"):
+        raise APIError(422, "tier must be one of free, premium, enterprise")
+    user_id = data.get("user_id") or (existing.user_id if existing else f"user-{key}")
+    limits = data.get("limits", existing.limits if existing else None)
+    account = AccountRecord(key, str(user_id), tier, limits)
+    await sim.store.put_account(account)
+    current = await sim.store.get_balances(account.user_id)
+    balances = Balances(
+        _decimal(data, "credit", current.credit),
+        _decimal(data, "free_credit", current.free_credit),
+        _decimal(data, "referral_credits", current.referral_credits),
+    )
+    await sim.store.set_balances(account.user_id, balances)
+    return json_response(await _account_body(sim, account))
+
+
+# -- journal, violations -----------------------------------------------------------------------------
+async def get_journal(request: Request, sim: Simulator) -> Response:
+    return json_response({"entries": await sim.store.journal_list()})
+
+
+async def clear_journal(request: Request, sim: Simulator) -> Response:
+    await sim.store.journal_clear()
+    return json_response({"entries": []})
+
+
+async def get_violations(request: Request, sim: Simulator) -> Response:
+    validator = getattr(request.app.state, "request_validator", None)
+    violations = validator.violations() if validator is not None else []
+    return json_response({"violations": violations})
+
+
+async def clear_violations(request: Request, sim: Simulator) -> Response:
+    validator = getattr(request.app.state, "request_validator", None)
+    if validator is not None:
+        validator.clear()
+    return json_response({"violations": []})
+
+
+# -- faults ----------------------------------------------------------------------------------------------
+async def list_faults(request: Request, sim: Simulator) -> Response:
+    return json_response({"faults": sim.faults.list_rules()})
+
+
+async def add_fault(request: Request, sim: Simulator) -> Response:
+    rule = sim.faults.add_rule(await _body(request))
+    return json_response(rule, 201)
+
+
+async def clear_faults(request: Request, sim: Simulator) -> Response:
+    sim.faults.clear()
+    return json_response({"faults": []})
+
+
+async def delete_fault(request: Request, sim: Simulator) -> Response:
+    if not sim.faults.delete_rule(request.path_params["rule_id"]):
+        raise APIError(404, "No such fault rule")
+    return json_response({"faults": sim.faults.list_rules()})
+
+
+# -- fixtures --------------------------------------------------------------------------------------------
+async def add_fixtures(request: Request, sim: Simulator) -> Response:
+    data = await _body(request)
+    rules = data.get("rules")
+    if not isinstance(rules, list):
+        raise APIError(422, "Body must be {\"rules\": [ ...fixture rules... ]}")
+    added = sim.fixtures.add_rules(rules)
+    return json_response({"added": added}, 201)
+
+
+async def clear_fixtures(request: Request, sim: Simulator) -> Response:
+    sim.fixtures.clear_runtime()
+    return json_response({"status": "cleared"})
+
+
+async def reload_fixtures(request: Request, sim: Simulator) -> Response:
+    result = sim.fixtures.reload()
+    return json_response(result.to_json(), 200 if result.ok else 422)
+
+
+def control_routes() -> list[Route]:
+    p = CONTROL_PREFIX
+    return [
+        Route(f"{p}/reset", _guard(reset), methods=["POST"]),
+        Route(f"{p}/settings", _guard(get_settings), methods=["GET"]),
+        Route(f"{p}/settings", _guard(put_settings), methods=["PUT"]),
+        Route(f"{p}/settings", _guard(delete_settings), methods=["DELETE"]),
+        Route(f"{p}/clock", _guard(get_clock), methods=["GET"]),
+        Route(f"{p}/clock", _guard(put_clock), methods=["PUT"]),
+        Route(f"{p}/accounts", _guard(list_accounts), methods=["GET"]),
+        Route(f"{p}/accounts/{{key}}", _guard(get_account), methods=["GET"]),
+        Route(f"{p}/accounts/{{key}}", _guard(put_account), methods=["PUT"]),
+        Route(f"{p}/journal", _guard(get_journal), methods=["GET"]),
+        Route(f"{p}/journal", _guard(clear_journal), methods=["DELETE"]),
+        Route(f"{p}/violations", _guard(get_violations), methods=["GET"]),
+        Route(f"{p}/violations", _guard(clear_violations), methods=["DELETE"]),
+        Route(f"{p}/faults", _guard(list_faults), methods=["GET"]),
+        Route(f"{p}/faults", _guard(add_fault), methods=["POST"]),
+        Route(f"{p}/faults", _guard(clear_faults), methods=["DELETE"]),
+        Route(f"{p}/faults/{{rule_id}}", _guard(delete_fault), methods=["DELETE"]),
+        Route(f"{p}/fixtures", _guard(add_fixtures), methods=["POST"]),
+        Route(f"{p}/fixtures", _guard(clear_fixtures), methods=["DELETE"]),
+        Route(f"{p}/fixtures/reload", _guard(reload_fixtures), methods=["POST"]),
+    ]

@@ -1,0 +1,76 @@
+"""The one source of randomness: a seed, and independent streams derived from it.
+
+Two kinds of draws:
+- :meth:`Entropy.derive` gives a fresh ``random.Random`` fixed by (seed, parts): the same prompt
+  always yields the same generated text, whatever happened before.
+- :meth:`Entropy.ids` is a stream consumed in request order: ids differ per request but the same
+  request sequence gives the same ids.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import string
+import uuid
+
+__all__ = ["Entropy", "IdSource"]
+
+_ALNUM = string.ascii_letters + string.digits
+
+
+def _seed_from(seed: int, parts: tuple[object, ...]) -> int:
+    digest = hashlib.blake2b(repr((seed, *parts)).encode("utf-8"), digest_size=16).digest()
+    return int.from_bytes(digest, "big")
+
+
+class IdSource:
+    """Identifiers in the API's formats, drawn from one seeded stream."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self._rng = rng
+
+    def hex(self, length: int) -> str:
+        return "".join(self._rng.choice("0123456789abcdef") for _ in range(length))
+
+    def alnum(self, length: int) -> str:
+        return "".join(self._rng.choice(_ALNUM) for _ in range(length))
+
+    def uuid(self) -> str:
+        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+
+    # Formats per reference §i row 54.
+    def agent_job(self) -> str:
+        return "agent-" + self.hex(32)
+
+    def swarm_job(self) -> str:
+        return "swarms-" + self.alnum(28)
+
+    def chat_completion(self) -> str:
+        return "chatcmpl-" + self.hex(27)
+
+    def prefixed(self, prefix: str, length: int = 12) -> str:
+        """e.g. ``batched-grid-workflow-XyZ123AbC456``, ``graph-workflow-…``, ``agent-batch-…``."""
+        return f"{prefix}-{self.alnum(length)}"
+
+
+class Entropy:
+    """Seeded randomness for one simulator. ``reset()`` rewinds the id stream."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self._stream = random.Random(_seed_from(seed, ("ids",)))
+        self.ids = IdSource(self._stream)
+
+    def derive(self, *parts: object) -> random.Random:
+        """An independent RNG determined only by the seed and ``parts`` (reprs must be stable)."""
+        return random.Random(_seed_from(self.seed, parts))
+
+    def stream(self) -> random.Random:
+        """The request-ordered stream (ids, probabilistic faults)."""
+        return self._stream
+
+    def reset(self, seed: int | None = None) -> None:
+        if seed is not None:
+            self.seed = seed
+        self._stream.seed(_seed_from(self.seed, ("ids",)))

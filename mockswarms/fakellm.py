@@ -1,0 +1,141 @@
+"""The fake LLM: fixture rules first, otherwise seeded Faker text. Deterministic and fast.
+
+Generated text (no rule, or a rule that only sets latency/pacing/token counts):
+
+- Seed: ``entropy.derive("fake-llm", seen_text, model, agent_name, call_index)`` — what the agent sees,
+  which model, which agent, and the call's position within the run. Transport flags (``stream``,
+  ``streaming_on``) are not part of it, so they never change the text.
+- Size rule: 3-7 sentences of 6-14 words each, drawn from Faker's English word list with the seeded
+  Faker instance (about 25-110 tokens), then capped to ``max_tokens`` tokens when ``max_tokens >= 1``.
+  Fixture text is never capped (it is what the user asked for).
+
+Token counts use :mod:`mockswarms.tokenizer`: input = ``count_tokens(call.seen_text())``, output =
+``count_tokens(text)`` plus the tokens of any tool call (name + JSON arguments); a rule may override
+either. Chunks are ``split_tokens(text)`` unless the rule lists its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import orjson
+from faker import Faker
+
+from .entropy import Entropy
+from .fixtures import FixtureRegistry, FixtureRule
+from .llm import LLMCall, LLMError, LLMResult, Pacing
+from .tokenizer import count_tokens, split_tokens, truncate_tokens
+
+__all__ = ["FakeLLM", "generated_text"]
+
+_ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def generated_text(faker: Faker, words: tuple[str, ...], seed: int) -> str:
+    """The size rule applied with ``faker`` re-seeded to ``seed`` (see module docstring)."""
+    faker.seed_instance(seed)
+    rng = faker.random
+    sentences = []
+    for _ in range(3 + rng.randrange(5)):
+        picked = rng.choices(words, k=6 + rng.randrange(9))
+        sentences.append(" ".join(picked).capitalize() + ".")
+    return " ".join(sentences)
+
+
+class FakeLLM:
+    """Implements :class:`mockswarms.llm.LLM`. One instance per simulator (holds one Faker)."""
+
+    def __init__(
+        self, entropy: Entropy, fixtures: FixtureRegistry, pacing_for: Callable[[str], Pacing]
+    ) -> None:
+        self.entropy = entropy
+        self.fixtures = fixtures
+        self.pacing_for = pacing_for
+        # Constructing Faker costs ~25 ms: once per process, re-seeded per call.
+        self._faker = Faker("en_US")
+        self._words: tuple[str, ...] = tuple(self._faker.get_words_list())
+
+    def _seed(self, seen: str, call: LLMCall) -> int:
+        return self.entropy.derive(
+            "fake-llm", seen, call.model, call.agent_name, call.call_index
+        ).getrandbits(64)
+
+    def _generate(self, seen: str, call: LLMCall) -> str:
+        text = generated_text(self._faker, self._words, self._seed(seen, call))
+        if call.max_tokens is not None and call.max_tokens >= 1:
+            text = truncate_tokens(text, call.max_tokens)
+        return text
+
+    def complete(self, call: LLMCall) -> LLMResult:
+        seen = call.seen_text()
+        rule = self.fixtures.match(call)
+        if rule is None:
+            text = self._generate(seen, call)
+            return LLMResult(
+                text=text,
+                chunks=tuple(split_tokens(text)) if text else (),
+                input_tokens=count_tokens(seen),
+                output_tokens=count_tokens(text),
+                pacing=self.pacing_for(call.model),
+            )
+        return self._answer(rule, call, seen)
+
+    def _answer(self, rule: FixtureRule, call: LLMCall, seen: str) -> LLMResult:
+        answer = rule.answer
+        input_tokens = answer.input_tokens if answer.input_tokens is not None else count_tokens(seen)
+        pacing = answer.pacing or self.pacing_for(call.model)
+        if answer.error_status is not None:
+            detail = answer.error_detail.render(call) if answer.error_detail else ""
+            return LLMResult(
+                text="",
+                chunks=(),
+                input_tokens=input_tokens,
+                output_tokens=0,
+                pacing=pacing,
+                error=LLMError(answer.error_status, detail),
+                rule=rule.id,
+                latency=answer.latency,
+            )
+        if answer.chunks is not None:
+            chunks = tuple(c.render(call) for c in answer.chunks)
+            text = "".join(chunks)
+        else:
+            if answer.text is not None:
+                text = answer.text.render(call)
+            elif answer.generates_text:
+                text = self._generate(seen, call)
+            else:
+                text = ""  # tool-call-only answer
+            chunks = tuple(split_tokens(text)) if text else ()
+        tool_calls = tuple(self._tool_call(rule, call, seen, i, tc) for i, tc in enumerate(answer.tool_calls))
+        if answer.output_tokens is not None:
+            output_tokens = answer.output_tokens
+        else:
+            output_tokens = count_tokens(text) + sum(
+                count_tokens(tc["function"]["name"]) + count_tokens(tc["function"]["arguments"])
+                for tc in tool_calls
+            )
+        return LLMResult(
+            text=text,
+            chunks=chunks,
+            input_tokens=input_tokens,
+            output_tokens=output_tokens,
+            tool_calls=tool_calls,
+            pacing=pacing,
+            rule=rule.id,
+            latency=answer.latency,
+        )
+
+    def _tool_call(
+        self, rule: FixtureRule, call: LLMCall, seen: str, index: int, spec: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        """OpenAI function-call shape: ``{"id", "type": "function", "function": {"name", "arguments"}}``."""
+        arguments = spec.get("arguments", {})
+        if not isinstance(arguments, str):
+            arguments = orjson.dumps(arguments).decode()
+        call_id = spec.get("id")
+        if not call_id:
+            rng = self.entropy.derive("tool-call", rule.id, seen, call.agent_name, call.call_index, index)
+            call_id = "call_" + "".join(rng.choice(_ALNUM) for _ in range(24))
+        return {"id": call_id, "type": "function", "function": {"name": spec["name"], "arguments": arguments}}

@@ -1,0 +1,71 @@
+"""The request journal: what each request was and what came back, with API keys masked.
+
+Entries are plain dicts so any store backend can hold them. The journal is a bounded ring buffer
+(``settings.journal_size``); bodies over ``MAX_BODY_CHARS`` are cut so a flood of large requests
+cannot grow memory without bound.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import orjson
+
+__all__ = ["MAX_BODY_CHARS", "decode_body", "journal_entry", "mask_key"]
+
+MAX_BODY_CHARS = 16_384
+
+
+def mask_key(key: str | None) -> str | None:
+    """``sk-mock-premium`` → ``sk-m…mium``: enough to tell keys apart, never the whole secret."""
+    if not key:
+        return None
+    if len(key) <= 8:
+        return key[:2] + "…"
+    return f"{key[:4]}…{key[-4:]}"
+
+
+def decode_body(raw: bytes) -> Any:
+    """Parsed JSON when the body is JSON, else the (cut) text, else None for an empty body."""
+    if not raw:
+        return None
+    try:
+        if len(raw) <= MAX_BODY_CHARS:
+            return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        pass
+    text = raw[:MAX_BODY_CHARS].decode("utf-8", errors="replace")
+    return text + ("…" if len(raw) > MAX_BODY_CHARS else "")
+
+
+def journal_entry(
+    *,
+    entry_id: int,
+    method: str,
+    path: str,
+    query: str,
+    status: int,
+    api_key: str | None,
+    request_body: bytes,
+    response_body: bytes | None,
+    streamed: bool,
+    received_at: float,
+    simulated_at: str,
+    duration_ms: float,
+    fault_rule: str | None,
+) -> dict[str, Any]:
+    return {
+        "id": entry_id,
+        "method": method,
+        "path": path,
+        "query": query,
+        "status": status,
+        "api_key": mask_key(api_key),
+        "body": decode_body(request_body),
+        "response": None if streamed or response_body is None else decode_body(response_body),
+        "streamed": streamed,
+        "received_at": received_at,
+        "simulated_at": simulated_at,
+        "duration_ms": round(duration_ms, 3),
+        "fault_rule": fault_rule,
+    }

@@ -1,0 +1,288 @@
+"""Request bodies of every endpoint, as pydantic v2 models (the contract is generated from these).
+
+Shapes follow the SDKs (``shared/reference/sdk-models.md``) and reference §b: nearly every field is
+optional and nullable, because the official SDKs send ``{}`` for minimal calls. Semantic rules
+(task required, agent name required, batch caps, …) are enforced by the domain, not here, so the
+``prism`` profile can answer every schema-valid body. Unknown keys are kept (``extra="allow"``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "DOCS_SWARM_TYPES",
+    "LEGACY_SWARM_TYPES",
+    "REASONING_AGENT_TYPES",
+    "SWARM_TYPES",
+    "AdvancedResearchBatchRequest",
+    "AdvancedResearchConfig",
+    "AdvancedResearchRequest",
+    "AgentCompletion",
+    "AgentSpec",
+    "AutoGenerateRequest",
+    "AutoSwarmBuilderRequest",
+    "BatchedGridWorkflowRequest",
+    "ChatCompletionRequest",
+    "ChatMessage",
+    "EdgeSpec",
+    "GraphWorkflowRequest",
+    "HistoryMessage",
+    "MCPConnection",
+    "MarketplaceAgentsRequest",
+    "ReasoningAgentRequest",
+    "ScheduleSpec",
+    "SwarmSpec",
+]
+
+# /v1/swarms/available, in the docs' order (reference b.10).
+DOCS_SWARM_TYPES: tuple[str, ...] = (
+    "AgentRearrange", "MixtureOfAgents", "SequentialWorkflow", "ConcurrentWorkflow", "GroupChat",
+    "MultiAgentRouter", "AutoSwarmBuilder", "HierarchicalSwarm", "auto", "MajorityVoting",
+    "CouncilAsAJudge", "HeavySwarm", "BatchedGridWorkflow", "LLMCouncil", "DebateWithJudge",
+    "RoundRobin", "PlannerWorkerSwarm",
+)
+# Accepted behind switches (reference §g): the SDK-era misspelling and legacy types.
+LEGACY_SWARM_TYPES: tuple[str, ...] = ("MALT", "DeepResearchSwarm", "InteractiveGroupChat", "SpreadSheetSwarm")
+SWARM_TYPES: tuple[str, ...] = (*DOCS_SWARM_TYPES, "HiearchicalSwarm", *LEGACY_SWARM_TYPES)
+
+SwarmType = Literal[
+    "AgentRearrange", "MixtureOfAgents", "SequentialWorkflow", "ConcurrentWorkflow", "GroupChat",
+    "MultiAgentRouter", "AutoSwarmBuilder", "HierarchicalSwarm", "auto", "MajorityVoting",
+    "CouncilAsAJudge", "HeavySwarm", "BatchedGridWorkflow", "LLMCouncil", "DebateWithJudge",
+    "RoundRobin", "PlannerWorkerSwarm", "HiearchicalSwarm", "MALT", "DeepResearchSwarm",
+    "InteractiveGroupChat", "SpreadSheetSwarm",
+]
+
+REASONING_AGENT_TYPES: tuple[str, ...] = (
+    "reasoning-duo", "self-consistency", "ire", "reasoning-agent", "consistency-agent", "ire-agent",
+    "ReflexionAgent", "GKPAgent", "AgentJudge",
+)
+ReasoningType = Literal[
+    "reasoning-duo", "self-consistency", "ire", "reasoning-agent", "consistency-agent", "ire-agent",
+    "ReflexionAgent", "GKPAgent", "AgentJudge",
+]
+ReasoningOutputType = Literal[
+    "list", "dict", "dictionary", "string", "str", "final", "last", "json", "all", "yaml", "xml",
+    "dict-all-except-first", "str-all-except-first", "basemodel", "dict-final", "list-final",
+]
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+
+class MCPConnection(_Body):
+    type: str | None = "mcp"
+    url: str | None = None
+    tool_configurations: dict[str, Any] | None = None
+    authorization_token: str | None = None
+    transport: str | None = "streamable_http"
+    headers: dict[str, str] | None = None
+    timeout: int | None = 10
+
+
+class MCPConfigs(_Body):
+    connections: list[MCPConnection]
+
+
+class UseCase(_Body):
+    title: str | None = None
+    description: str | None = None
+
+
+class AgentSpec(_Body):
+    agent_name: str | None = Field(None, max_length=100)
+    description: str | None = None
+    system_prompt: str | None = None
+    marketplace_prompt_id: str | None = None
+    model_name: str | None = None
+    auto_generate_prompt: bool | None = False
+    max_tokens: int | None = None
+    temperature: float | None = None
+    role: str | None = "worker"
+    max_loops: int | Literal["auto"] | None = 1
+    tools_list_dictionary: list[dict[str, Any]] | None = None
+    tools_dictionary: list[dict[str, Any]] | None = None  # pre-2026 name
+    selected_tools: str | list[str] | None = None
+    mcp_url: str | None = None
+    mcp_config: MCPConnection | None = None
+    mcp_configs: MCPConfigs | None = None
+    streaming_on: bool | None = False
+    llm_args: dict[str, Any] | None = None
+    dynamic_temperature_enabled: bool | None = True
+    tool_call_summary: bool | None = True
+    reasoning_effort: str | None = None
+    thinking_tokens: int | None = None
+    reasoning_enabled: bool | None = False
+    publish_to_marketplace: bool | None = False
+    use_cases: list[UseCase] | None = None
+    tags: list[str] | None = None
+    capabilities: list[str] | None = None
+    category: str | None = None
+    is_free: bool | None = True
+    price_usd: float | None = None
+    handoffs: list[AgentSpec] | None = None
+
+
+class HistoryMessage(_Body):
+    role: str
+    content: Any = None
+
+
+class AgentCompletion(_Body):
+    agent_config: AgentSpec | None = None
+    task: str | None = None
+    history: dict[str, Any] | list[HistoryMessage] | None = None
+    img: str | None = None
+    imgs: list[str] | None = None
+    tools_enabled: list[str] | None = None
+    stream: bool | None = None
+
+
+class ScheduleSpec(_Body):
+    scheduled_time: str
+    timezone: str | None = "UTC"
+
+
+class SwarmSpec(_Body):
+    name: str | None = Field(None, max_length=100)
+    description: str | None = None
+    agents: list[AgentSpec] | None = None
+    max_loops: int | None = 1
+    swarm_type: SwarmType | None = None
+    rearrange_flow: str | None = None
+    task: str | None = None
+    tasks: list[str] | None = None
+    messages: list[dict[str, Any]] | dict[str, Any] | None = None
+    img: str | None = None
+    rules: str | None = None
+    stream: bool | None = False
+    service_tier: str | None = "standard"
+    heavy_swarm_loops_per_agent: int | None = None
+    heavy_swarm_max_loops: int | None = None
+    heavy_swarm_question_agent_model_name: str | None = None
+    heavy_swarm_worker_model_name: str | None = None
+    heavy_swarm_variant: str | None = None
+    multi_agent_collab_prompt: bool | None = True
+    list_all_agents: bool | None = False
+    council_judge_model_name: str | None = None
+    chairman_model: str | None = None
+    director_model_name: str | None = None
+    director_settings: dict[str, Any] | None = None
+    return_history: bool | None = True
+    schedule: ScheduleSpec | None = None
+    output_type: str | None = None
+
+
+class ChatContentPart(_Body):
+    type: str
+    text: str | None = None
+    image_url: dict[str, Any] | None = None
+
+
+class ChatMessage(_Body):
+    role: str
+    content: str | list[ChatContentPart] | None = None
+    name: str | None = None
+
+
+class ChatCompletionRequest(_Body):
+    model: str
+    messages: list[ChatMessage]
+    temperature: float | None = 0.5
+    max_tokens: int | None = 8192
+    max_completion_tokens: int | None = None
+    stream: bool | None = False
+    top_p: float | None = None
+    presence_penalty: float | None = None
+    frequency_penalty: float | None = None
+    n: int | None = 1
+    user: str | None = None
+    max_loops: int | None = 1
+
+
+class ReasoningAgentRequest(_Body):
+    agent_name: str | None = "reasoning-agent"
+    description: str | None = "A reasoning agent that can answer questions and help with tasks."
+    model_name: str | None = "claude-sonnet-4-20250514"
+    system_prompt: str | None = None
+    max_loops: int | None = 1
+    swarm_type: str | None = None  # validated semantically: only REASONING_AGENT_TYPES
+    num_samples: int | None = 1
+    output_type: ReasoningOutputType | None = "dict-all-except-first"
+    num_knowledge_items: int | None = None
+    memory_capacity: int | None = None
+    task: str | None = None
+
+
+class AutoSwarmBuilderRequest(_Body):
+    name: str | None = None
+    description: str | None = None
+    task: str | None = None
+    model_name: str | None = None
+    max_tokens: int | None = None
+    max_loops: int | None = None
+    execution_type: Literal["return-agents", "return-swarm-router-config", "return-agents-objects"] | None = None
+
+
+class AdvancedResearchConfig(_Body):
+    name: str | None = "Advanced Research"
+    description: str | None = "Advanced Research"
+    worker_model_name: str | None = "gpt-4.1"
+    director_agent_name: str | None = "Director-Agent"
+    director_model_name: str | None = "gpt-4.1"
+    director_max_tokens: int | None = 8000
+    director_max_loops: int | None = 1
+    max_loops: int | None = 1
+    exa_search_num_results: int | None = 2
+    exa_search_max_characters: int | None = 100
+
+
+class AdvancedResearchRequest(_Body):
+    config: AdvancedResearchConfig | None
+    task: str | None
+    img: str | None = None
+
+
+class AdvancedResearchBatchRequest(_Body):
+    input_schemas: list[AdvancedResearchRequest]
+
+
+class MarketplaceAgentsRequest(_Body):
+    number_of_items: int | None = Field(10, ge=0, le=100)
+
+
+class BatchedGridWorkflowRequest(_Body):
+    name: str | None = None
+    description: str | None = None
+    agent_completions: list[AgentSpec] | None = None
+    tasks: list[str] | None = None
+    max_loops: int | None = None
+    imgs: list[str] | None = None
+
+
+class EdgeSpec(_Body):
+    source: str
+    target: str
+    metadata: dict[str, Any] | None = None
+
+
+class GraphWorkflowRequest(_Body):
+    name: str | None = None
+    description: str | None = None
+    agents: list[AgentSpec] | None = None
+    edges: list[EdgeSpec] | None = None
+    entry_points: list[str] | None = None
+    end_points: list[str] | None = None
+    max_loops: int | None = 1
+    task: str | None = None
+    img: str | None = None
+    auto_compile: bool | None = True
+    verbose: bool | None = False
+
+
+class AutoGenerateRequest(_Body):
+    task: str

@@ -1,0 +1,166 @@
+"""Public API routes: parse the request, call the simulator's operations, format the reply.
+
+Every handler follows one shape (``_endpoint``): make sure the simulator is started, read the body,
+check it against the contract (``request_validation``), authenticate, then hand over to
+``operations`` which returns a :class:`~mockswarms.operations.Reply`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from . import operations
+from .app import json_response
+from .config import Settings
+from .errors import APIError, OpenAIError, ValidationFailed
+from .operations import Reply
+from .simulator import Caller, Simulator
+
+__all__ = ["public_routes"]
+
+CONTRACT_FILE = Path(__file__).resolve().parent / "data" / "swarms-api.openapi.json"
+
+Operation = Callable[[Simulator, Caller, Any], Awaitable[Reply]]
+
+
+async def _read_json(request: Request, *, openai: bool) -> Any:
+    raw = await request.body()
+    if not raw:
+        if openai:
+            raise OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
+        raise ValidationFailed([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        if openai:
+            raise OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json") from exc
+        raise ValidationFailed([{
+            "type": "json_invalid", "loc": ["body", exc.pos], "msg": "JSON decode error",
+            "input": {}, "ctx": {"error": exc.msg},
+        }]) from exc
+
+
+def _client_ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _render(reply: Reply, caller: Caller) -> Response:
+    headers = {**caller.rate_headers, **reply.headers}
+    if reply.stream is not None:
+        return reply.stream(headers)
+    return json_response(reply.body, reply.status, headers)
+
+
+def _endpoint(
+    operation: Operation,
+    *,
+    auth: str = "required",  # "required" | "optional" (public discovery)
+    body: bool = False,
+    openai: bool = False,
+    enabled: Callable[[Settings], bool] | None = None,
+) -> Callable[[Request], Awaitable[Response]]:
+    async def handler(request: Request) -> Response:
+        simulator: Simulator = request.app.state.simulator
+        if enabled is not None and not enabled(simulator.settings):
+            # Switched off: indistinguishable from a path the API does not have.
+            raise APIError(404, "Not Found")
+        await simulator.ensure_started()
+        payload: Any = None
+        if body:
+            raw = await request.body()
+            validator = getattr(request.app.state, "request_validator", None)
+            if validator is not None:
+                validator.check(request.method, request.url.path, request.headers, raw)
+            payload = await _read_json(request, openai=openai)
+        required = auth == "required" or not simulator.settings.public_discovery
+        caller = await simulator.authenticate(request.headers, _client_ip(request), required=required,
+                                              openai=openai)
+        try:
+            reply = await operation(simulator, caller, payload if body else request)
+        except APIError as exc:
+            # Errors after the limiter ran still carry its headers (e.g. a 400 from validation).
+            if caller.rate_headers and exc.status not in (402, 403):
+                exc.headers = {**caller.rate_headers, **exc.headers}
+            raise
+        return _render(reply, caller)
+
+    return handler
+
+
+async def _root(request: Request) -> Response:
+    return json_response({"status": "Welcome to the Swarm API. Check out the docs at https://docs.swarms.world"})
+
+
+async def _health(request: Request) -> Response:
+    return json_response({"status": "ok"})
+
+
+async def _openapi(request: Request) -> Response:
+    # The checked-in contract, byte for byte (the package ships a copy of contracts/).
+    path = CONTRACT_FILE if CONTRACT_FILE.exists() else Path.cwd() / "contracts" / "swarms-api.openapi.json"
+    if not path.exists():
+        raise APIError(404, "Not Found")
+    return Response(path.read_bytes(), media_type="application/json")
+
+
+def _legacy(settings: Settings) -> bool:
+    return settings.legacy_endpoints
+
+
+def _scheduling(settings: Settings) -> bool:
+    return settings.enable_scheduling
+
+
+def _auto_generate(settings: Settings) -> bool:
+    return settings.enable_auto_generate
+
+
+def _usage_report(settings: Settings) -> bool:
+    return settings.enable_usage_report
+
+
+def public_routes() -> list[Route]:
+    ops = operations
+    post, get, delete = ["POST"], ["GET"], ["DELETE"]
+    return [
+        Route("/", _root, methods=get),
+        Route("/health", _health, methods=get),
+        Route("/openapi.json", _openapi, methods=get),
+        Route("/v1/agent/completions", _endpoint(ops.agent_completion, body=True), methods=post),
+        Route("/v1/agent/batch/completions", _endpoint(ops.agent_batch, body=True), methods=post),
+        Route("/v1/agents/list", _endpoint(ops.agents_list), methods=get),
+        Route("/v1/agents/auto-generate", _endpoint(ops.auto_generate, body=True, enabled=_auto_generate), methods=post),
+        Route("/v1/swarm/completions", _endpoint(ops.swarm_completion, body=True), methods=post),
+        Route("/v1/swarm/batch/completions", _endpoint(ops.swarm_batch, body=True), methods=post),
+        Route("/v1/swarm/logs", _endpoint(ops.swarm_logs), methods=get),
+        Route("/v1/swarms/available", _endpoint(ops.swarms_available, auth="optional"), methods=get),
+        Route("/v1/swarm/schedule", _endpoint(ops.schedule_create, body=True, enabled=_scheduling), methods=post),
+        Route("/v1/swarm/schedule", _endpoint(ops.schedule_list, enabled=_scheduling), methods=get),
+        Route("/v1/swarm/schedule/{job_id}", _endpoint(ops.schedule_delete, enabled=_scheduling), methods=delete),
+        Route("/v1/models/available", _endpoint(ops.models_available, auth="optional"), methods=get),
+        Route("/v1/models", _endpoint(ops.models_openai, openai=True), methods=get),
+        Route("/v1/chat/completions", _endpoint(ops.chat_completion, body=True, openai=True), methods=post),
+        Route("/v1/reasoning-agent/completions", _endpoint(ops.reasoning_completion, body=True), methods=post),
+        Route("/v1/reasoning-agent/types", _endpoint(ops.reasoning_types), methods=get),
+        Route("/v1/rate/limits", _endpoint(ops.rate_limits), methods=get),
+        Route("/v1/auto-swarm-builder/completions", _endpoint(ops.auto_swarm_builder, body=True, enabled=_legacy), methods=post),
+        Route("/v1/auto-swarm-builder/execution-types", _endpoint(ops.asb_execution_types, enabled=_legacy), methods=get),
+        Route("/v1/advanced-research/completions", _endpoint(ops.advanced_research, body=True, enabled=_legacy), methods=post),
+        Route("/v1/advanced-research/batch/completions", _endpoint(ops.advanced_research_batch, body=True, enabled=_legacy),
+              methods=post),
+        Route("/v1/tools/available", _endpoint(ops.tools_available), methods=get),
+        Route("/v1/marketplace/agents", _endpoint(ops.marketplace_agents, body=True, enabled=_legacy), methods=post),
+        Route("/v1/batched-grid-workflow/completions", _endpoint(ops.batched_grid, body=True), methods=post),
+        Route("/v1/graph-workflow/completions", _endpoint(ops.graph_workflow, body=True), methods=post),
+        Route("/v1/usage/costs", _endpoint(ops.usage_costs), methods=get),
+        Route("/v1/usage/report", _endpoint(ops.usage_report, enabled=_usage_report), methods=get),
+        Route("/v1/account/credits", _endpoint(ops.account_credits), methods=get),
+        Route("/v1/metrics/summary", _endpoint(ops.metrics_summary), methods=get),
+    ]

@@ -1,0 +1,270 @@
+"""The simulator service: one per app. Owns the clock, entropy, store, fake LLM, fixtures and faults,
+and runs the request pipeline (auth → gates → pre-checks → run → settle → log) for the routes.
+
+Nothing here knows about Starlette: routes pass headers, the client address and parsed bodies in,
+and get bodies, statuses and headers back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from . import gates, ratelimit
+from .clock import Clock, ClockState
+from .config import Settings
+from .entropy import Entropy
+from .errors import APIError
+from .fakellm import FakeLLM
+from .faults import FaultEngine
+from .fixtures import FixtureRegistry
+from .journal import mask_key
+from .llm import Pacing
+from .store import AccountRecord, Balances, Limits, StateStore, WindowState
+
+__all__ = ["Caller", "Simulator", "make_store"]
+
+
+def make_store(settings: Settings) -> StateStore:
+    if settings.store == "memory":
+        from .store_memory import MemoryStore
+
+        return MemoryStore(logs_per_user=settings.logs_per_user)
+    from .store_redis import RedisStore
+
+    return RedisStore(settings.store, logs_per_user=settings.logs_per_user)
+
+
+@dataclass
+class Caller:
+    """Who is calling: the key as sent, its account (None when keyless), and the client address."""
+
+    key: str | None
+    account: AccountRecord | None
+    ip: str
+    rate_headers: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def tier(self) -> str:
+        return self.account.tier if self.account else "free"
+
+    @property
+    def user_id(self) -> str:
+        return self.account.user_id if self.account else f"ip:{self.ip}"
+
+
+class Simulator:
+    """Everything one simulated Swarms API remembers and decides."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        store: StateStore | None = None,
+        wall: Callable[[], float] = time.time,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self.clock = Clock(settings.now, wall=wall)
+        self.monotonic = monotonic
+        self.entropy = Entropy(settings.seed)
+        self.store = store if store is not None else make_store(settings)
+        self.fixtures = FixtureRegistry(list(settings.fixtures), watch=settings.fixtures_watch, monotonic=monotonic)
+        self.llm = FakeLLM(self.entropy, self.fixtures, self.pacing_for)
+        self.faults = FaultEngine(self.clock, self.entropy, self.store,
+                                  header_enabled=settings.fault_header_enabled, shared=settings.store != "memory")
+        self._started = False
+        self._start_lock = asyncio.Lock()
+        self._shared_clock = settings.store != "memory"
+
+    # -- lifecycle -------------------------------------------------------------------------------
+    async def ensure_started(self) -> None:
+        """Seed accounts and load configured faults once (lazily: ASGITransport runs no lifespan)."""
+        if self._started:
+            if self._shared_clock:
+                await self._load_clock()
+            return
+        async with self._start_lock:
+            if self._started:
+                return
+            if await self.store.get_value("seeded") is None:
+                await self._seed()
+            elif self._shared_clock:
+                await self._load_clock()
+            self.faults.load(list(self.settings.faults))
+            self._started = True
+
+    async def _seed(self) -> None:
+        for account in self.settings.accounts:
+            user_id = account.resolved_user_id()
+            await self.store.put_account(AccountRecord(account.key, user_id, account.tier, account.limits))
+            await self.store.set_balances(
+                user_id, Balances(account.credit, account.free_credit, account.referral_credits)
+            )
+        await self.store.set_value("seeded", True)
+        await self._save_clock()
+
+    async def reset(self, *, seed: int | None = None, now: Any = None) -> None:
+        """Everything back to start: accounts, balances, windows, logs, journal, faults, runtime
+        fixtures, clock and id stream."""
+        await self.store.reset()
+        self.entropy.reset(seed)
+        self.clock.reset()
+        if now is not None:
+            self.clock.freeze(now)
+        self.fixtures.clear_runtime()
+        self.faults.clear()
+        self._started = False
+        await self.ensure_started()
+
+    async def close(self) -> None:
+        await self.store.close()
+
+    # -- clock shared across workers ---------------------------------------------------------------
+    async def _save_clock(self) -> None:
+        if self._shared_clock:
+            await self.store.set_value("clock", self.clock.state.to_json())
+
+    async def _load_clock(self) -> None:
+        data = await self.store.get_value("clock")
+        if isinstance(data, dict):
+            self.clock.load(ClockState.from_json(data))
+
+    async def clock_changed(self) -> None:
+        await self._save_clock()
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def pacing_for(self, model: str) -> Pacing:
+        config = self.settings.pacing_for(model)
+        return Pacing(config.time_to_first_token, config.tokens_per_second)
+
+    def timestamp(self) -> str:
+        return self.clock.isoformat()
+
+    # -- authentication ----------------------------------------------------------------------------
+    async def authenticate(
+        self, headers: Mapping[str, str], ip: str, *, required: bool, openai: bool = False
+    ) -> Caller:
+        """401/403 per settings; keyless callers are allowed only where ``required`` is False."""
+        key = gates.extract_key(headers, self.settings)
+        if key is None:
+            if required:
+                raise gates.auth_error("missing", self.settings, openai=openai)
+            return Caller(None, None, ip)
+        account = await self.store.get_account(key)
+        if account is None:
+            if self.settings.accept_any_key:
+                account = AccountRecord(key, f"user-{key}", "premium")
+                await self.store.put_account(account)
+                await self.store.set_balances(account.user_id, Balances(credit=Decimal("1000000")))
+            elif required or not self.settings.public_discovery:
+                raise gates.auth_error("invalid", self.settings, openai=openai)
+            else:
+                # Public discovery endpoints ignore a bad key and answer the anonymous view.
+                return Caller(None, None, ip)
+        return Caller(key, account, ip)
+
+    # -- limits ----------------------------------------------------------------------------------
+    def limits_for(self, caller: Caller) -> Limits:
+        if self.settings.rate_limit_mode != "docs" or caller.account is None:
+            return Limits()
+        return ratelimit.limits_for(caller.tier, self.settings, caller.account.limits)
+
+    async def check_rate(self, caller: Caller, *, openai: bool = False) -> dict[str, str]:
+        """The limiter run on every request: per-user windows for keyed callers, per-IP for keyless
+        (and for everyone in the legacy per-IP mode). Raises 429; returns the headers to send."""
+        now = self.clock.timestamp()
+        mode = self.settings.rate_limit_mode
+        if mode == "off":
+            return {}
+        if mode == "legacy-ip":
+            # The 2025 server: a fixed 60 s window per client IP counting every request.
+            scope = ratelimit.legacy_ip_scope(caller.ip, now)
+            allowed, _ = await self.store.hit(scope, now, ratelimit.ip_limits(self.settings))
+            if not allowed:
+                raise ratelimit.legacy_rate_limited_error(now, openai=openai)
+            return {}
+        if caller.account is None:
+            allowed, windows = await self.store.hit(f"ip:{caller.ip}", now, ratelimit.ip_limits(self.settings))
+            if not allowed:
+                raise ratelimit.rate_limited_error(windows, "", now, openai=openai, ip=True)
+            return {}
+        limits = self.limits_for(caller)
+        windows = await self.store.windows(caller.user_id, now, limits)
+        if any(state.exceeded for state in windows.values()):
+            raise ratelimit.rate_limited_error(windows, caller.tier, now, openai=openai)
+        headers = ratelimit.rate_headers(windows, caller.tier)
+        caller.rate_headers = headers
+        return headers
+
+    async def windows(self, caller: Caller) -> tuple[dict[str, WindowState], Limits]:
+        limits = self.limits_for(caller)
+        return await self.store.windows(caller.user_id, self.clock.timestamp(), limits), limits
+
+    # -- gates before work -------------------------------------------------------------------------
+    async def admit(
+        self,
+        caller: Caller,
+        *,
+        endpoint: str,
+        models: list[str],
+        openai: bool = False,
+    ) -> None:
+        """Premium endpoint and model gates (403), credit pre-check (402), then the limiter (429)."""
+        settings = self.settings
+        gates.check_premium_endpoint(endpoint, caller.tier, settings, openai=openai)
+        gates.check_premium_models(models, caller.tier, settings, openai=openai)
+        if caller.account is not None:
+            gates.check_credits(await self.store.get_balances(caller.user_id), settings, openai=openai)
+        await self.check_rate(caller, openai=openai)
+
+    def check_prompt(self, caller: Caller, tokens: int) -> None:
+        if self.settings.semantic_validation:
+            gates.check_prompt_length(tokens, caller.tier, self.settings)
+
+    # -- money -----------------------------------------------------------------------------------
+    async def settle(self, caller: Caller, cost: Decimal, *, openai: bool = False) -> Balances:
+        """Charge ``cost`` and count one run, atomically re-checking credits and windows."""
+        settings = self.settings
+        threshold = gates.settle_threshold(settings, cost)
+        limits = self.limits_for(caller)
+        outcome = await self.store.settle(
+            caller.user_id, caller.user_id, self.clock.timestamp(), limits, cost, threshold,
+            count=settings.rate_limit_mode == "docs",
+        )
+        if outcome.status == "insufficient_credits":
+            raise gates.insufficient_credits_error(openai=openai)
+        if outcome.status == "rate_limited":
+            raise ratelimit.rate_limited_error(outcome.windows, caller.tier, self.clock.timestamp(),
+                                               openai=openai)
+        if settings.rate_limit_mode == "docs" and caller.account is not None:
+            caller.rate_headers = ratelimit.rate_headers(outcome.windows, caller.tier)
+        return outcome.balances
+
+    async def refund(self, caller: Caller, amount: Decimal) -> None:
+        """Give back part of a charge (a stream cut short under ``stream_disconnect_billing: produced``)."""
+        if amount > 0:
+            await self.store.settle(caller.user_id, caller.user_id, self.clock.timestamp(), Limits(),
+                                    -amount, None, count=False)
+
+    # -- logs ------------------------------------------------------------------------------------
+    async def log_completion(
+        self, caller: Caller, data: dict[str, Any], agents: list[dict[str, Any]], success: bool = True
+    ) -> None:
+        entry = {
+            "created_at": self.timestamp(),
+            "api_key": mask_key(caller.key),
+            "category": "completion",
+            "data": data,
+        }
+        await self.store.append_log(caller.user_id, entry)
+        await self.store.record_completion(
+            caller.user_id, self.clock.timestamp(), success,
+            [str(a.get("agent_name")) for a in agents if a.get("agent_name")],
+        )
+        if agents:
+            await self.store.remember_agents(caller.user_id, agents)

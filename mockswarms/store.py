@@ -1,0 +1,180 @@
+"""The state-store interface: everything a simulator remembers, behind atomic domain operations.
+
+Two backends implement it: ``store_memory.MemoryStore`` (embedded default) and
+``store_redis.RedisStore`` (``--store redis://…``, shared by workers and hosts). Money and rate
+windows change only through :meth:`StateStore.settle`, which is atomic in both backends, so
+concurrent requests can never overspend or overcount.
+
+Units: instants are unix seconds (float) from the simulator's clock; money is ``Decimal``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Literal, Protocol
+
+__all__ = [
+    "WINDOWS",
+    "AccountRecord",
+    "Balances",
+    "Limits",
+    "SettleOutcome",
+    "StateStore",
+    "WindowState",
+]
+
+# name -> length in seconds; order matters (headers and 429 bodies list windows in this order).
+WINDOWS: dict[str, int] = {"minute": 60, "hour": 3600, "day": 86400}
+
+Tier = Literal["free", "premium", "enterprise"]
+
+
+@dataclass(frozen=True)
+class AccountRecord:
+    key: str
+    user_id: str
+    tier: str = "free"  # "free" | "premium" | "enterprise"
+    # Per-account rate limit overrides (None = use the tier's / profile's limits).
+    limits: dict[str, int | None] | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"key": self.key, "user_id": self.user_id, "tier": self.tier, "limits": self.limits}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> AccountRecord:
+        return cls(key=data["key"], user_id=data["user_id"], tier=data.get("tier", "free"),
+                   limits=data.get("limits"))
+
+
+@dataclass(frozen=True)
+class Balances:
+    """One user's money. ``total_credits`` is the sum; deduction order is free → credit → referral."""
+
+    credit: Decimal = Decimal("0")
+    free_credit: Decimal = Decimal("0")
+    referral_credits: Decimal = Decimal("0")
+
+    @property
+    def total(self) -> Decimal:
+        return self.credit + self.free_credit + self.referral_credits
+
+    def to_json(self) -> dict[str, str]:
+        return {"credit": str(self.credit), "free_credit": str(self.free_credit),
+                "referral_credits": str(self.referral_credits)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Balances:
+        return cls(Decimal(str(data.get("credit", "0"))), Decimal(str(data.get("free_credit", "0"))),
+                   Decimal(str(data.get("referral_credits", "0"))))
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Requests allowed per window; ``None`` means unlimited for that window."""
+
+    minute: int | None = None
+    hour: int | None = None
+    day: int | None = None
+
+    def get(self, window: str) -> int | None:
+        value: int | None = getattr(self, window)
+        return value
+
+    @property
+    def unlimited(self) -> bool:
+        return self.minute is None and self.hour is None and self.day is None
+
+
+@dataclass(frozen=True)
+class WindowState:
+    count: int  # completed billable runs inside the sliding window
+    limit: int | None
+    reset_at: float  # unix seconds when the oldest counted run leaves the window (now + length if none)
+
+    @property
+    def remaining(self) -> int | None:
+        return None if self.limit is None else max(self.limit - self.count, 0)
+
+    @property
+    def exceeded(self) -> bool:
+        return self.limit is not None and self.count >= self.limit
+
+
+@dataclass(frozen=True)
+class SettleOutcome:
+    """Result of an atomic settle: either everything happened (charge + count) or nothing did."""
+
+    status: Literal["ok", "insufficient_credits", "rate_limited"]
+    balances: Balances  # after the operation (unchanged unless ok)
+    windows: dict[str, WindowState] = field(default_factory=dict)  # after the operation
+
+    @property
+    def exceeded(self) -> list[str]:
+        return [name for name, state in self.windows.items() if state.exceeded]
+
+
+class StateStore(Protocol):
+    """Atomic, async state operations. Implementations must make each method atomic on its own."""
+
+    async def reset(self) -> None:
+        """Forget everything (accounts are re-seeded by the caller)."""
+
+    # -- accounts and balances -----------------------------------------------------------------
+    async def get_account(self, key: str) -> AccountRecord | None: ...
+    async def put_account(self, account: AccountRecord) -> None: ...
+    async def list_accounts(self) -> list[AccountRecord]: ...
+    async def get_balances(self, user_id: str) -> Balances: ...
+    async def set_balances(self, user_id: str, balances: Balances) -> None: ...
+
+    # -- rate windows and money ------------------------------------------------------------------
+    async def windows(self, scope: str, now: float, limits: Limits) -> dict[str, WindowState]:
+        """Current sliding-window counts for ``scope`` (a user id, or ``ip:<addr>``), read-only."""
+
+    async def settle(
+        self,
+        scope: str,
+        user_id: str,
+        now: float,
+        limits: Limits,
+        cost: Decimal,
+        threshold: Decimal | None,
+        count: bool = True,
+    ) -> SettleOutcome:
+        """Atomically: if ``threshold`` is set and total credits <= threshold → insufficient_credits;
+        else if any window of ``limits`` is full → rate_limited; else deduct ``cost`` (free credit,
+        then credit, then referral credits; the last bucket may go negative so that charges always
+        equal the drop in balance) and, when ``count``, record one run at ``now`` in every window."""
+
+    async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
+        """Count one request for ``scope`` if no window is full (the keyless per-IP limiter)."""
+
+    # -- logs, metrics, journal ------------------------------------------------------------------
+    async def append_log(self, user_id: str, entry: dict[str, Any]) -> int:
+        """Store a log row (``id`` assigned by the store, returned); bounded per user."""
+
+    async def list_logs(self, user_id: str) -> list[dict[str, Any]]:
+        """The user's log rows, newest first."""
+
+    async def record_completion(self, user_id: str, now: float, success: bool, agent_names: list[str]) -> None:
+        """Feed ``/v1/metrics/summary`` (counts, unique agents, last-24h/7d windows)."""
+
+    async def metrics(self, user_id: str, now: float) -> dict[str, int]:
+        """``unique_agents``, ``total_completion_calls``, ``successful_completions``,
+        ``completions_last_24h``, ``completions_last_7d``."""
+
+    async def remember_agents(self, user_id: str, configs: list[dict[str, Any]]) -> None:
+        """Keep each distinct agent config (by ``agent_name`` + ``model_name``) for ``/v1/agents/list``."""
+
+    async def list_agents(self, user_id: str) -> list[dict[str, Any]]: ...
+
+    async def journal_append(self, entry: dict[str, Any], limit: int) -> None: ...
+    async def journal_list(self) -> list[dict[str, Any]]: ...
+    async def journal_clear(self) -> None: ...
+
+    # -- small shared values (clock state, fault rules and hit counters, fixture version, …) ------
+    async def get_value(self, name: str) -> Any: ...
+    async def set_value(self, name: str, value: Any) -> None: ...
+    async def incr(self, name: str, amount: int = 1) -> int: ...
+
+    async def close(self) -> None: ...

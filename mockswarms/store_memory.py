@@ -1,0 +1,308 @@
+"""The embedded state store: plain dicts and compact timelines on one event loop.
+
+Every method is ``async`` for the protocol's sake but never awaits between reading and writing, so
+each call is atomic with respect to other coroutines on the same loop (the simulator's requests).
+
+Memory bounds (all documented limits, so a long benchmark cannot grow without end):
+
+- rate windows: one sorted ``array('d')`` of run instants per scope (8 bytes per run), pruned to the
+  longest window (a day); scopes with nothing in the last day are swept away periodically;
+- log rows: at most ``logs_per_user`` per user (oldest dropped);
+- metrics: counters plus completion instants pruned after ``metrics_retention`` (7 days);
+- remembered agent configs: at most ``agents_per_user`` per user (oldest dropped);
+- distinct agent names for ``unique_agents``: at most ``unique_agents_cap`` per user;
+- journal: a ring buffer of ``limit`` entries (the caller passes the limit).
+"""
+
+from __future__ import annotations
+
+import bisect
+from array import array
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from .store import WINDOWS, AccountRecord, Balances, Limits, SettleOutcome, WindowState
+
+__all__ = ["MemoryStore", "Timeline", "apply_charge"]
+
+_LONGEST_WINDOW = max(WINDOWS.values())
+_WEEK = 7 * 86400.0
+_SWEEP_EVERY = 4096  # operations between sweeps of idle scopes
+
+
+def apply_charge(balances: Balances, cost: Decimal) -> Balances:
+    """Deduct ``cost``: free credit first, then credit, then referral credits.
+
+    The last bucket absorbs whatever is left (and may go negative), so the total always drops by
+    exactly ``cost`` — the response, the log row and the balance can never disagree. A negative
+    ``cost`` is a refund and is credited to ``credit``.
+    """
+    if cost == 0:
+        return balances
+    if cost < 0:
+        return Balances(balances.credit - cost, balances.free_credit, balances.referral_credits)
+    remaining = cost
+    free = balances.free_credit
+    take = min(max(free, Decimal("0")), remaining)
+    free -= take
+    remaining -= take
+    credit = balances.credit
+    take = min(max(credit, Decimal("0")), remaining)
+    credit -= take
+    remaining -= take
+    referral = balances.referral_credits - remaining
+    return Balances(credit=credit, free_credit=free, referral_credits=referral)
+
+
+class Timeline:
+    """Sorted instants (unix seconds) in a compact float array with a moving head.
+
+    Appends are O(1) while the clock moves forward (the normal case); pruning just moves the head
+    and compacts the array once the dead prefix is more than half of it.
+    """
+
+    __slots__ = ("_head", "_t")
+
+    def __init__(self) -> None:
+        self._t = array("d")
+        self._head = 0
+
+    def __len__(self) -> int:
+        return len(self._t) - self._head
+
+    def add(self, instant: float) -> None:
+        t = self._t
+        if len(t) == self._head or instant >= t[-1]:
+            t.append(instant)
+        else:  # the clock was set backwards: keep the array sorted
+            t.insert(bisect.bisect_right(t, instant, self._head), instant)
+
+    def prune(self, cutoff: float) -> None:
+        """Forget instants ``<= cutoff``."""
+        t = self._t
+        self._head = bisect.bisect_right(t, cutoff, self._head)
+        if self._head and self._head * 2 >= len(t):
+            del t[: self._head]
+            self._head = 0
+
+    def count_after(self, cutoff: float) -> int:
+        return len(self._t) - bisect.bisect_right(self._t, cutoff, self._head)
+
+    def first_after(self, cutoff: float) -> float | None:
+        index = bisect.bisect_right(self._t, cutoff, self._head)
+        return self._t[index] if index < len(self._t) else None
+
+    @property
+    def last(self) -> float | None:
+        return self._t[-1] if len(self._t) > self._head else None
+
+
+@dataclass
+class _Metrics:
+    total: int = 0
+    successful: int = 0
+    agent_names: set[str] = field(default_factory=set)
+    recent: Timeline = field(default_factory=Timeline)
+
+
+class MemoryStore:
+    """In-process :class:`~mockswarms.store.StateStore`."""
+
+    def __init__(
+        self,
+        *,
+        logs_per_user: int = 1000,
+        agents_per_user: int = 1000,
+        unique_agents_cap: int = 100_000,
+        metrics_retention: float = _WEEK,
+    ) -> None:
+        if logs_per_user < 1:
+            raise ValueError("logs_per_user must be at least 1")
+        self.logs_per_user = logs_per_user
+        self.agents_per_user = agents_per_user
+        self.unique_agents_cap = unique_agents_cap
+        self.metrics_retention = metrics_retention
+        self._init_state()
+
+    def _init_state(self) -> None:
+        self._accounts: dict[str, AccountRecord] = {}
+        self._balances: dict[str, Balances] = {}
+        self._timelines: dict[str, Timeline] = {}
+        self._logs: dict[str, deque[dict[str, Any]]] = {}
+        self._log_seq = 0
+        self._metrics: dict[str, _Metrics] = {}
+        self._agents: dict[str, OrderedDict[tuple[str, str], dict[str, Any]]] = {}
+        self._journal: deque[dict[str, Any]] = deque()
+        self._values: dict[str, Any] = {}
+        self._ops = 0
+
+    async def reset(self) -> None:
+        self._init_state()
+
+    # -- accounts and balances -----------------------------------------------------------------
+    async def get_account(self, key: str) -> AccountRecord | None:
+        return self._accounts.get(key)
+
+    async def put_account(self, account: AccountRecord) -> None:
+        self._accounts[account.key] = account
+
+    async def list_accounts(self) -> list[AccountRecord]:
+        return list(self._accounts.values())
+
+    async def get_balances(self, user_id: str) -> Balances:
+        return self._balances.get(user_id, Balances())
+
+    async def set_balances(self, user_id: str, balances: Balances) -> None:
+        self._balances[user_id] = balances
+
+    # -- rate windows and money ------------------------------------------------------------------
+    def _timeline(self, scope: str, now: float) -> Timeline:
+        self._ops += 1
+        if self._ops % _SWEEP_EVERY == 0:
+            self._sweep(now)
+        timeline = self._timelines.get(scope)
+        if timeline is None:
+            timeline = self._timelines[scope] = Timeline()
+        timeline.prune(now - _LONGEST_WINDOW)
+        return timeline
+
+    def _sweep(self, now: float) -> None:
+        """Drop scopes with no run inside the longest window (e.g. one-off client IPs)."""
+        cutoff = now - _LONGEST_WINDOW
+        idle = [scope for scope, tl in self._timelines.items() if tl.last is None or tl.last <= cutoff]
+        for scope in idle:
+            del self._timelines[scope]
+
+    @staticmethod
+    def _states(timeline: Timeline, now: float, limits: Limits) -> dict[str, WindowState]:
+        states: dict[str, WindowState] = {}
+        for name, length in WINDOWS.items():
+            cutoff = now - length
+            oldest = timeline.first_after(cutoff)
+            reset_at = (oldest + length) if oldest is not None else now + length
+            states[name] = WindowState(timeline.count_after(cutoff), limits.get(name), reset_at)
+        return states
+
+    async def windows(self, scope: str, now: float, limits: Limits) -> dict[str, WindowState]:
+        return self._states(self._timeline(scope, now), now, limits)
+
+    async def settle(
+        self,
+        scope: str,
+        user_id: str,
+        now: float,
+        limits: Limits,
+        cost: Decimal,
+        threshold: Decimal | None,
+        count: bool = True,
+    ) -> SettleOutcome:
+        # No await below: check and write happen in one step of the event loop.
+        balances = self._balances.get(user_id, Balances())
+        timeline = self._timeline(scope, now)
+        states = self._states(timeline, now, limits)
+        if threshold is not None and balances.total <= threshold:
+            return SettleOutcome("insufficient_credits", balances, states)
+        if any(state.exceeded for state in states.values()):
+            return SettleOutcome("rate_limited", balances, states)
+        balances = apply_charge(balances, cost)
+        self._balances[user_id] = balances
+        if count:
+            timeline.add(now)
+            states = self._states(timeline, now, limits)
+        return SettleOutcome("ok", balances, states)
+
+    async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
+        timeline = self._timeline(scope, now)
+        states = self._states(timeline, now, limits)
+        if any(state.exceeded for state in states.values()):
+            return False, states
+        timeline.add(now)
+        return True, self._states(timeline, now, limits)
+
+    # -- logs, metrics, journal ------------------------------------------------------------------
+    async def append_log(self, user_id: str, entry: dict[str, Any]) -> int:
+        self._log_seq += 1
+        rows = self._logs.get(user_id)
+        if rows is None:
+            rows = self._logs[user_id] = deque(maxlen=self.logs_per_user)
+        # ``id`` first, like the API's rows; the store owns the numbering.
+        row = {"id": self._log_seq, **{k: v for k, v in entry.items() if k != "id"}}
+        rows.append(row)
+        return self._log_seq
+
+    async def list_logs(self, user_id: str) -> list[dict[str, Any]]:
+        rows = self._logs.get(user_id)
+        return list(reversed(rows)) if rows else []
+
+    async def record_completion(
+        self, user_id: str, now: float, success: bool, agent_names: list[str]
+    ) -> None:
+        metrics = self._metrics.get(user_id)
+        if metrics is None:
+            metrics = self._metrics[user_id] = _Metrics()
+        metrics.total += 1
+        if success:
+            metrics.successful += 1
+        for name in agent_names:
+            if len(metrics.agent_names) >= self.unique_agents_cap:
+                break
+            metrics.agent_names.add(name)
+        metrics.recent.prune(now - self.metrics_retention)
+        metrics.recent.add(now)
+
+    async def metrics(self, user_id: str, now: float) -> dict[str, int]:
+        metrics = self._metrics.get(user_id) or _Metrics()
+        metrics.recent.prune(now - self.metrics_retention)
+        return {
+            "unique_agents": len(metrics.agent_names),
+            "total_completion_calls": metrics.total,
+            "successful_completions": metrics.successful,
+            "completions_last_24h": metrics.recent.count_after(now - 86400),
+            "completions_last_7d": metrics.recent.count_after(now - _WEEK),
+        }
+
+    async def remember_agents(self, user_id: str, configs: list[dict[str, Any]]) -> None:
+        known = self._agents.get(user_id)
+        if known is None:
+            known = self._agents[user_id] = OrderedDict()
+        for config in configs:
+            ident = (str(config.get("agent_name")), str(config.get("model_name")))
+            known[ident] = dict(config)
+            known.move_to_end(ident)  # most recently used survives the cap
+            while len(known) > self.agents_per_user:
+                known.popitem(last=False)
+
+    async def list_agents(self, user_id: str) -> list[dict[str, Any]]:
+        known = self._agents.get(user_id)
+        return [dict(config) for config in known.values()] if known else []
+
+    async def journal_append(self, entry: dict[str, Any], limit: int) -> None:
+        if limit <= 0:
+            self._journal.clear()
+            return
+        if self._journal.maxlen != limit:
+            self._journal = deque(self._journal, maxlen=limit)
+        self._journal.append(entry)
+
+    async def journal_list(self) -> list[dict[str, Any]]:
+        return list(self._journal)
+
+    async def journal_clear(self) -> None:
+        self._journal.clear()
+
+    # -- small shared values -------------------------------------------------------------------
+    async def get_value(self, name: str) -> Any:
+        return self._values.get(name)
+
+    async def set_value(self, name: str, value: Any) -> None:
+        self._values[name] = value
+
+    async def incr(self, name: str, amount: int = 1) -> int:
+        value = int(self._values.get(name) or 0) + amount
+        self._values[name] = value
+        return value
+
+    async def close(self) -> None:
+        return None

@@ -1,0 +1,385 @@
+"""The Redis state store: one simulator shared by several workers (and hosts) through one Redis.
+
+Every method of :class:`mockswarms.store.StateStore` is atomic on its own. Money and windows change
+only inside Lua scripts (``settle``, ``hit``), so concurrent requests on any number of processes
+can neither overspend nor overcount.
+
+Key layout (all under ``<namespace>:``)::
+
+    accounts            hash  key -> account JSON          account_order  list of keys (insertion order)
+    bal:<user>          hash  credit / free_credit / referral_credits as integer micro-dollars
+    win:<scope>         zset  one member per counted run, score = clock instant (trimmed to a day)
+    logs:<user>         list  log rows as JSON, newest first, trimmed to ``logs_per_user``
+    met:<user>          hash  total / success counters     met_agents:<user> set of agent names
+    met_times:<user>    zset  completion instants (trimmed to 7 days)
+    agents:<user>       hash  "<name>\\x00<model>" -> config JSON   agents_order:<user> list, LRU order
+    journal             list  entries as JSON, oldest first, trimmed to the caller's limit
+    val:<name>          string JSON value (counters from ``incr`` live here too, as JSON integers)
+    seq / logseq        integers: unique window members / log row ids
+
+Money is held as integer micro-dollars (6 dp, exact in Lua's doubles up to 9e9 dollars) and read
+back as ``Decimal`` with 6 decimal places.
+"""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+import orjson
+import redis.asyncio as aioredis
+
+from .store import WINDOWS, AccountRecord, Balances, Limits, SettleOutcome, WindowState
+
+__all__ = ["RedisStore"]
+
+_MICRO = Decimal("0.000001")
+_BUCKETS = ("free_credit", "credit", "referral_credits")  # deduction order
+_DAY = max(WINDOWS.values())
+_WEEK = 7 * 86400
+
+
+def _to_micro(amount: Decimal) -> int:
+    return int(amount.quantize(_MICRO, rounding=ROUND_HALF_EVEN).scaleb(6))
+
+
+def _from_micro(value: Any) -> Decimal:
+    return Decimal(int(value or 0)).scaleb(-6).quantize(_MICRO)
+
+
+def _num(value: float) -> str:
+    # repr round-trips a float exactly; Lua's tonumber reads it back to the same double.
+    return repr(float(value))
+
+
+def _json(value: Any) -> bytes:
+    return orjson.dumps(value, default=str)
+
+
+# Shared Lua: count runs of a window and the instant its oldest counted run leaves it.
+_LUA_WINDOWS = """
+local function window_states(wkey, now, lengths, limits)
+  local out = {}
+  for i = 1, #lengths do
+    local len = lengths[i]
+    local lo = '(' .. string.format('%.17g', now - len)
+    local count = redis.call('ZCOUNT', wkey, lo, '+inf')
+    local reset = now + len
+    if count > 0 then
+      local oldest = redis.call('ZRANGEBYSCORE', wkey, lo, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+      reset = tonumber(oldest[2]) + len
+    end
+    out[i] = {count, string.format('%.17g', reset), limits[i]}
+  end
+  return out
+end
+local function any_full(states)
+  for i = 1, #states do
+    local limit = tonumber(states[i][3])
+    if limit >= 0 and states[i][1] >= limit then return true end
+  end
+  return false
+end
+local function record(wkey, seqkey, now, maxlen)
+  local member = tostring(redis.call('INCR', seqkey))
+  redis.call('ZADD', wkey, now, member)
+  redis.call('ZREMRANGEBYSCORE', wkey, '-inf', string.format('%.17g', now - maxlen))
+end
+"""
+
+# KEYS: win, bal, seq.  ARGV: now, threshold_micro|'', cost_micro, count(0/1), maxlen, n, len1..n, lim1..n
+_LUA_SETTLE = _LUA_WINDOWS + """
+local now = tonumber(ARGV[1])
+local threshold = ARGV[2]
+local cost = tonumber(ARGV[3])
+local count = ARGV[4] == '1'
+local maxlen = tonumber(ARGV[5])
+local n = tonumber(ARGV[6])
+local lengths, limits = {}, {}
+for i = 1, n do
+  lengths[i] = tonumber(ARGV[6 + i])
+  limits[i] = ARGV[6 + n + i]
+end
+local names = {'free_credit', 'credit', 'referral_credits'}
+local bal = {}
+for i = 1, 3 do bal[i] = tonumber(redis.call('HGET', KEYS[2], names[i]) or '0') end
+local function balances() return {string.format('%d', bal[1]), string.format('%d', bal[2]),
+                                   string.format('%d', bal[3])} end
+if threshold ~= '' and (bal[1] + bal[2] + bal[3]) <= tonumber(threshold) then
+  return {'insufficient_credits', balances(), window_states(KEYS[1], now, lengths, limits)}
+end
+if any_full(window_states(KEYS[1], now, lengths, limits)) then
+  return {'rate_limited', balances(), window_states(KEYS[1], now, lengths, limits)}
+end
+local remaining = cost
+if cost < 0 then  -- a refund goes to credit
+  bal[2] = bal[2] - cost
+  remaining = 0
+end
+for i = 1, 2 do
+  if remaining > 0 and bal[i] > 0 then
+    local take = math.min(bal[i], remaining)
+    bal[i] = bal[i] - take
+    remaining = remaining - take
+  end
+end
+bal[3] = bal[3] - remaining
+if cost ~= 0 then
+  for i = 1, 3 do redis.call('HSET', KEYS[2], names[i], string.format('%d', bal[i])) end
+end
+if count then record(KEYS[1], KEYS[3], now, maxlen) end
+return {'ok', balances(), window_states(KEYS[1], now, lengths, limits)}
+"""
+
+# KEYS: win, seq.  ARGV: now, maxlen, n, len1..n, lim1..n
+_LUA_HIT = _LUA_WINDOWS + """
+local now = tonumber(ARGV[1])
+local maxlen = tonumber(ARGV[2])
+local n = tonumber(ARGV[3])
+local lengths, limits = {}, {}
+for i = 1, n do
+  lengths[i] = tonumber(ARGV[3 + i])
+  limits[i] = ARGV[3 + n + i]
+end
+if any_full(window_states(KEYS[1], now, lengths, limits)) then
+  return {0, window_states(KEYS[1], now, lengths, limits)}
+end
+record(KEYS[1], KEYS[2], now, maxlen)
+return {1, window_states(KEYS[1], now, lengths, limits)}
+"""
+
+# KEYS: win.  ARGV: now, n, len1..n, lim1..n
+_LUA_READ_WINDOWS = _LUA_WINDOWS + """
+local now = tonumber(ARGV[1])
+local n = tonumber(ARGV[2])
+local lengths, limits = {}, {}
+for i = 1, n do
+  lengths[i] = tonumber(ARGV[2 + i])
+  limits[i] = ARGV[2 + n + i]
+end
+return window_states(KEYS[1], now, lengths, limits)
+"""
+
+# KEYS: accounts, account_order.  ARGV: key, json
+_LUA_PUT_ACCOUNT = """
+if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[1]) end
+"""
+
+# KEYS: agents, agents_order.  ARGV: cap, then (field, json) pairs.  Most recently used last; the
+# least recently used config is dropped beyond the cap.
+_LUA_REMEMBER_AGENTS = """
+local cap = tonumber(ARGV[1])
+for i = 2, #ARGV, 2 do
+  redis.call('HSET', KEYS[1], ARGV[i], ARGV[i + 1])
+  redis.call('LREM', KEYS[2], 0, ARGV[i])
+  redis.call('RPUSH', KEYS[2], ARGV[i])
+  while redis.call('LLEN', KEYS[2]) > cap do
+    redis.call('HDEL', KEYS[1], redis.call('LPOP', KEYS[2]))
+  end
+end
+"""
+
+# KEYS: logs, logseq.  ARGV: row JSON, limit.  Stored as "<id>\\n<json>" (id assigned here).
+_LUA_APPEND_LOG = """
+local id = redis.call('INCR', KEYS[2])
+redis.call('LPUSH', KEYS[1], string.format('%d', id) .. '\\n' .. ARGV[1])
+redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+return id
+"""
+
+
+def _limit_args(limits: Limits) -> tuple[list[str], list[str]]:
+    lengths = [str(length) for length in WINDOWS.values()]
+    values = [str(-1 if limits.get(name) is None else limits.get(name)) for name in WINDOWS]
+    return lengths, values
+
+
+def _window_states(raw: list[Any], limits: Limits) -> dict[str, WindowState]:
+    return {
+        name: WindowState(count=int(item[0]), limit=limits.get(name), reset_at=float(item[1]))
+        for name, item in zip(WINDOWS, raw, strict=True)
+    }
+
+
+def _balances(raw: list[Any]) -> Balances:
+    free, credit, referral = (_from_micro(v) for v in raw)
+    return Balances(credit=credit, free_credit=free, referral_credits=referral)
+
+
+class RedisStore:
+    """:class:`~mockswarms.store.StateStore` on ``redis.asyncio``; safe to share across processes."""
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        namespace: str = "mockswarms",
+        logs_per_user: int = 1000,
+        agents_per_user: int = 1000,
+    ) -> None:
+        if logs_per_user < 1:
+            raise ValueError("logs_per_user must be at least 1")
+        self.url = url
+        self.namespace = namespace
+        self.logs_per_user = logs_per_user
+        self.agents_per_user = agents_per_user
+        self._redis: aioredis.Redis = aioredis.from_url(url, decode_responses=True)
+        self._settle = self._redis.register_script(_LUA_SETTLE)
+        self._hit = self._redis.register_script(_LUA_HIT)
+        self._read_windows = self._redis.register_script(_LUA_READ_WINDOWS)
+        self._put_account = self._redis.register_script(_LUA_PUT_ACCOUNT)
+        self._remember = self._redis.register_script(_LUA_REMEMBER_AGENTS)
+        self._append_log = self._redis.register_script(_LUA_APPEND_LOG)
+
+    def _k(self, *parts: str) -> str:
+        return ":".join((self.namespace, *parts))
+
+    async def reset(self) -> None:
+        keys = [key async for key in self._redis.scan_iter(match=self._k("*"), count=1000)]
+        for start in range(0, len(keys), 500):
+            await self._redis.delete(*keys[start:start + 500])
+
+    # -- accounts and balances -----------------------------------------------------------------
+    async def get_account(self, key: str) -> AccountRecord | None:
+        raw = await self._redis.hget(self._k("accounts"), key)
+        return None if raw is None else AccountRecord.from_json(orjson.loads(raw))
+
+    async def put_account(self, account: AccountRecord) -> None:
+        await self._put_account(keys=[self._k("accounts"), self._k("account_order")],
+                                args=[account.key, _json(account.to_json())])
+
+    async def list_accounts(self) -> list[AccountRecord]:
+        order = await self._redis.lrange(self._k("account_order"), 0, -1)
+        if not order:
+            return []
+        raws = await self._redis.hmget(self._k("accounts"), order)
+        return [AccountRecord.from_json(orjson.loads(raw)) for raw in raws if raw is not None]
+
+    async def get_balances(self, user_id: str) -> Balances:
+        raw = await self._redis.hmget(self._k("bal", user_id), list(_BUCKETS))
+        return _balances(raw)
+
+    async def set_balances(self, user_id: str, balances: Balances) -> None:
+        mapping = {name: _to_micro(getattr(balances, name)) for name in _BUCKETS}
+        await self._redis.hset(self._k("bal", user_id), mapping=mapping)  # type: ignore[arg-type]
+
+    # -- rate windows and money ------------------------------------------------------------------
+    async def windows(self, scope: str, now: float, limits: Limits) -> dict[str, WindowState]:
+        lengths, values = _limit_args(limits)
+        raw = await self._read_windows(keys=[self._k("win", scope)],
+                                       args=[_num(now), len(lengths), *lengths, *values])
+        return _window_states(raw, limits)
+
+    async def settle(
+        self,
+        scope: str,
+        user_id: str,
+        now: float,
+        limits: Limits,
+        cost: Decimal,
+        threshold: Decimal | None,
+        count: bool = True,
+    ) -> SettleOutcome:
+        lengths, values = _limit_args(limits)
+        args = [_num(now), "" if threshold is None else str(_to_micro(threshold)), str(_to_micro(cost)),
+                "1" if count else "0", str(_DAY), len(lengths), *lengths, *values]
+        status, balances, states = await self._settle(
+            keys=[self._k("win", scope), self._k("bal", user_id), self._k("seq")], args=args)
+        return SettleOutcome(status=status, balances=_balances(balances),
+                             windows=_window_states(states, limits))
+
+    async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
+        lengths, values = _limit_args(limits)
+        ok, states = await self._hit(keys=[self._k("win", scope), self._k("seq")],
+                                     args=[_num(now), str(_DAY), len(lengths), *lengths, *values])
+        return bool(int(ok)), _window_states(states, limits)
+
+    # -- logs, metrics, journal ------------------------------------------------------------------
+    async def append_log(self, user_id: str, entry: dict[str, Any]) -> int:
+        # The id is prefixed to the stored JSON ("<id>\n<json>") so it is assigned inside the script.
+        row = {k: v for k, v in entry.items() if k != "id"}
+        log_id = await self._append_log(keys=[self._k("logs", user_id), self._k("logseq")],
+                                        args=[_json(row), self.logs_per_user])
+        return int(log_id)
+
+    async def list_logs(self, user_id: str) -> list[dict[str, Any]]:
+        rows = []
+        for raw in await self._redis.lrange(self._k("logs", user_id), 0, -1):
+            log_id, _, body = str(raw).partition("\n")
+            rows.append({"id": int(log_id), **orjson.loads(body)})
+        return rows
+
+    async def record_completion(
+        self, user_id: str, now: float, success: bool, agent_names: list[str]
+    ) -> None:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.hincrby(self._k("met", user_id), "total", 1)
+            if success:
+                pipe.hincrby(self._k("met", user_id), "success", 1)
+            if agent_names:
+                pipe.sadd(self._k("met_agents", user_id), *agent_names)
+            member = f"{await self._redis.incr(self._k('seq'))}"
+            pipe.zadd(self._k("met_times", user_id), {member: now})
+            pipe.zremrangebyscore(self._k("met_times", user_id), "-inf", _num(now - _WEEK))
+            await pipe.execute()
+
+    async def metrics(self, user_id: str, now: float) -> dict[str, int]:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.scard(self._k("met_agents", user_id))
+            pipe.hmget(self._k("met", user_id), ["total", "success"])
+            pipe.zcount(self._k("met_times", user_id), f"({_num(now - 86400)}", "+inf")
+            pipe.zcount(self._k("met_times", user_id), f"({_num(now - _WEEK)}", "+inf")
+            unique, (total, success), day, week = await pipe.execute()
+        return {
+            "unique_agents": int(unique),
+            "total_completion_calls": int(total or 0),
+            "successful_completions": int(success or 0),
+            "completions_last_24h": int(day),
+            "completions_last_7d": int(week),
+        }
+
+    async def remember_agents(self, user_id: str, configs: list[dict[str, Any]]) -> None:
+        args: list[Any] = []
+        for config in configs:
+            field = f"{config.get('agent_name')}\x00{config.get('model_name')}"
+            args += [field, _json(config)]
+        if args:
+            keys = [self._k("agents", user_id), self._k("agents_order", user_id)]
+            await self._remember(keys=keys, args=[self.agents_per_user, *args])
+
+    async def list_agents(self, user_id: str) -> list[dict[str, Any]]:
+        order = await self._redis.lrange(self._k("agents_order", user_id), 0, -1)
+        if not order:
+            return []
+        raws = await self._redis.hmget(self._k("agents", user_id), order)
+        return [orjson.loads(raw) for raw in raws if raw is not None]
+
+    async def journal_append(self, entry: dict[str, Any], limit: int) -> None:
+        if limit <= 0:
+            await self.journal_clear()
+            return
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(self._k("journal"), _json(entry))
+            pipe.ltrim(self._k("journal"), -limit, -1)
+            await pipe.execute()
+
+    async def journal_list(self) -> list[dict[str, Any]]:
+        return [orjson.loads(raw) for raw in await self._redis.lrange(self._k("journal"), 0, -1)]
+
+    async def journal_clear(self) -> None:
+        await self._redis.delete(self._k("journal"))
+
+    # -- small shared values -----------------------------------------------------------------------
+    async def get_value(self, name: str) -> Any:
+        raw = await self._redis.get(self._k("val", name))
+        return None if raw is None else orjson.loads(raw)
+
+    async def set_value(self, name: str, value: Any) -> None:
+        await self._redis.set(self._k("val", name), _json(value))
+
+    async def incr(self, name: str, amount: int = 1) -> int:
+        # Same key as get_value/set_value (an integer is valid JSON), like the memory store.
+        return int(await self._redis.incrby(self._k("val", name), amount))
+
+    async def close(self) -> None:
+        await self._redis.aclose()

@@ -1,0 +1,242 @@
+"""Check every incoming request against the contract (client verification).
+
+``RequestValidator(openapi)`` compiles one jsonschema-rs validator per operation once; ``validate``
+returns the :class:`Violation` list for one request. What the app does with them depends on the
+``request_validation`` setting:
+
+- ``strict``: a *blocking* violation (malformed JSON, body not matching its schema, missing body) is
+  answered 422 with :func:`violations_detail` — each item names the violated schema path;
+- ``report``: the request is served normally and the violations go to a :class:`ViolationLog`
+  (``GET /__mockswarms/violations``);
+- ``off``: not called.
+
+Non-blocking violations (an undocumented path or method, a non-JSON content type) are recorded in
+both modes but never change the response: the app's own 404/405/422 already answers those.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections import deque
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import jsonschema_rs
+import orjson
+
+__all__ = [
+    "RequestValidator",
+    "Violation",
+    "ViolationLog",
+    "violations_detail",
+]
+
+_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+# Never validated: the simulator's own control API.
+_SKIP_PREFIXES = ("/__mockswarms/",)
+
+
+@dataclass(frozen=True)
+class Violation:
+    """One way a request breaks the contract."""
+
+    method: str
+    path: str
+    operation: str | None  # operationId, None when no operation matches
+    kind: str  # "json" | "body" | "missing-body" | "content-type" | "unknown-path" | "method"
+    location: list[str | int]  # FastAPI-style loc, e.g. ["body", "agent_config", "max_tokens"]
+    schema_path: str  # JSON pointer into the operation's request schema, e.g. "/properties/task/anyOf"
+    message: str
+    blocking: bool  # strict mode answers 422 for these
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class _CompiledOperation:
+    operation_id: str
+    validator: jsonschema_rs.Validator | None
+    body_required: bool
+
+
+def _template_regex(template: str) -> re.Pattern[str]:
+    parts = re.split(r"(\{[^}/]+\})", template)
+    pattern = "".join("[^/]+" if p.startswith("{") and p.endswith("}") else re.escape(p) for p in parts)
+    return re.compile(f"^{pattern}$")
+
+
+def _pointer(parts: Iterable[str | int]) -> str:
+    return "/" + "/".join(str(p).replace("~", "~0").replace("/", "~1") for p in parts)
+
+
+def _is_json_type(content_type: str) -> bool:
+    main = content_type.split(";", 1)[0].strip().lower()
+    return main == "application/json" or (main.startswith("application/") and main.endswith("+json"))
+
+
+class RequestValidator:
+    """Per-operation request-body validators compiled once from an OpenAPI 3.1 document."""
+
+    def __init__(self, openapi: Mapping[str, Any]) -> None:
+        components = openapi.get("components", {})
+        self._static: dict[str, dict[str, _CompiledOperation]] = {}
+        self._templated: list[tuple[re.Pattern[str], dict[str, _CompiledOperation]]] = []
+        for path, item in openapi.get("paths", {}).items():
+            ops: dict[str, _CompiledOperation] = {}
+            for method in _METHODS:
+                operation = item.get(method)
+                if operation is None:
+                    continue
+                ops[method.upper()] = self._compile(operation, components)
+            if "{" in path:
+                self._templated.append((_template_regex(path), ops))
+            else:
+                self._static[path] = ops
+
+    @staticmethod
+    def _compile(operation: Mapping[str, Any], components: Mapping[str, Any]) -> _CompiledOperation:
+        body = operation.get("requestBody")
+        validator = None
+        required = False
+        if body is not None:
+            required = bool(body.get("required", False))
+            schema = body.get("content", {}).get("application/json", {}).get("schema")
+            if schema is not None:
+                # Local refs (#/components/schemas/…) resolve against this root.
+                root = {**schema, "components": {"schemas": components.get("schemas", {})}}
+                validator = jsonschema_rs.validator_for(root)
+        return _CompiledOperation(str(operation.get("operationId", "")), validator, required)
+
+    def _find(self, path: str) -> dict[str, _CompiledOperation] | None:
+        ops = self._static.get(path)
+        if ops is not None:
+            return ops
+        for regex, templated in self._templated:
+            if regex.match(path):
+                return templated
+        return None
+
+    def validate(
+        self, method: str, path: str, headers: Mapping[str, str], body_bytes: bytes
+    ) -> list[Violation]:
+        """Violations of one request (empty list = conforms). ``headers`` keys are case-insensitive."""
+        method = method.upper()
+        if path.startswith(_SKIP_PREFIXES) or method in ("HEAD", "OPTIONS"):
+            return []
+        ops = self._find(path)
+        if ops is None:
+            return [Violation(method, path, None, "unknown-path", [], "", f"{path} is not in the contract", False)]
+        compiled = ops.get(method)
+        if compiled is None:
+            allowed = ", ".join(sorted(ops))
+            return [Violation(method, path, None, "method", [], "",
+                              f"{method} {path} is not in the contract (allowed: {allowed})", False)]
+        return self._check_body(method, path, compiled, headers, body_bytes)
+
+    def _check_body(
+        self, method: str, path: str, op: _CompiledOperation, headers: Mapping[str, str], body: bytes
+    ) -> list[Violation]:
+        op_id = op.operation_id
+        if op.validator is None:
+            return []
+        if not body.strip():
+            if op.body_required:
+                return [Violation(method, path, op_id, "missing-body", ["body"], "",
+                                  "a JSON request body is required", True)]
+            return []
+        violations: list[Violation] = []
+        content_type = _header(headers, "content-type")
+        if content_type is not None and not _is_json_type(content_type):
+            violations.append(Violation(method, path, op_id, "content-type", ["header", "content-type"], "",
+                                        f"content-type {content_type!r} is not application/json", False))
+        try:
+            instance = orjson.loads(body)
+        except orjson.JSONDecodeError as exc:
+            violations.append(Violation(method, path, op_id, "json", ["body"], "",
+                                        f"malformed JSON: {exc}", True))
+            return violations
+        if op.validator.is_valid(instance):
+            return violations
+        for error in (leaf for top in op.validator.iter_errors(instance) for leaf in _leaves(top)):
+            loc: list[str | int] = ["body", *error.instance_path]
+            violations.append(Violation(method, path, op_id, "body", loc, _pointer(error.schema_path),
+                                        error.message, True))
+        return violations
+
+
+def _is_null_branch(errors: list[jsonschema_rs.ValidationError]) -> bool:
+    return len(errors) == 1 and errors[0].message.endswith('is not of type "null"')
+
+
+def _leaves(error: jsonschema_rs.ValidationError) -> list[jsonschema_rs.ValidationError]:
+    """Descend through ``anyOf`` with a null branch (every optional field), to name the real culprit."""
+    context = getattr(error.kind, "context", None)
+    if context:
+        branches = [branch for branch in context if not _is_null_branch(branch)]
+        if len(branches) == 1:
+            return [leaf for sub in branches[0] for leaf in _leaves(sub)]
+    return [error]
+
+
+def _header(headers: Mapping[str, str], name: str) -> str | None:
+    value = headers.get(name)
+    if value is not None:
+        return value
+    for key, val in headers.items():
+        if key.lower() == name:
+            return val
+    return None
+
+
+def violations_detail(violations: Iterable[Violation]) -> dict[str, Any]:
+    """The strict-mode 422 body: FastAPI-style items, each naming the violated schema path."""
+    items = [
+        {
+            "type": "contract_violation",
+            "loc": v.location,
+            "msg": f"{v.message} (schema path {v.schema_path or '/'} of {v.operation or 'the operation'})",
+            "schema_path": v.schema_path,
+        }
+        for v in violations
+        if v.blocking
+    ]
+    return {"detail": items}
+
+
+class ViolationLog:
+    """A bounded, thread-safe record of violations (oldest dropped first)."""
+
+    def __init__(self, maxlen: int = 1000) -> None:
+        self._entries: deque[dict[str, Any]] = deque(maxlen=max(1, maxlen))
+        self._lock = threading.Lock()
+        self._seq = 0
+        self.total = 0  # every violation ever recorded, including dropped ones
+
+    def record(self, violations: Iterable[Violation], *, at: str | None = None,
+               request_id: str | None = None) -> None:
+        with self._lock:
+            for violation in violations:
+                self._seq += 1
+                self.total += 1
+                entry = {"seq": self._seq, "at": at, "request_id": request_id, **violation.to_json()}
+                self._entries.append(entry)
+
+    def entries(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self._entries)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._entries.clear()
+            self.total = 0
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def to_json(self) -> dict[str, Any]:
+        """The body of ``GET /__mockswarms/violations``."""
+        entries = self.entries()
+        return {"total": self.total, "count": len(entries), "violations": entries}
