@@ -597,21 +597,21 @@ def run_swarm(
         # Validate before any call so a bad flow never bills.
         parse_rearrange_flow(spec.rearrange_flow, [a.name for a in agents])
     if (
-        resolved == "HeavySwarm"
+        strict
+        and resolved == "HeavySwarm"
         and spec.heavy_swarm_variant
         and spec.heavy_swarm_variant not in HEAVY_VARIANTS
     ):
-        if strict:
-            raise ValidationFailed(
-                [
-                    fastapi_error_item(
-                        ["body", "heavy_swarm_variant"],
-                        "Input should be 'default', 'medium' or 'heavy'",
-                        "literal_error",
-                        spec.heavy_swarm_variant,
-                    )
-                ]
-            )
+        raise ValidationFailed(
+            [
+                fastapi_error_item(
+                    ["body", "heavy_swarm_variant"],
+                    "Input should be 'default', 'medium' or 'heavy'",
+                    "literal_error",
+                    spec.heavy_swarm_variant,
+                )
+            ]
+        )
 
     images = 1 if spec.img else 0
     rec = Recorder(llm, "swarm", swarm_type=resolved, images=images, swarm_name=spec.name or "")

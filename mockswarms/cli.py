@@ -8,6 +8,7 @@ key and the reason, and exit 2 — never a traceback.
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import sys
 from collections.abc import Sequence
@@ -72,13 +73,23 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"mockswarms {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_serve(subparsers)
-    from . import fixtures
-    from .contract import openapi, verify
-
-    openapi.add_parser(subparsers)
-    verify.add_parser(subparsers)
-    fixtures.add_parser(subparsers)
+    for module in ("mockswarms.contract.openapi", "mockswarms.contract.verify", "mockswarms.fixtures"):
+        try:
+            importlib.import_module(module).add_parser(subparsers)
+        except ImportError as exc:
+            # e.g. `verify` without the [contract] extra: say what to install instead of failing.
+            _add_missing(subparsers, module.rsplit(".", 1)[-1], exc)
     return parser
+
+
+def _add_missing(subparsers: Any, name: str, exc: ImportError) -> None:
+    command = subparsers.add_parser(name, help=f"(unavailable: {exc.name} is not installed)")
+
+    def unavailable(args: argparse.Namespace) -> int:
+        print(f"mockswarms: error: '{name}' needs {exc.name}: pip install 'mockswarms[contract]'", file=sys.stderr)
+        return 2
+
+    command.set_defaults(handler=unavailable)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -23,7 +23,7 @@ import orjson
 from faker import Faker
 
 from .entropy import Entropy
-from .fixtures import FixtureRegistry, FixtureRule
+from .fixtures import FixtureRegistry, FixtureRule, render_arguments
 from .llm import LLMCall, LLMError, LLMResult, Pacing
 from .tokenizer import count_tokens, split_tokens, truncate_tokens
 
@@ -133,7 +133,7 @@ class FakeLLM:
         """OpenAI function-call shape: ``{"id", "type": "function", "function": {"name", "arguments"}}``."""
         arguments = spec.get("arguments", {})
         if not isinstance(arguments, str):
-            arguments = orjson.dumps(arguments).decode()
+            arguments = orjson.dumps(render_arguments(arguments, call)).decode()
         call_id = spec.get("id")
         if not call_id:
             rng = self.entropy.derive("tool-call", rule.id, seen, call.agent_name, call.call_index, index)

@@ -37,6 +37,7 @@ __all__ = [
     "check_dirs",
     "load_file",
     "parse_rule",
+    "render_arguments",
 ]
 
 STRING_FIELDS = (
@@ -196,10 +197,7 @@ class FixtureRule:
     raw: Mapping[str, Any] = field(default_factory=dict, compare=False)
 
     def matches(self, call: LLMCall) -> bool:
-        for name, check in self.checks:
-            if not check(_field_value(call, name)):
-                return False
-        return True
+        return all(check(_field_value(call, name)) for name, check in self.checks)
 
 
 def _field_value(call: LLMCall, name: str) -> Any:
@@ -321,6 +319,8 @@ def _tool_call(value: Any, line: int, where: str) -> Mapping[str, Any]:
     if unknown:
         raise _Bad(line, f"{where}: unknown key(s) {', '.join(sorted(map(str, unknown)))}")
     arguments = value.get("arguments", {})
+    if isinstance(arguments, dict):
+        arguments = _compile_arguments(arguments, line, f"{where}.arguments")
     if not isinstance(arguments, (dict, str)):
         raise _Bad(line, f"{where}.arguments: must be a mapping or a JSON string")
     return {
@@ -328,6 +328,28 @@ def _tool_call(value: Any, line: int, where: str) -> Mapping[str, Any]:
         "arguments": arguments,
         **({"id": str(value["id"])} if "id" in value else {}),
     }
+
+
+def _compile_arguments(value: Any, line: int, where: str) -> Any:
+    """Tool-call arguments with ``{{ var }}`` string values compiled to templates (rendered per call)."""
+    if isinstance(value, str) and "{{" in value:
+        return _template(value, line, where)
+    if isinstance(value, dict):
+        return {k: _compile_arguments(v, line, f"{where}.{k}") for k, v in value.items()}
+    if isinstance(value, list):
+        return [_compile_arguments(v, line, where) for v in value]
+    return value
+
+
+def render_arguments(value: Any, call: LLMCall) -> Any:
+    """Render the templates inside compiled tool-call arguments."""
+    if isinstance(value, Template):
+        return value.render(call)
+    if isinstance(value, dict):
+        return {k: render_arguments(v, call) for k, v in value.items()}
+    if isinstance(value, list):
+        return [render_arguments(v, call) for v in value]
+    return value
 
 
 def _answer(respond: Any, node: yaml.Node | None, line: int) -> RuleAnswer:

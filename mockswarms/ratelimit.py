@@ -178,14 +178,15 @@ def rate_limits_body(
     now: float,
     settings: Settings | None = None,
 ) -> dict[str, object]:
-    """``GET /v1/rate/limits``: the same counts, limits and resets the headers report."""
+    """``GET /v1/rate/limits``: the same counts, limits and resets the headers report (reset
+    instants are rounded up to whole seconds, exactly like ``X-RateLimit-Reset``)."""
     rate_limits = {
         name: {
             "count": windows[name].count,
             "limit": _limit(windows[name]),
             "exceeded": windows[name].exceeded,
             "remaining": _remaining(windows[name]),
-            "reset_time": _iso(windows[name].reset_at),
+            "reset_time": _iso(math.ceil(windows[name].reset_at)),  # = X-RateLimit-Reset
         }
         for name in WINDOWS
     }

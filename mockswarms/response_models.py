@@ -501,6 +501,7 @@ class ChatCompletionChunk(_Out):
     created: int
     model: str
     choices: list[ChatChunkChoice]
+    usage: ChatUsage | None = None  # only on the extra usage chunk (stream_options.include_usage)
 
 
 # ---------------------------------------------------------------------------- reasoning agents
@@ -812,7 +813,7 @@ class AgentSSEStart(_Out):
 
 class AgentSSEChunk(_Out):
     content: str
-    timestamp: str
+    timestamp: str | None = None  # absent in the legacy format
 
 
 class AgentSSEEnd(_Out):

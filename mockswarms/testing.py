@@ -215,10 +215,12 @@ class ControlClock:
 
     def freeze(self, at: str | datetime | None = None) -> datetime:
         """Stop time (at ``at``, default: the current simulated instant)."""
-        body: dict[str, Any] = {"frozen": True}
+        # Freeze first, then jump: a frozen clock set to ``at`` stays exactly there (one request with
+        # both fields would let a running clock tick between the jump and the freeze).
+        data = self._put({"frozen": True})
         if at is not None:
-            body["now"] = _instant(at)
-        return parse_instant(self._put(body)["now"])
+            data = self._put({"now": _instant(at)})
+        return parse_instant(data["now"])
 
     def unfreeze(self) -> datetime:
         return parse_instant(self._put({"frozen": False})["now"])
@@ -268,6 +270,7 @@ class SimulatorControl:
         self._http = self._new_sync_client(headers=self._admin_headers())
         self._clients: list[httpx.Client | httpx.AsyncClient | Any] = []
         self._baseline: dict[str, Decimal] = {}
+        self._fault_seq = 0
         self.clock = ControlClock(self)
         self.journal = Journal(self)
 
@@ -469,8 +472,17 @@ class SimulatorControl:
         if rule is None:
             rule = self._fault_rule(path, method, status, detail, retry_after, delay, action, times, after,
                                     every_nth, probability, rule_id, fields)
-        data = self._request("POST", "/faults", json=_jsonable(rule)).json()
-        return str(data["id"])
+        body = _jsonable(rule)
+        if not body.get("id"):  # name it here so the id is known whatever the server answers
+            self._fault_seq += 1
+            body["id"] = f"fault-{self._fault_seq}"
+        # Connection: close — a server that fails after storing the rule drops the connection.
+        response = self._http.post(CONTROL + "/faults", json=body, headers={"Connection": "close"})
+        if response.status_code >= 400 and not (
+            response.status_code >= 500 and any(f.get("id") == body["id"] for f in self.faults)
+        ):  # a server that stored the rule but failed to echo it back still counts as added
+            raise ControlError(response)
+        return str(body["id"])
 
     @staticmethod
     def _fault_rule(path: str | None, method: str | None, status: int | None, detail: str | None,
@@ -572,11 +584,18 @@ class SimulatorControl:
         client whose ``sleep`` is :meth:`ControlClock.sleep` passes too). Returns the retries checked;
         fails if fewer than ``min_retries`` (a test that never saw a 429 proves nothing)."""
         entries = self.journal.entries
+        rules: dict[str, Any] | None = None
         checked = 0
         for i, entry in enumerate(entries):
             if entry["status"] != 429:
                 continue
             wait = _retry_after(entry)
+            if wait is None and entry.get("fault_rule"):
+                # An injected 429: its Retry-After is the rule's ``retry_after``.
+                if rules is None:
+                    rules = {str(r.get("id")): r for r in self.faults}
+                action = rules.get(str(entry["fault_rule"]), {}).get("action", {})
+                wait = float(action.get("retry_after", 1)) if action.get("status") == 429 else None
             if wait is None:
                 continue
             retry = next((e for e in entries[i + 1:]

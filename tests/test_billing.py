@@ -28,7 +28,11 @@ def test_worked_example_swarm_day_exact_usage() -> None:
                 "agent_cost": 0.03,
                 "input_token_cost": 0.065,
                 "output_token_cost": 0.074,
-                "token_counts": {"total_input_tokens": 10000, "total_output_tokens": 4000, "total_tokens": 14000},
+                "token_counts": {
+                    "total_input_tokens": 10000,
+                    "total_output_tokens": 4000,
+                    "total_tokens": 14000,
+                },
                 "num_agents": 3,
                 "night_time_discount_applied": False,
             },
@@ -39,8 +43,13 @@ def test_worked_example_swarm_day_exact_usage() -> None:
         },
     }
     # Key order is part of the byte-exact response.
-    assert list(usage["billing_info"]) == ["cost_breakdown", "total_cost", "discount_active", "discount_type",
-                                           "discount_percentage"]
+    assert list(usage["billing_info"]) == [
+        "cost_breakdown",
+        "total_cost",
+        "discount_active",
+        "discount_type",
+        "discount_percentage",
+    ]
 
 
 def test_worked_example_swarm_night() -> None:
@@ -51,8 +60,12 @@ def test_worked_example_swarm_night() -> None:
     assert info["cost_breakdown"]["output_token_cost"] == 0.037
     assert info["cost_breakdown"]["agent_cost"] == 0.03
     assert info["cost_breakdown"]["night_time_discount_applied"] is True
-    assert (info["total_cost"], info["discount_active"], info["discount_type"], info["discount_percentage"]) == (
-        0.0995, True, "night_time", 50)
+    assert (
+        info["total_cost"],
+        info["discount_active"],
+        info["discount_type"],
+        info["discount_percentage"],
+    ) == (0.0995, True, "night_time", 50)
 
 
 def test_night_mode_guide_cross_check() -> None:
@@ -65,31 +78,51 @@ def test_agent_with_image_any_hour() -> None:
     for moment in (DAY, NIGHT):
         usage, cost = billing.agent_usage(10_000, 4_000, images=1, settings=Settings(), now=moment)
         assert cost == Decimal("0.389")
-        assert usage == {"input_tokens": 10000, "output_tokens": 4000, "total_tokens": 14000,
-                         "img_cost": 0.25, "total_cost": 0.389}
+        assert usage == {
+            "input_tokens": 10000,
+            "output_tokens": 4000,
+            "total_tokens": 14000,
+            "img_cost": 0.25,
+            "total_cost": 0.389,
+        }
 
 
 def test_vision_example_total_is_rounded_once() -> None:
     # 57 in / 101 out / 1 image: 0.0003705 + 0.0018685 + 0.25 = 0.2522390 (parts rounded would give 0.25224).
     usage, cost = billing.agent_usage(57, 101, images=1, settings=Settings(), now=DAY)
     assert cost == Decimal("0.252239")
-    assert usage == {"input_tokens": 57, "output_tokens": 101, "total_tokens": 158, "img_cost": 0.25,
-                     "total_cost": 0.252239}
+    assert usage == {
+        "input_tokens": 57,
+        "output_tokens": 101,
+        "total_tokens": 158,
+        "img_cost": 0.25,
+        "total_cost": 0.252239,
+    }
 
 
 def test_agent_mcp_and_tool_fees() -> None:
-    usage, cost = billing.agent_usage(0, 0, mcp_calls=1, tools=["web_scraper", "auto_search"],
-                                      settings=Settings(), now=DAY)
+    usage, cost = billing.agent_usage(
+        0, 0, mcp_calls=1, tools=["web_scraper", "auto_search"], settings=Settings(), now=DAY
+    )
     assert cost == Decimal("0.14")  # MCP 0.10 + search 0.04 (auto_search wins, billed once)
-    assert usage == {"input_tokens": 0, "output_tokens": 0, "total_tokens": 0, "img_cost": 0.0,
-                     "mcp_url": 0.1, "search_cost": 0.04, "total_cost": 0.14}
+    assert usage == {
+        "input_tokens": 0,
+        "output_tokens": 0,
+        "total_tokens": 0,
+        "img_cost": 0.0,
+        "mcp_url": 0.1,
+        "search_cost": 0.04,
+        "total_cost": 0.14,
+    }
     usage, cost = billing.agent_usage(0, 0, tool="web_scraper", settings=Settings(), now=DAY)
     assert (cost, usage["scrape_cost"]) == (Decimal("0.15"), 0.15)
 
 
 def test_agent_night_discount_only_with_scope_all() -> None:
     _, swarm_scope = billing.agent_usage(10_000, 4_000, settings=Settings(), now=NIGHT)
-    _, all_scope = billing.agent_usage(10_000, 4_000, settings=Settings(night_discount_scope="all"), now=NIGHT)
+    _, all_scope = billing.agent_usage(
+        10_000, 4_000, settings=Settings(night_discount_scope="all"), now=NIGHT
+    )
     assert (swarm_scope, all_scope) == (Decimal("0.139"), Decimal("0.0695"))
 
 
@@ -129,22 +162,33 @@ def test_2025_11_agent_rates() -> None:
 
 def test_flex_discount_default_off() -> None:
     _, standard = billing.swarm_usage(1_000_000, 0, 1, settings=Settings(), now=DAY, service_tier="flex")
-    _, flexed = billing.swarm_usage(1_000_000, 0, 1, settings=Settings(flex_discount=Decimal("0.5")), now=DAY,
-                                    service_tier="flex")
+    _, flexed = billing.swarm_usage(
+        1_000_000, 0, 1, settings=Settings(flex_discount=Decimal("0.5")), now=DAY, service_tier="flex"
+    )
     assert (standard, flexed) == (Decimal("6.51"), Decimal("3.26"))
 
 
 def test_workflow_usage_graph_and_grid() -> None:
     usage, cost = billing.workflow_usage(1250, 3200, 2, settings=Settings(), now=NIGHT)
     # 1250*6.5e-6 + 3200*18.5e-6 = 0.008125 + 0.0592; no night discount outside swarm completions.
-    assert usage == {"input_tokens": 1250, "output_tokens": 3200, "total_tokens": 4450, "token_cost": 0.067325,
-                     "cost_per_agent": 0.02}
+    assert usage == {
+        "input_tokens": 1250,
+        "output_tokens": 3200,
+        "total_tokens": 4450,
+        "token_cost": 0.067325,
+        "cost_per_agent": 0.02,
+    }
     assert cost == Decimal("0.087325")
 
 
 def test_research_usage_legacy_page_example() -> None:
     usage, cost = billing.research_usage(1500, 800, settings=Settings(), now=DAY)
-    assert usage == {"input_tokens": 1500, "output_tokens": 800, "total_tokens": 2300, "total_cost_usd": 0.078}
+    assert usage == {
+        "input_tokens": 1500,
+        "output_tokens": 800,
+        "total_tokens": 2300,
+        "total_cost_usd": 0.078,
+    }
     assert cost == Decimal("0.078")
 
 
@@ -198,18 +242,25 @@ def test_usage_costs_wrapped_and_flat() -> None:
     }
     flat = billing.usage_costs_body(Settings(usage_costs_shape="flat"), DAY)
     assert list(flat) == [
-        "swarm_completions_agent_cost", "swarm_completions_input_cost_per_1m",
-        "swarm_completions_output_cost_per_1m", "agent_completions_input_cost_per_1m",
-        "agent_completions_output_cost_per_1m", "agent_completions_img_cost", "agent_completions_mcp_cost",
-        "night_time_discount", "frenzy_mode_active",
+        "swarm_completions_agent_cost",
+        "swarm_completions_input_cost_per_1m",
+        "swarm_completions_output_cost_per_1m",
+        "agent_completions_input_cost_per_1m",
+        "agent_completions_output_cost_per_1m",
+        "agent_completions_img_cost",
+        "agent_completions_mcp_cost",
+        "night_time_discount",
+        "frenzy_mode_active",
     ]
     assert flat["frenzy_mode_active"] is False
 
 
 def test_legacy_swarm_layout_has_per_agent_counts() -> None:
     s = Settings(swarm_response_layout="legacy")
-    per_agent = {"A": {"input_tokens": 6000, "output_tokens": 1000, "total_tokens": 7000},
-                 "B": {"input_tokens": 4000, "output_tokens": 3000, "total_tokens": 7000}}
+    per_agent = {
+        "A": {"input_tokens": 6000, "output_tokens": 1000, "total_tokens": 7000},
+        "B": {"input_tokens": 4000, "output_tokens": 3000, "total_tokens": 7000},
+    }
     usage, cost = billing.swarm_usage(10_000, 4_000, 2, settings=s, now=DAY, per_agent=per_agent)
     info = usage["billing_info"]
     assert set(info) == {"cost_breakdown", "total_cost"}

@@ -28,7 +28,9 @@ def run(factory: Callable[[], Awaitable[T]]) -> T:
 def test_apply_charge_order_free_credit_referral() -> None:
     b = Balances(credit=Decimal("5.00"), free_credit=Decimal("0.10"), referral_credits=Decimal("1"))
     after = apply_charge(b, Decimal("0.169"))
-    assert after == Balances(credit=Decimal("4.931"), free_credit=Decimal("0.00"), referral_credits=Decimal("1"))
+    assert after == Balances(
+        credit=Decimal("4.931"), free_credit=Decimal("0.00"), referral_credits=Decimal("1")
+    )
     assert after.total == Decimal("5.931")
     # Overspend lands on the last bucket, so the total always drops by exactly the cost.
     over = apply_charge(Balances(credit=Decimal("1"), free_credit=Decimal("0.5")), Decimal("2"))
@@ -105,13 +107,19 @@ def test_concurrent_settles_never_overspend_or_overcount() -> None:
 
         async def one(i: int) -> str:
             await asyncio.sleep(0)
-            return (await store.settle("u", "u", T0, Limits(minute=100), Decimal("0.25"), Decimal("1.00"))).status
+            return (
+                await store.settle("u", "u", T0, Limits(minute=100), Decimal("0.25"), Decimal("1.00"))
+            ).status
 
         statuses = await asyncio.gather(*(one(i) for i in range(300)))
         windows = await store.windows("u", T0, Limits(minute=100))
         # 2.50 covers exactly 6 charges before total <= 1.00 (2.50 - 6*0.25 = 1.00).
-        return (statuses.count("ok"), statuses.count("insufficient_credits"), windows["minute"].count,
-                (await store.get_balances("u")).total)
+        return (
+            statuses.count("ok"),
+            statuses.count("insufficient_credits"),
+            windows["minute"].count,
+            (await store.get_balances("u")).total,
+        )
 
     assert run(scenario) == (6, 294, 6, Decimal("1.00"))
 
@@ -126,7 +134,8 @@ def test_hit_is_the_ip_limiter() -> None:
             out.append((allowed, w["minute"].count))
         return out
 
-    assert run(scenario) == [(True, 1), (True, 2), (False, 2), (True, 2)]
+    # At +61 s both earlier hits (at +0 and +1) have left the 60 s window.
+    assert run(scenario) == [(True, 1), (True, 2), (False, 2), (True, 1)]
 
 
 def test_scopes_are_independent_and_reset_forgets() -> None:
@@ -163,8 +172,11 @@ def test_logs_bounded_newest_first_with_store_ids() -> None:
         return await store.list_logs("u")
 
     rows = run(scenario)
-    assert rows == [{"id": 5, "category": "completion", "n": 4}, {"id": 4, "category": "completion", "n": 3},
-                    {"id": 3, "category": "completion", "n": 2}]
+    assert rows == [
+        {"id": 5, "category": "completion", "n": 4},
+        {"id": 4, "category": "completion", "n": 3},
+        {"id": 3, "category": "completion", "n": 2},
+    ]
     assert list(rows[0]) == ["id", "category", "n"]
 
 
@@ -179,20 +191,40 @@ def test_metrics_counts_and_retention() -> None:
         return [first, later, await store.metrics("nobody", T0)]
 
     assert run(scenario) == [
-        {"unique_agents": 3, "total_completion_calls": 3, "successful_completions": 2,
-         "completions_last_24h": 1, "completions_last_7d": 3},
-        {"unique_agents": 3, "total_completion_calls": 3, "successful_completions": 2,
-         "completions_last_24h": 0, "completions_last_7d": 1},
-        {"unique_agents": 0, "total_completion_calls": 0, "successful_completions": 0,
-         "completions_last_24h": 0, "completions_last_7d": 0},
+        {
+            "unique_agents": 3,
+            "total_completion_calls": 3,
+            "successful_completions": 2,
+            "completions_last_24h": 1,
+            "completions_last_7d": 3,
+        },
+        {
+            "unique_agents": 3,
+            "total_completion_calls": 3,
+            "successful_completions": 2,
+            "completions_last_24h": 0,
+            "completions_last_7d": 1,
+        },
+        {
+            "unique_agents": 0,
+            "total_completion_calls": 0,
+            "successful_completions": 0,
+            "completions_last_24h": 0,
+            "completions_last_7d": 0,
+        },
     ]
 
 
 def test_agents_distinct_by_name_and_model_and_capped() -> None:
     async def scenario() -> list[dict[str, Any]]:
         store = MemoryStore(agents_per_user=2)
-        await store.remember_agents("u", [{"agent_name": "A", "model_name": "m"}, {"agent_name": "A", "model_name": "m",
-                                                                                      "temperature": 0.1}])
+        await store.remember_agents(
+            "u",
+            [
+                {"agent_name": "A", "model_name": "m"},
+                {"agent_name": "A", "model_name": "m", "temperature": 0.1},
+            ],
+        )
         await store.remember_agents("u", [{"agent_name": "B", "model_name": "m"}])
         await store.remember_agents("u", [{"agent_name": "C", "model_name": "m"}])
         return await store.list_agents("u")

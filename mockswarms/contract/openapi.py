@@ -342,15 +342,31 @@ def _header_refs() -> dict[str, dict[str, str]]:
 
 
 def _sse_content(events: tuple[SSEEvent, ...]) -> dict[str, Any]:
-    documented = []
+    """One schema per event (``{event?, data, id?, retry?}``, as Schemathesis reads a stream): ``data`` is a
+    string whose JSON payload must match the event's model (``contentMediaType``/``contentSchema``)."""
+    by_name: dict[str | None, list[SSEEvent]] = {}
     for event in events:
-        documented.append({
-            "event": event.event,
-            "data": _ref(event.model) if event.model is not None else {"const": "[DONE]"},
-            "description": event.description,
-        })
-    return {"schema": {"type": "string", "description": "Server-Sent Events; see x-sse-events"},
-            "x-sse-events": documented}
+        by_name.setdefault(event.event, []).append(event)
+    branches: list[dict[str, Any]] = []
+    for name, group in by_name.items():
+        models = tuple(dict.fromkeys(e.model for e in group if e.model is not None))
+        data: dict[str, Any] = {"type": "string", "contentMediaType": "application/json",
+                                "contentSchema": _one_or_any(models)}
+        if any(e.model is None for e in group):  # the literal `[DONE]` sentinel
+            data = {"anyOf": [{"const": "[DONE]"}, data]}
+        branch: dict[str, Any] = {
+            "type": "object",
+            "description": "; ".join(e.description for e in group),
+            "properties": {"data": data},
+            "required": ["data"],
+        }
+        if name is None:  # data-only frame: SSE readers report it as event type "message"
+            branch["properties"] = {"event": {"const": "message"}, "data": data}
+        else:
+            branch["properties"] = {"event": {"const": name}, "data": data}
+            branch["required"] = ["event", "data"]
+        branches.append(branch)
+    return {"schema": {"anyOf": branches, "description": "One Server-Sent Event"}}
 
 
 def _error_components(operations: list[Operation]) -> dict[str, Any]:

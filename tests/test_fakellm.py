@@ -1,0 +1,166 @@
+"""The fake LLM: deterministic generated text, fixture answers, token accounting."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mockswarms.entropy import Entropy
+from mockswarms.fakellm import FakeLLM
+from mockswarms.fixtures import FixtureRegistry
+from mockswarms.llm import LLMCall, LLMError, Message, Pacing
+from mockswarms.request_models import AgentCompletion
+from mockswarms.tokenizer import count_tokens
+from mockswarms.workflows import run_agent
+
+PACING = Pacing(0.25, 100.0)
+
+
+def make_llm(rules: list[dict[str, Any]] | None = None, *, seed: int = 7) -> FakeLLM:
+    registry = FixtureRegistry([], watch=False)
+    if rules:
+        registry.add_rules(rules)
+    return FakeLLM(Entropy(seed), registry, lambda model: PACING)
+
+
+def call(**kw: Any) -> LLMCall:
+    base: dict[str, Any] = {"endpoint": "agent", "agent_name": "Researcher", "model": "gpt-4.1", "task": "Summarize X"}
+    base.update(kw)
+    return LLMCall(**base)
+
+
+def test_generated_text_is_deterministic_per_seed_and_content() -> None:
+    a, b = make_llm(seed=1), make_llm(seed=1)
+    assert a.complete(call()).text == b.complete(call()).text
+    assert make_llm(seed=2).complete(call()).text != a.complete(call()).text
+    assert a.complete(call(call_index=1)).text != a.complete(call()).text
+    assert a.complete(call(task="Summarize Y")).text != a.complete(call()).text
+    assert a.complete(call(agent_name="Writer")).text != a.complete(call()).text
+    assert a.complete(call(model="gpt-4o")).text != a.complete(call()).text
+    # Fields the agent does not see and that are not in the seed do not change the text.
+    assert a.complete(call(temperature=0.9, endpoint="swarm")).text == a.complete(call()).text
+
+
+def test_generated_text_size_rule_and_accounting() -> None:
+    llm = make_llm()
+    seen = call(system_prompt="You are careful.", history=(Message("user", "earlier"),))
+    result = llm.complete(seen)
+    sentences = result.text.count(".")
+    assert 3 <= sentences <= 7
+    assert result.input_tokens == count_tokens("You are careful.\nearlier\nSummarize X")
+    assert result.output_tokens == count_tokens(result.text)
+    assert "".join(result.chunks) == result.text
+    assert len(result.chunks) == result.output_tokens
+    assert result.pacing == PACING and result.rule is None and result.error is None
+
+
+def test_max_tokens_caps_generated_text() -> None:
+    llm = make_llm()
+    full = llm.complete(call())
+    capped = llm.complete(call(max_tokens=5))
+    assert capped.output_tokens == 5
+    assert full.text.startswith(capped.text)
+    assert llm.complete(call(max_tokens=0)).text == full.text  # 0/None = no cap
+
+
+def test_stream_flags_do_not_change_text() -> None:
+    llm = make_llm()
+    plain = AgentCompletion.model_validate({"agent_config": {"agent_name": "A"}, "task": "t"})
+    streamed = AgentCompletion.model_validate(
+        {"agent_config": {"agent_name": "A", "streaming_on": True}, "task": "t", "stream": True}
+    )
+    first = run_agent(plain, llm, default_model="gpt-4.1", strict=True)
+    second = run_agent(streamed, llm, default_model="gpt-4.1", strict=True)
+    assert first.output == second.output
+
+
+def test_fixture_text_template_and_tokens() -> None:
+    llm = make_llm([
+        {"id": "t", "match": {"agent_name": "Researcher"},
+         "respond": {"text": "{{ agent_name }} on {{ task }} after {{ previous_agent }}: {{ previous_output }}"}},
+    ])
+    result = llm.complete(call(history=(Message("Planner", "plan A"),)))
+    assert result.text == "Researcher on Summarize X after Planner: plan A"
+    assert result.rule == "t"
+    assert result.output_tokens == count_tokens(result.text)
+
+
+def test_fixture_chunks_explicit_tokens_latency_and_pacing() -> None:
+    llm = make_llm([
+        {"match": {"task": {"contains": "stream"}},
+         "respond": {"chunks": ["Hel", "lo ", "world"], "input_tokens": 11, "output_tokens": 3, "latency": 1.5,
+                     "pacing": {"time_to_first_token": 0.1, "tokens_per_second": 10}}},
+    ])
+    result = llm.complete(call(task="please stream"))
+    assert result.chunks == ("Hel", "lo ", "world") and result.text == "Hello world"
+    assert (result.input_tokens, result.output_tokens) == (11, 3)
+    assert result.latency == 1.5 and result.pacing == Pacing(0.1, 10.0)
+
+
+def test_fixture_latency_only_rule_keeps_generated_text() -> None:
+    plain = make_llm().complete(call())
+    slow = make_llm([{"id": "slow", "match": {"model": "gpt-4.1"}, "respond": {"latency": 2}}]).complete(call())
+    assert slow.text == plain.text and slow.latency == 2.0 and slow.rule == "slow"
+
+
+def test_fixture_tool_call_shape() -> None:
+    llm = make_llm([
+        {"match": {"agent_name": "Researcher"},
+         "respond": {"tool_call": {"name": "get_weather", "arguments": {"city": "Paris"}}}},
+    ])
+    result = llm.complete(call())
+    assert result.text == ""
+    (tool,) = result.tool_calls
+    assert tool["type"] == "function"
+    assert tool["function"] == {"name": "get_weather", "arguments": '{"city":"Paris"}'}
+    assert tool["id"].startswith("call_") and len(tool["id"]) == 29
+    assert result.output_tokens == count_tokens("get_weather") + count_tokens('{"city":"Paris"}')
+    assert llm.complete(call()).tool_calls == result.tool_calls  # deterministic id
+
+
+def test_fixture_error() -> None:
+    llm = make_llm([{"match": {"agent_name": "Researcher"},
+                     "respond": {"error": {"status": 500, "detail": "model {{ model }} overloaded"}}}])
+    result = llm.complete(call())
+    assert result.error == LLMError(500, "model gpt-4.1 overloaded")
+    assert result.output_tokens == 0 and result.text == "" and result.input_tokens == count_tokens("Summarize X")
+
+
+@pytest.mark.parametrize("n", [1])
+def test_performance_budget(n: int) -> None:
+    import time
+
+    llm = make_llm()
+    history = tuple(Message("A", "word " * 100) for _ in range(3))
+    start = time.process_time()
+    for i in range(300):
+        llm.complete(call(call_index=i, history=history))
+    per_call = (time.process_time() - start) / 300
+    assert per_call < 0.002 * n  # generous CI bound; typically ~40 µs
+
+
+def test_tool_call_arguments_are_templated_and_json_escaped() -> None:
+    llm = make_llm([{"match": {"agent_name": "Researcher"},
+                     "respond": {"tool_call": {"name": "f", "arguments": {"q": "{{ task }}", "n": [1, "{{ model }}"]}}}}])
+    (tool,) = llm.complete(call(task='say "hi"')).tool_calls
+    assert tool["function"]["arguments"] == '{"q":"say \\"hi\\"","n":[1,"gpt-4.1"]}'
+
+
+def test_shipped_pipeline_fixtures_drive_a_sequential_swarm() -> None:
+    from pathlib import Path
+
+    from mockswarms.architectures import run_swarm
+    from mockswarms.request_models import SwarmSpec
+
+    registry = FixtureRegistry([Path(__file__).resolve().parent.parent / "fixtures"], watch=False)
+    llm = FakeLLM(Entropy(0), registry, lambda model: PACING)
+    spec = SwarmSpec.model_validate({"swarm_type": "SequentialWorkflow", "task": "solar power",
+                                     "agents": [{"agent_name": n} for n in ("Researcher", "Writer", "Editor")]})
+    run = run_swarm(spec, llm, default_model="gpt-4.1", strict=True, reject_misspelled_hierarchical=False,
+                    legacy_swarm_types=True)
+    assert [o["content"] for o in run.output] == [
+        "Research notes on solar power: three key facts were found.",
+        "Draft based on Researcher's notes -> Research notes on solar power: three key facts were found.",
+        "Final edit of the draft (2 calls so far).",
+    ]
