@@ -69,6 +69,9 @@ async def reset(request: Request, sim: Simulator) -> Response:
     if seed is not None and not isinstance(seed, int):
         raise APIError(422, "seed must be an integer")
     await sim.reset(seed=seed, now=parse_instant(now) if isinstance(now, str) else None)
+    log = getattr(request.app.state, "violations", None)
+    if log is not None:
+        log.clear()
     return json_response({"status": "reset"})
 
 
@@ -207,16 +210,15 @@ async def clear_journal(request: Request, sim: Simulator) -> Response:
 
 
 async def get_violations(request: Request, sim: Simulator) -> Response:
-    validator = getattr(request.app.state, "request_validator", None)
-    violations = validator.violations() if validator is not None else []
-    return json_response({"violations": violations})
+    log = getattr(request.app.state, "violations", None)
+    return json_response(log.to_json() if log is not None else {"total": 0, "count": 0, "violations": []})
 
 
 async def clear_violations(request: Request, sim: Simulator) -> Response:
-    validator = getattr(request.app.state, "request_validator", None)
-    if validator is not None:
-        validator.clear()
-    return json_response({"violations": []})
+    log = getattr(request.app.state, "violations", None)
+    if log is not None:
+        log.clear()
+    return json_response({"total": 0, "count": 0, "violations": []})
 
 
 # -- faults ----------------------------------------------------------------------------------------------

@@ -38,8 +38,8 @@ __all__ = [
     "AgentUsage",
     "AgentsListResponse",
     "AutoGenerateResponse",
-    "AutoSwarmBuilderOutput",
     "AutoSwarmBuilderExecutionTypes",
+    "AutoSwarmBuilderOutput",
     "BatchedGridWorkflowOutput",
     "BillingInfo",
     "ChatChoice",
@@ -140,8 +140,11 @@ class ValidationErrorItem(_Out):
 class HTTPValidationError(_Out):
     """FastAPI 422: a list of ``{type, loc, msg, input?}`` items."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"detail": [
-        {"type": "missing", "loc": ["body", "model"], "msg": "Field required"}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [{"detail": [{"type": "missing", "loc": ["body", "model"], "msg": "Field required"}]}]
+        }
+    )
 
     detail: list[ValidationErrorItem]
 
@@ -158,11 +161,22 @@ class PremiumError(_Out):
 class PremiumErrorResponse(_Out):
     """403 for a premium endpoint on the free tier (current shape, reference §c)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
-        "type": "premium_access_required", "message": "Premium subscription required",
-        "detail": "Access to Batch Agent Completions requires a premium subscription.",
-        "status_code": 403, "upgrade_url": "https://swarms.world/platform/account",
-        "documentation": "https://docs.swarms.ai"}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "type": "premium_access_required",
+                        "message": "Premium subscription required",
+                        "detail": "Access to Batch Agent Completions requires a premium subscription.",
+                        "status_code": 403,
+                        "upgrade_url": "https://swarms.world/platform/account",
+                        "documentation": "https://docs.swarms.ai",
+                    }
+                }
+            ]
+        }
+    )
 
     error: PremiumError
 
@@ -177,9 +191,20 @@ class OpenAIError(_Out):
 class OpenAIErrorResponse(_Out):
     """Errors of ``/v1/chat/completions`` and ``/v1/models`` (OpenAI format)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"error": {
-        "message": "At least one message with role 'user' is required.", "type": "invalid_request_error",
-        "code": "invalid_request", "param": None}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "error": {
+                        "message": "At least one message with role 'user' is required.",
+                        "type": "invalid_request_error",
+                        "code": "invalid_request",
+                        "param": None,
+                    }
+                }
+            ]
+        }
+    )
 
     error: OpenAIError
 
@@ -188,8 +213,13 @@ class OpenAIErrorResponse(_Out):
 
 
 class RootResponse(_Out):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"status": "Welcome to the Swarm API. Check out the docs at https://docs.swarms.world"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"status": "Welcome to the Swarm API. Check out the docs at https://docs.swarms.world"}
+            ]
+        }
+    )
 
     status: str
 
@@ -210,8 +240,9 @@ class SwarmsAvailableResponse(_Out):
 
 
 class ModelsAvailableResponse(_Out):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"success": True, "count": 2, "models": ["gpt-4.1", "gpt-4.1-mini"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"success": True, "count": 2, "models": ["gpt-4.1", "gpt-4.1-mini"]}]}
+    )
 
     success: bool
     count: int
@@ -226,16 +257,25 @@ class OpenAIModel(_Out):
 
 
 class OpenAIModelList(_Out):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"object": "list", "data": [
-        {"id": "gpt-4.1", "object": "model", "created": 0, "owned_by": "openai"}]}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "object": "list",
+                    "data": [{"id": "gpt-4.1", "object": "model", "created": 0, "owned_by": "openai"}],
+                }
+            ]
+        }
+    )
 
     object: Literal["list"]
     data: list[OpenAIModel]
 
 
 class ToolsAvailableResponse(_Out):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"status": "success", "tools": ["auto_search", "web_scraper"]}]})
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"status": "success", "tools": ["auto_search", "web_scraper"]}]}
+    )
 
     status: str
     tools: list[str]
@@ -249,8 +289,11 @@ class ReasoningAgentTypesResponse(_Out):
 class AutoSwarmBuilderExecutionTypes(RootModel[list[str]]):
     """A bare JSON array (the SDK's ``List[str]``)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        ["return-agents", "return-swarm-router-config", "return-agents-objects"]]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [["return-agents", "return-swarm-router-config", "return-agents-objects"]]
+        }
+    )
 
 
 # --------------------------------------------------------------------------------------- agents
@@ -274,15 +317,35 @@ class AgentOutputMessage(_Out):
 class AgentCompletionOutput(_Out):
     """``POST /v1/agent/completions`` (reference b.3). ``outputs`` is a message list in 2026 docs."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "job_id": "agent-09a9c0f9ba19419abf64f5538b4b7d59", "success": True, "name": "Vision Analyst",
-        "description": "AI agent with image analysis capabilities", "temperature": 0.5,
-        "outputs": [{"role": "Vision Analyst", "content": "This image is of Hong Kong.",
-                     "timestamp": "2026-02-05T00:58:15.121915",
-                     "message_id": "85b70f9d-e281-4a98-b9ad-5a2d39f8ffcb"}],
-        "usage": {"input_tokens": 57, "output_tokens": 101, "total_tokens": 158, "img_cost": 0.25,
-                  "total_cost": 0.252239},
-        "timestamp": "2026-02-05T00:58:15.252392+00:00"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job_id": "agent-09a9c0f9ba19419abf64f5538b4b7d59",
+                    "success": True,
+                    "name": "Vision Analyst",
+                    "description": "AI agent with image analysis capabilities",
+                    "temperature": 0.5,
+                    "outputs": [
+                        {
+                            "role": "Vision Analyst",
+                            "content": "This image is of Hong Kong.",
+                            "timestamp": "2026-02-05T00:58:15.121915",
+                            "message_id": "85b70f9d-e281-4a98-b9ad-5a2d39f8ffcb",
+                        }
+                    ],
+                    "usage": {
+                        "input_tokens": 57,
+                        "output_tokens": 101,
+                        "total_tokens": 158,
+                        "img_cost": 0.25,
+                        "total_cost": 0.252239,
+                    },
+                    "timestamp": "2026-02-05T00:58:15.252392+00:00",
+                }
+            ]
+        }
+    )
 
     job_id: str | None
     success: bool
@@ -365,19 +428,48 @@ class SwarmUsage(_Out):
 class SwarmCompletionOutput(_Out):
     """``POST /v1/swarm/completions``, current layout (reference b.7). TS: every key present."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "job_id": "swarms-A17nZFDesmLHxCRoeyF3NVYvPaXk", "status": "success",
-        "swarm_name": "Adaptive Content Creation", "description": "Dynamic content creation",
-        "swarm_type": "AgentRearrange",
-        "output": [{"role": "Research Specialist", "content": "My research on machine learning..."}],
-        "number_of_agents": 1, "execution_time": 38.2, "service_tier": "standard",
-        "usage": {"input_tokens": 45, "output_tokens": 2800, "total_tokens": 2845, "billing_info": {
-            "cost_breakdown": {"agent_cost": 0.01, "input_token_cost": 0.000293, "output_token_cost": 0.0518,
-                               "token_counts": {"total_input_tokens": 45, "total_output_tokens": 2800,
-                                                "total_tokens": 2845},
-                               "num_agents": 1, "night_time_discount_applied": False},
-            "total_cost": 0.062093, "discount_active": False, "discount_type": "none",
-            "discount_percentage": 0}}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job_id": "swarms-A17nZFDesmLHxCRoeyF3NVYvPaXk",
+                    "status": "success",
+                    "swarm_name": "Adaptive Content Creation",
+                    "description": "Dynamic content creation",
+                    "swarm_type": "AgentRearrange",
+                    "output": [
+                        {"role": "Research Specialist", "content": "My research on machine learning..."}
+                    ],
+                    "number_of_agents": 1,
+                    "execution_time": 38.2,
+                    "service_tier": "standard",
+                    "usage": {
+                        "input_tokens": 45,
+                        "output_tokens": 2800,
+                        "total_tokens": 2845,
+                        "billing_info": {
+                            "cost_breakdown": {
+                                "agent_cost": 0.01,
+                                "input_token_cost": 0.000293,
+                                "output_token_cost": 0.0518,
+                                "token_counts": {
+                                    "total_input_tokens": 45,
+                                    "total_output_tokens": 2800,
+                                    "total_tokens": 2845,
+                                },
+                                "num_agents": 1,
+                                "night_time_discount_applied": False,
+                            },
+                            "total_cost": 0.062093,
+                            "discount_active": False,
+                            "discount_type": "none",
+                            "discount_percentage": 0,
+                        },
+                    },
+                }
+            ]
+        }
+    )
 
     job_id: str | None
     status: str | None
@@ -468,11 +560,26 @@ class ChatUsage(_Out):
 
 
 class ChatCompletionResponse(_Out):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "chatcmpl-a1b2c3d4e5f6789012345678901", "object": "chat.completion", "created": 1711300000,
-        "model": "gpt-4.1", "choices": [{"index": 0, "message": {"role": "assistant", "content": "Quantum..."},
-                                         "finish_reason": "stop"}],
-        "usage": {"prompt_tokens": 42, "completion_tokens": 128, "total_tokens": 170}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "chatcmpl-a1b2c3d4e5f6789012345678901",
+                    "object": "chat.completion",
+                    "created": 1711300000,
+                    "model": "gpt-4.1",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": "Quantum..."},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 42, "completion_tokens": 128, "total_tokens": 170},
+                }
+            ]
+        }
+    )
 
     id: str
     object: Literal["chat.completion"]
@@ -562,9 +669,25 @@ class RateLimitsResponse(_Out):
 class AutoSwarmBuilderOutput(_Out):
     """``success`` is the one key the SDK requires (reference §h)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"success": True, "outputs": {"agents": [
-        {"agent_name": "Researcher", "description": "Conducts research on specified topics",
-         "system_prompt": "...", "model_name": "gpt-4.1"}]}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "success": True,
+                    "outputs": {
+                        "agents": [
+                            {
+                                "agent_name": "Researcher",
+                                "description": "Conducts research on specified topics",
+                                "system_prompt": "...",
+                                "model_name": "gpt-4.1",
+                            }
+                        ]
+                    },
+                }
+            ]
+        }
+    )
 
     success: bool
     job_id: str | None = None
@@ -585,12 +708,27 @@ class AdvancedResearchUsage(_Out):
 
 
 class AdvancedResearchOutput(_Out):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "id": "1b4e28ba-2fa1-41d2-883f-0016d3cca427", "name": "Market Research",
-        "description": "AI market analysis", "outputs": "Research results...",
-        "timestamp": "2024-01-01T00:00:00Z", "sources": 2, "characters_per_source": 100,
-        "usage": {"input_tokens": 1500, "output_tokens": 800, "total_tokens": 2300,
-                  "total_cost_usd": 0.078}}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "1b4e28ba-2fa1-41d2-883f-0016d3cca427",
+                    "name": "Market Research",
+                    "description": "AI market analysis",
+                    "outputs": "Research results...",
+                    "timestamp": "2024-01-01T00:00:00Z",
+                    "sources": 2,
+                    "characters_per_source": 100,
+                    "usage": {
+                        "input_tokens": 1500,
+                        "output_tokens": 800,
+                        "total_tokens": 2300,
+                        "total_cost_usd": 0.078,
+                    },
+                }
+            ]
+        }
+    )
 
     id: str | None
     name: str | None
@@ -644,13 +782,27 @@ class WorkflowUsage(_Out):
 class BatchedGridWorkflowOutput(_Out):
     """Every key required in the SDK (reference §h)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "job_id": "batched-grid-workflow-XyZ123AbC456", "name": "Product Review Analysis Grid",
-        "description": "Multiple analysts reviewing multiple product categories", "status": "success",
-        "outputs": [{"Technical Analyst": "Smartphone Market Analysis: ..."}],
-        "usage": {"input_tokens": 450, "output_tokens": 4850, "total_tokens": 5300, "token_cost": 0.0803,
-                  "cost_per_agent": 0.03},
-        "timestamp": "2025-01-12T10:30:45.123456Z"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job_id": "batched-grid-workflow-XyZ123AbC456",
+                    "name": "Product Review Analysis Grid",
+                    "description": "Multiple analysts reviewing multiple product categories",
+                    "status": "success",
+                    "outputs": [{"Technical Analyst": "Smartphone Market Analysis: ..."}],
+                    "usage": {
+                        "input_tokens": 450,
+                        "output_tokens": 4850,
+                        "total_tokens": 5300,
+                        "token_cost": 0.0803,
+                        "cost_per_agent": 0.03,
+                    },
+                    "timestamp": "2025-01-12T10:30:45.123456Z",
+                }
+            ]
+        }
+    )
 
     job_id: str
     name: str
@@ -662,14 +814,30 @@ class BatchedGridWorkflowOutput(_Out):
 
 
 class GraphWorkflowOutput(_Out):
-    model_config = ConfigDict(json_schema_extra={"examples": [{
-        "job_id": "graph-workflow-abc123xyz", "name": "Research-Analysis-Workflow",
-        "description": "A simple sequential workflow for research and analysis", "status": "success",
-        "outputs": {"ResearchAgent": "Research findings on AI trends...",
-                    "AnalysisAgent": "Analysis of research findings..."},
-        "usage": {"input_tokens": 1250, "output_tokens": 3200, "total_tokens": 4450, "token_cost": 0.04,
-                  "cost_per_agent": 0.02},
-        "timestamp": "2024-01-15T10:30:45.123456+00:00"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "job_id": "graph-workflow-abc123xyz",
+                    "name": "Research-Analysis-Workflow",
+                    "description": "A simple sequential workflow for research and analysis",
+                    "status": "success",
+                    "outputs": {
+                        "ResearchAgent": "Research findings on AI trends...",
+                        "AnalysisAgent": "Analysis of research findings...",
+                    },
+                    "usage": {
+                        "input_tokens": 1250,
+                        "output_tokens": 3200,
+                        "total_tokens": 4450,
+                        "token_cost": 0.04,
+                        "cost_per_agent": 0.02,
+                    },
+                    "timestamp": "2024-01-15T10:30:45.123456+00:00",
+                }
+            ]
+        }
+    )
 
     job_id: str
     name: str | None
@@ -699,12 +867,27 @@ class UsagePricing(_Out):
 class UsageCostsResponse(_Out):
     """``GET /v1/usage/costs`` (wrapped, 2026-07-09+)."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"usage_pricing": {
-        "swarm_completions_agent_cost": 0.01, "swarm_completions_input_cost_per_1m": 6.5,
-        "swarm_completions_output_cost_per_1m": 18.5, "agent_completions_input_cost_per_1m": 6.5,
-        "agent_completions_output_cost_per_1m": 18.5, "agent_completions_img_cost": 0.25,
-        "agent_completions_mcp_cost": 0.1, "search_cost": 0.04, "scrape_cost": 0.15,
-        "night_time_discount": 0.5}, "timestamp": "2026-03-29T18:30:00+00:00"}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {
+                    "usage_pricing": {
+                        "swarm_completions_agent_cost": 0.01,
+                        "swarm_completions_input_cost_per_1m": 6.5,
+                        "swarm_completions_output_cost_per_1m": 18.5,
+                        "agent_completions_input_cost_per_1m": 6.5,
+                        "agent_completions_output_cost_per_1m": 18.5,
+                        "agent_completions_img_cost": 0.25,
+                        "agent_completions_mcp_cost": 0.1,
+                        "search_cost": 0.04,
+                        "scrape_cost": 0.15,
+                        "night_time_discount": 0.5,
+                    },
+                    "timestamp": "2026-03-29T18:30:00+00:00",
+                }
+            ]
+        }
+    )
 
     usage_pricing: UsagePricing
     timestamp: str
@@ -725,8 +908,13 @@ class UsageCostsFlat(_Out):
 
 
 class CreditsResponse(_Out):
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"credit": 50.0, "free_credit": 20.0, "referral_credits": 5.0, "total_credits": 75.0}]})
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"credit": 50.0, "free_credit": 20.0, "referral_credits": 5.0, "total_credits": 75.0}
+            ]
+        }
+    )
 
     credit: float
     free_credit: float
@@ -904,4 +1092,3 @@ class SwarmSSEDone(_Out):
 
 class SwarmSSEError(_Out):
     error: str
-

@@ -22,6 +22,7 @@ from .config import Settings
 from .errors import APIError, OpenAIError, ValidationFailed
 from .operations import Reply
 from .simulator import Caller, Simulator
+from .validation import RequestValidator, ViolationLog, violations_detail
 
 __all__ = ["public_routes"]
 
@@ -45,6 +46,26 @@ async def _read_json(request: Request, *, openai: bool) -> Any:
             "type": "json_invalid", "loc": ["body", exc.pos], "msg": "JSON decode error",
             "input": {}, "ctx": {"error": exc.msg},
         }]) from exc
+
+
+def contract_document() -> dict[str, Any]:
+    """The contract this simulator serves (the package's copy of contracts/swarms-api.openapi.json)."""
+    data: dict[str, Any] = orjson.loads(CONTRACT_FILE.read_bytes())
+    return data
+
+
+def _check_contract(request: Request, simulator: Simulator, raw: bytes) -> None:
+    """Client verification: record contract violations; in ``strict`` mode refuse them with 422."""
+    state = request.app.state
+    if getattr(state, "request_validator", None) is None:
+        state.request_validator = RequestValidator(contract_document())
+        state.violations = ViolationLog()
+    violations = state.request_validator.validate(request.method, request.url.path, request.headers, raw)
+    if not violations:
+        return
+    state.violations.record(violations, at=simulator.timestamp())
+    if simulator.settings.request_validation == "strict" and any(v.blocking for v in violations):
+        raise APIError(422, body=violations_detail(violations))
 
 
 def _client_ip(request: Request) -> str:
@@ -75,9 +96,8 @@ def _endpoint(
         payload: Any = None
         if body:
             raw = await request.body()
-            validator = getattr(request.app.state, "request_validator", None)
-            if validator is not None:
-                validator.check(request.method, request.url.path, request.headers, raw)
+            if simulator.settings.request_validation != "off":
+                _check_contract(request, simulator, raw)
             payload = await _read_json(request, openai=openai)
         required = auth == "required" or not simulator.settings.public_discovery
         caller = await simulator.authenticate(request.headers, _client_ip(request), required=required,
@@ -104,10 +124,7 @@ async def _health(request: Request) -> Response:
 
 async def _openapi(request: Request) -> Response:
     # The checked-in contract, byte for byte (the package ships a copy of contracts/).
-    path = CONTRACT_FILE if CONTRACT_FILE.exists() else Path.cwd() / "contracts" / "swarms-api.openapi.json"
-    if not path.exists():
-        raise APIError(404, "Not Found")
-    return Response(path.read_bytes(), media_type="application/json")
+    return Response(CONTRACT_FILE.read_bytes(), media_type="application/json")
 
 
 def _legacy(settings: Settings) -> bool:

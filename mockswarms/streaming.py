@@ -20,9 +20,15 @@ frame generator stops at once (mid-pause or at its ``yield``), the source iterab
 ``on_close(events_sent, completed)`` is awaited exactly once, shielded, after the response ends
 (also after a normal end, with ``completed=True``). ``events_sent`` counts events (not pings) handed to
 the server. Billing choice (setting ``stream_disconnect_billing``): the run is settled *before* the
-stream starts (ARCHITECTURE "request pipeline"), so the default ``"full"`` needs nothing from
-``on_close`` except logging; ``"produced"`` lets the caller refund/charge the unsent part using
-``events_sent``. This module only reports the counts; the simulator decides what they cost.
+stream starts (ARCHITECTURE "request pipeline"), so with the default ``"full"`` an early disconnect
+still pays for the whole run, exactly like the JSON call; with ``"produced"`` the caller
+(``streaming_glue``) refunds the unsent part, computed from ``events_sent``. This module only reports
+the counts; the simulator decides what they cost.
+
+Undocumented payloads chosen here (the docs name the events but not these bodies): swarm ``start``
+``{"status": "running", "message": "Starting swarm processing..."}``, ``metadata.status`` ``"running"``,
+``status`` ``{"message": "Running <type> with <n> agents", "input_tokens"}``, ``end.status`` and swarm
+``done`` ``{"message": "Swarm processing complete"}``.
 """
 
 from __future__ import annotations

@@ -128,12 +128,24 @@ class RequestValidator:
             return []
         ops = self._find(path)
         if ops is None:
-            return [Violation(method, path, None, "unknown-path", [], "", f"{path} is not in the contract", False)]
+            return [
+                Violation(method, path, None, "unknown-path", [], "", f"{path} is not in the contract", False)
+            ]
         compiled = ops.get(method)
         if compiled is None:
             allowed = ", ".join(sorted(ops))
-            return [Violation(method, path, None, "method", [], "",
-                              f"{method} {path} is not in the contract (allowed: {allowed})", False)]
+            return [
+                Violation(
+                    method,
+                    path,
+                    None,
+                    "method",
+                    [],
+                    "",
+                    f"{method} {path} is not in the contract (allowed: {allowed})",
+                    False,
+                )
+            ]
         return self._check_body(method, path, compiled, headers, body_bytes)
 
     def _check_body(
@@ -144,26 +156,48 @@ class RequestValidator:
             return []
         if not body.strip():
             if op.body_required:
-                return [Violation(method, path, op_id, "missing-body", ["body"], "",
-                                  "a JSON request body is required", True)]
+                return [
+                    Violation(
+                        method,
+                        path,
+                        op_id,
+                        "missing-body",
+                        ["body"],
+                        "",
+                        "a JSON request body is required",
+                        True,
+                    )
+                ]
             return []
         violations: list[Violation] = []
         content_type = _header(headers, "content-type")
         if content_type is not None and not _is_json_type(content_type):
-            violations.append(Violation(method, path, op_id, "content-type", ["header", "content-type"], "",
-                                        f"content-type {content_type!r} is not application/json", False))
+            violations.append(
+                Violation(
+                    method,
+                    path,
+                    op_id,
+                    "content-type",
+                    ["header", "content-type"],
+                    "",
+                    f"content-type {content_type!r} is not application/json",
+                    False,
+                )
+            )
         try:
             instance = orjson.loads(body)
         except orjson.JSONDecodeError as exc:
-            violations.append(Violation(method, path, op_id, "json", ["body"], "",
-                                        f"malformed JSON: {exc}", True))
+            violations.append(
+                Violation(method, path, op_id, "json", ["body"], "", f"malformed JSON: {exc}", True)
+            )
             return violations
         if op.validator.is_valid(instance):
             return violations
         for error in (leaf for top in op.validator.iter_errors(instance) for leaf in _leaves(top)):
             loc: list[str | int] = ["body", *error.instance_path]
-            violations.append(Violation(method, path, op_id, "body", loc, _pointer(error.schema_path),
-                                        error.message, True))
+            violations.append(
+                Violation(method, path, op_id, "body", loc, _pointer(error.schema_path), error.message, True)
+            )
         return violations
 
 
@@ -215,8 +249,9 @@ class ViolationLog:
         self._seq = 0
         self.total = 0  # every violation ever recorded, including dropped ones
 
-    def record(self, violations: Iterable[Violation], *, at: str | None = None,
-               request_id: str | None = None) -> None:
+    def record(
+        self, violations: Iterable[Violation], *, at: str | None = None, request_id: str | None = None
+    ) -> None:
         with self._lock:
             for violation in violations:
                 self._seq += 1

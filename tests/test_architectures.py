@@ -15,7 +15,9 @@ from mockswarms.llm import Pacing
 from mockswarms.request_models import SWARM_TYPES, SwarmSpec
 from mockswarms.runs_types import SwarmRun
 
-NO_TASK = "There is no task or tasks or messages provided. Please provide a valid task description to proceed."
+NO_TASK = (
+    "There is no task or tasks or messages provided. Please provide a valid task description to proceed."
+)
 
 
 def make_llm(rules: list[dict[str, Any]] | None = None) -> FakeLLM:
@@ -25,10 +27,22 @@ def make_llm(rules: list[dict[str, Any]] | None = None) -> FakeLLM:
     return FakeLLM(Entropy(3), registry, lambda model: Pacing(0.5, 50.0))
 
 
-def swarm(body: dict[str, Any], *, llm: FakeLLM | None = None, strict: bool = True, reject: bool = False,
-          legacy: bool = True) -> SwarmRun:
-    return run_swarm(SwarmSpec.model_validate(body), llm or make_llm(), default_model="gpt-4.1", strict=strict,
-                     reject_misspelled_hierarchical=reject, legacy_swarm_types=legacy)
+def swarm(
+    body: dict[str, Any],
+    *,
+    llm: FakeLLM | None = None,
+    strict: bool = True,
+    reject: bool = False,
+    legacy: bool = True,
+) -> SwarmRun:
+    return run_swarm(
+        SwarmSpec.model_validate(body),
+        llm or make_llm(),
+        default_model="gpt-4.1",
+        strict=strict,
+        reject_misspelled_hierarchical=reject,
+        legacy_swarm_types=legacy,
+    )
 
 
 def agents(*names: str, **extra: Any) -> list[dict[str, Any]]:
@@ -47,7 +61,9 @@ ECHO = [{"respond": {"text": "{{ agent_name }} says hi"}}]
 
 
 def test_sequential_each_agent_sees_previous_outputs() -> None:
-    run = swarm({"swarm_type": "SequentialWorkflow", "task": "T", "agents": agents("A", "B", "C")}, llm=make_llm(ECHO))
+    run = swarm(
+        {"swarm_type": "SequentialWorkflow", "task": "T", "agents": agents("A", "B", "C")}, llm=make_llm(ECHO)
+    )
     assert order(run) == [("A", 0), ("B", 1), ("C", 2)]
     assert seen(run, 0) == []
     assert seen(run, 2) == [("A", "A says hi"), ("B", "B says hi")]
@@ -57,34 +73,52 @@ def test_sequential_each_agent_sees_previous_outputs() -> None:
 
 
 def test_sequential_templates_read_previous_output() -> None:
-    llm = make_llm([{"match": {"agent_name": "B"}, "respond": {"text": "B refines: {{ previous_output }}"}},
-                    {"match": {"agent_name": "A"}, "respond": {"text": "draft"}}])
+    llm = make_llm(
+        [
+            {"match": {"agent_name": "B"}, "respond": {"text": "B refines: {{ previous_output }}"}},
+            {"match": {"agent_name": "A"}, "respond": {"text": "draft"}},
+        ]
+    )
     run = swarm({"swarm_type": "SequentialWorkflow", "task": "T", "agents": agents("A", "B")}, llm=llm)
     assert run.output[1]["content"] == "B refines: draft"
 
 
 def test_concurrent_all_see_only_task_and_share_phase() -> None:
-    run = swarm({"swarm_type": "ConcurrentWorkflow", "task": "T", "agents": agents("A", "B", "C"), "max_loops": 2})
+    run = swarm(
+        {"swarm_type": "ConcurrentWorkflow", "task": "T", "agents": agents("A", "B", "C"), "max_loops": 2}
+    )
     assert order(run) == [("A", 0), ("B", 0), ("C", 0), ("A", 1), ("B", 1), ("C", 1)]
     assert seen(run, 0) == seen(run, 2) == []
     assert [r for r, _ in seen(run, 3)] == ["A", "B", "C"]  # loop 2 sees loop 1
 
 
 def test_agent_rearrange_flow() -> None:
-    run = swarm({"swarm_type": "AgentRearrange", "task": "T", "agents": agents("A", "B", "C"),
-                 "rearrange_flow": "A, B -> C"}, llm=make_llm(ECHO))
+    run = swarm(
+        {
+            "swarm_type": "AgentRearrange",
+            "task": "T",
+            "agents": agents("A", "B", "C"),
+            "rearrange_flow": "A, B -> C",
+        },
+        llm=make_llm(ECHO),
+    )
     assert order(run) == [("A", 0), ("B", 0), ("C", 1)]
     assert seen(run, 1) == []
     assert seen(run, 2) == [("A", "A says hi"), ("B", "B says hi")]
     assert parse_rearrange_flow("X -> Y, Z", ["X", "Y", "Z"]) == [["X"], ["Y", "Z"]]
 
 
-@pytest.mark.parametrize(("flow", "fragment"), [("A -> D", "Agent 'D' is not registered"),
-                                                  ("A -> -> B", "empty step"), ("A,, B", "empty step")])
+@pytest.mark.parametrize(
+    ("flow", "fragment"),
+    [("A -> D", "Agent 'D' is not registered"), ("A -> -> B", "empty step"), ("A,, B", "empty step")],
+)
 def test_agent_rearrange_bad_flow(flow: str, fragment: str) -> None:
     llm = make_llm()
     with pytest.raises(DomainError) as info:
-        swarm({"swarm_type": "AgentRearrange", "task": "T", "agents": agents("A", "B"), "rearrange_flow": flow}, llm=llm)
+        swarm(
+            {"swarm_type": "AgentRearrange", "task": "T", "agents": agents("A", "B"), "rearrange_flow": flow},
+            llm=llm,
+        )
     assert info.value.status == 400 and fragment in info.value.body["detail"]
 
 
@@ -95,8 +129,15 @@ def test_mixture_of_agents_workers_then_aggregator() -> None:
 
 
 def test_group_chat_uses_messages_and_loops() -> None:
-    run = swarm({"swarm_type": "GroupChat", "task": "T", "agents": agents("A", "B"), "max_loops": 2,
-                 "messages": [{"role": "user", "content": "hello"}]})
+    run = swarm(
+        {
+            "swarm_type": "GroupChat",
+            "task": "T",
+            "agents": agents("A", "B"),
+            "max_loops": 2,
+            "messages": [{"role": "user", "content": "hello"}],
+        }
+    )
     assert [n for n, _ in order(run)] == ["A", "B", "A", "B"]
     assert seen(run, 0) == [("user", "hello")]
     assert [r for r, _ in seen(run, 3)] == ["user", "A", "B", "A"]
@@ -104,7 +145,9 @@ def test_group_chat_uses_messages_and_loops() -> None:
 
 
 def test_interactive_group_chat_mentions() -> None:
-    run = swarm({"swarm_type": "InteractiveGroupChat", "task": "@B then @A please", "agents": agents("A", "B", "C")})
+    run = swarm(
+        {"swarm_type": "InteractiveGroupChat", "task": "@B then @A please", "agents": agents("A", "B", "C")}
+    )
     assert [n for n, _ in order(run)] == ["B", "A"]
 
 
@@ -112,15 +155,24 @@ def test_router_follows_router_text_or_overlap() -> None:
     llm = make_llm([{"match": {"agent_name": "MultiAgentRouter"}, "respond": {"text": "Send to Coder"}}])
     run = swarm({"swarm_type": "MultiAgentRouter", "task": "T", "agents": agents("Writer", "Coder")}, llm=llm)
     assert [n for n, _ in order(run)] == ["MultiAgentRouter", "Coder"]
-    plain = swarm({"swarm_type": "MultiAgentRouter", "task": "fix the python code",
-                   "agents": [{"agent_name": "Writer", "description": "writes essays"},
-                              {"agent_name": "Coder", "description": "fixes python code"}]})
+    plain = swarm(
+        {
+            "swarm_type": "MultiAgentRouter",
+            "task": "fix the python code",
+            "agents": [
+                {"agent_name": "Writer", "description": "writes essays"},
+                {"agent_name": "Coder", "description": "fixes python code"},
+            ],
+        }
+    )
     assert plain.turns[-1].call.agent_name == "Coder"
 
 
 @pytest.mark.parametrize("spelling", ["HierarchicalSwarm", "HiearchicalSwarm"])
 def test_hierarchical_director_plans_workers_execute_director_summarises(spelling: str) -> None:
-    run = swarm({"swarm_type": spelling, "task": "T", "agents": agents("A", "B"), "director_model_name": "gpt-x"})
+    run = swarm(
+        {"swarm_type": spelling, "task": "T", "agents": agents("A", "B"), "director_model_name": "gpt-x"}
+    )
     assert order(run) == [("Director", 0), ("A", 1), ("B", 1), ("Director", 2)]
     assert run.turns[0].call.model == "gpt-x" and "A, B" in run.turns[0].call.system_prompt
     assert [r for r, _ in seen(run, 1)] == ["Director"]
@@ -150,8 +202,14 @@ def test_majority_voting() -> None:
 
 
 def test_council_as_a_judge() -> None:
-    run = swarm({"swarm_type": "CouncilAsAJudge", "task": "T", "agents": agents("A"),
-                 "council_judge_model_name": "judge-m"})
+    run = swarm(
+        {
+            "swarm_type": "CouncilAsAJudge",
+            "task": "T",
+            "agents": agents("A"),
+            "council_judge_model_name": "judge-m",
+        }
+    )
     names = [n for n, _ in order(run)]
     assert names[0] == "A" and names[-1] == "aggregator_agent" and len(names) == 8
     assert {p for _, p in order(run)[1:7]} == {1}
@@ -166,8 +224,14 @@ def test_llm_council() -> None:
 
 
 def test_debate_with_judge() -> None:
-    run = swarm({"swarm_type": "DebateWithJudge", "task": "T", "agents": agents("Pro", "Con", "Judge"),
-                 "max_loops": 2})
+    run = swarm(
+        {
+            "swarm_type": "DebateWithJudge",
+            "task": "T",
+            "agents": agents("Pro", "Con", "Judge"),
+            "max_loops": 2,
+        }
+    )
     assert [n for n, _ in order(run)] == ["Pro", "Con", "Judge"] * 2
     assert [t.call.role for t in run.turns[:3]] == ["pro", "con", "judge"]
 
@@ -185,8 +249,15 @@ def test_planner_worker() -> None:
 @pytest.mark.parametrize(("variant", "workers"), [(None, 4), ("medium", 6), ("heavy", 8)])
 @pytest.mark.parametrize("loops_field", ["heavy_swarm_max_loops", "heavy_swarm_loops_per_agent"])
 def test_heavy_swarm(variant: str | None, workers: int, loops_field: str) -> None:
-    run = swarm({"swarm_type": "HeavySwarm", "task": "T", "heavy_swarm_variant": variant, loops_field: 2,
-                 "heavy_swarm_worker_model_name": "wm"})
+    run = swarm(
+        {
+            "swarm_type": "HeavySwarm",
+            "task": "T",
+            "heavy_swarm_variant": variant,
+            loops_field: 2,
+            "heavy_swarm_worker_model_name": "wm",
+        }
+    )
     names = [n for n, _ in order(run)]
     assert names[0] == "Question-Generator-Agent" and names[-1] == "Synthesis-Agent"
     assert len(names) == 2 + 2 * workers
@@ -201,8 +272,10 @@ def test_heavy_swarm_bad_variant_is_422_when_strict() -> None:
 
 
 def test_batched_grid_as_swarm_type() -> None:
-    run = swarm({"swarm_type": "BatchedGridWorkflow", "tasks": ["t1", "t2"], "agents": agents("A", "B")},
-                llm=make_llm(ECHO))
+    run = swarm(
+        {"swarm_type": "BatchedGridWorkflow", "tasks": ["t1", "t2"], "agents": agents("A", "B")},
+        llm=make_llm(ECHO),
+    )
     assert run.output == [{"A": "A says hi", "B": "B says hi"}] * 2
     assert {t.phase for t in run.turns} == {0}
 
@@ -214,13 +287,16 @@ def test_auto_swarm_builder_type_and_derivation() -> None:
     assert derive_agents("Plan a product launch", "m") == derive_agents("Plan a product launch", "m")
 
 
-@pytest.mark.parametrize(("body", "expected"), [
-    ({"rearrange_flow": "A -> B"}, "AgentRearrange"),
-    ({"messages": [{"role": "user", "content": "x"}]}, "GroupChat"),
-    ({"task": "Let us vote on it"}, "MajorityVoting"),
-    ({"task": "Do these in parallel"}, "ConcurrentWorkflow"),
-    ({"task": "Write a report"}, "SequentialWorkflow"),
-])
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ({"rearrange_flow": "A -> B"}, "AgentRearrange"),
+        ({"messages": [{"role": "user", "content": "x"}]}, "GroupChat"),
+        ({"task": "Let us vote on it"}, "MajorityVoting"),
+        ({"task": "Do these in parallel"}, "ConcurrentWorkflow"),
+        ({"task": "Write a report"}, "SequentialWorkflow"),
+    ],
+)
 def test_auto_is_deterministic(body: dict[str, Any], expected: str) -> None:
     run = swarm({"swarm_type": "auto", "task": "T", "agents": agents("A", "B"), **body})
     assert run.resolved_type == expected and run.swarm_type == "auto"
@@ -235,14 +311,28 @@ def test_tasks_run_once_per_task_and_return_history() -> None:
     assert run.output[0]["output"][1] == {"role": "B", "content": "B says hi"}
     final = swarm({**body, "return_history": False}, llm=make_llm(ECHO))
     assert final.output == ["B says hi", "B says hi"]
-    single = swarm({"swarm_type": "SequentialWorkflow", "task": "t", "agents": agents("A", "B"),
-                    "return_history": False}, llm=make_llm(ECHO))
+    single = swarm(
+        {
+            "swarm_type": "SequentialWorkflow",
+            "task": "t",
+            "agents": agents("A", "B"),
+            "return_history": False,
+        },
+        llm=make_llm(ECHO),
+    )
     assert single.output == "B says hi"
 
 
 def test_rules_img_and_per_agent_loops() -> None:
-    run = swarm({"swarm_type": "SequentialWorkflow", "task": "T", "rules": "Be brief.", "img": "http://x/i.png",
-                 "agents": [{"agent_name": "A", "system_prompt": "Sys", "max_loops": 2}, {"agent_name": "B"}]})
+    run = swarm(
+        {
+            "swarm_type": "SequentialWorkflow",
+            "task": "T",
+            "rules": "Be brief.",
+            "img": "http://x/i.png",
+            "agents": [{"agent_name": "A", "system_prompt": "Sys", "max_loops": 2}, {"agent_name": "B"}],
+        }
+    )
     assert [n for n, _ in order(run)] == ["A", "A", "B"]
     assert run.turns[0].call.system_prompt == "Sys\n\nRules:\nBe brief."
     assert run.turns[2].call.system_prompt == "Rules:\nBe brief."
@@ -254,8 +344,14 @@ def test_rules_img_and_per_agent_loops() -> None:
 
 @pytest.mark.parametrize("swarm_type", SWARM_TYPES)
 def test_usage_sums_and_shapes_for_every_type(swarm_type: str) -> None:
-    run = swarm({"swarm_type": swarm_type, "task": "Vote on the plan", "agents": agents("A", "B", "C"),
-                 "rearrange_flow": "A -> B, C" if swarm_type == "AgentRearrange" else None})
+    run = swarm(
+        {
+            "swarm_type": swarm_type,
+            "task": "Vote on the plan",
+            "agents": agents("A", "B", "C"),
+            "rearrange_flow": "A -> B, C" if swarm_type == "AgentRearrange" else None,
+        }
+    )
     assert run.turns, swarm_type
     per_agent = run.per_agent_usage()
     assert sum(u["input_tokens"] for u in per_agent.values()) == run.input_tokens
@@ -297,10 +393,17 @@ def test_sequential_cpu_budget() -> None:
     import time
 
     llm = make_llm()
-    spec = SwarmSpec.model_validate({"swarm_type": "SequentialWorkflow", "task": "Write about cats",
-                                     "agents": agents("A", "B", "C")})
+    spec = SwarmSpec.model_validate(
+        {"swarm_type": "SequentialWorkflow", "task": "Write about cats", "agents": agents("A", "B", "C")}
+    )
     start = time.process_time()
     for _ in range(100):
-        run_swarm(spec, llm, default_model="gpt-4.1", strict=True, reject_misspelled_hierarchical=False,
-                  legacy_swarm_types=True)
+        run_swarm(
+            spec,
+            llm,
+            default_model="gpt-4.1",
+            strict=True,
+            reject_misspelled_hierarchical=False,
+            legacy_swarm_types=True,
+        )
     assert (time.process_time() - start) / 100 < 0.003  # ~0.3 ms locally; generous for CI

@@ -271,7 +271,7 @@ def test_legacy_swarm_layout_has_per_agent_counts() -> None:
 
 @pytest.mark.parametrize("table", sorted(billing.PRICE_TABLES))
 def test_usage_numbers_equal_cost(table: str) -> None:
-    s = Settings(price_table=table)  # type: ignore[arg-type]
+    s = Settings(price_table=table)  # type: ignore[arg-type,call-arg]
     for fn in (billing.agent_usage,):
         usage, cost = fn(123_457, 98_765, images=1, settings=s, now=DAY)
         assert usage["total_cost"] == float(cost)

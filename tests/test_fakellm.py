@@ -25,7 +25,12 @@ def make_llm(rules: list[dict[str, Any]] | None = None, *, seed: int = 7) -> Fak
 
 
 def call(**kw: Any) -> LLMCall:
-    base: dict[str, Any] = {"endpoint": "agent", "agent_name": "Researcher", "model": "gpt-4.1", "task": "Summarize X"}
+    base: dict[str, Any] = {
+        "endpoint": "agent",
+        "agent_name": "Researcher",
+        "model": "gpt-4.1",
+        "task": "Summarize X",
+    }
     base.update(kw)
     return LLMCall(**base)
 
@@ -76,10 +81,17 @@ def test_stream_flags_do_not_change_text() -> None:
 
 
 def test_fixture_text_template_and_tokens() -> None:
-    llm = make_llm([
-        {"id": "t", "match": {"agent_name": "Researcher"},
-         "respond": {"text": "{{ agent_name }} on {{ task }} after {{ previous_agent }}: {{ previous_output }}"}},
-    ])
+    llm = make_llm(
+        [
+            {
+                "id": "t",
+                "match": {"agent_name": "Researcher"},
+                "respond": {
+                    "text": "{{ agent_name }} on {{ task }} after {{ previous_agent }}: {{ previous_output }}"
+                },
+            },
+        ]
+    )
     result = llm.complete(call(history=(Message("Planner", "plan A"),)))
     assert result.text == "Researcher on Summarize X after Planner: plan A"
     assert result.rule == "t"
@@ -87,11 +99,20 @@ def test_fixture_text_template_and_tokens() -> None:
 
 
 def test_fixture_chunks_explicit_tokens_latency_and_pacing() -> None:
-    llm = make_llm([
-        {"match": {"task": {"contains": "stream"}},
-         "respond": {"chunks": ["Hel", "lo ", "world"], "input_tokens": 11, "output_tokens": 3, "latency": 1.5,
-                     "pacing": {"time_to_first_token": 0.1, "tokens_per_second": 10}}},
-    ])
+    llm = make_llm(
+        [
+            {
+                "match": {"task": {"contains": "stream"}},
+                "respond": {
+                    "chunks": ["Hel", "lo ", "world"],
+                    "input_tokens": 11,
+                    "output_tokens": 3,
+                    "latency": 1.5,
+                    "pacing": {"time_to_first_token": 0.1, "tokens_per_second": 10},
+                },
+            },
+        ]
+    )
     result = llm.complete(call(task="please stream"))
     assert result.chunks == ("Hel", "lo ", "world") and result.text == "Hello world"
     assert (result.input_tokens, result.output_tokens) == (11, 3)
@@ -100,15 +121,21 @@ def test_fixture_chunks_explicit_tokens_latency_and_pacing() -> None:
 
 def test_fixture_latency_only_rule_keeps_generated_text() -> None:
     plain = make_llm().complete(call())
-    slow = make_llm([{"id": "slow", "match": {"model": "gpt-4.1"}, "respond": {"latency": 2}}]).complete(call())
+    slow = make_llm([{"id": "slow", "match": {"model": "gpt-4.1"}, "respond": {"latency": 2}}]).complete(
+        call()
+    )
     assert slow.text == plain.text and slow.latency == 2.0 and slow.rule == "slow"
 
 
 def test_fixture_tool_call_shape() -> None:
-    llm = make_llm([
-        {"match": {"agent_name": "Researcher"},
-         "respond": {"tool_call": {"name": "get_weather", "arguments": {"city": "Paris"}}}},
-    ])
+    llm = make_llm(
+        [
+            {
+                "match": {"agent_name": "Researcher"},
+                "respond": {"tool_call": {"name": "get_weather", "arguments": {"city": "Paris"}}},
+            },
+        ]
+    )
     result = llm.complete(call())
     assert result.text == ""
     (tool,) = result.tool_calls
@@ -120,11 +147,19 @@ def test_fixture_tool_call_shape() -> None:
 
 
 def test_fixture_error() -> None:
-    llm = make_llm([{"match": {"agent_name": "Researcher"},
-                     "respond": {"error": {"status": 500, "detail": "model {{ model }} overloaded"}}}])
+    llm = make_llm(
+        [
+            {
+                "match": {"agent_name": "Researcher"},
+                "respond": {"error": {"status": 500, "detail": "model {{ model }} overloaded"}},
+            }
+        ]
+    )
     result = llm.complete(call())
     assert result.error == LLMError(500, "model gpt-4.1 overloaded")
-    assert result.output_tokens == 0 and result.text == "" and result.input_tokens == count_tokens("Summarize X")
+    assert (
+        result.output_tokens == 0 and result.text == "" and result.input_tokens == count_tokens("Summarize X")
+    )
 
 
 @pytest.mark.parametrize("n", [1])
@@ -141,8 +176,16 @@ def test_performance_budget(n: int) -> None:
 
 
 def test_tool_call_arguments_are_templated_and_json_escaped() -> None:
-    llm = make_llm([{"match": {"agent_name": "Researcher"},
-                     "respond": {"tool_call": {"name": "f", "arguments": {"q": "{{ task }}", "n": [1, "{{ model }}"]}}}}])
+    llm = make_llm(
+        [
+            {
+                "match": {"agent_name": "Researcher"},
+                "respond": {
+                    "tool_call": {"name": "f", "arguments": {"q": "{{ task }}", "n": [1, "{{ model }}"]}}
+                },
+            }
+        ]
+    )
     (tool,) = llm.complete(call(task='say "hi"')).tool_calls
     assert tool["function"]["arguments"] == '{"q":"say \\"hi\\"","n":[1,"gpt-4.1"]}'
 
@@ -155,10 +198,21 @@ def test_shipped_pipeline_fixtures_drive_a_sequential_swarm() -> None:
 
     registry = FixtureRegistry([Path(__file__).resolve().parent.parent / "fixtures"], watch=False)
     llm = FakeLLM(Entropy(0), registry, lambda model: PACING)
-    spec = SwarmSpec.model_validate({"swarm_type": "SequentialWorkflow", "task": "solar power",
-                                     "agents": [{"agent_name": n} for n in ("Researcher", "Writer", "Editor")]})
-    run = run_swarm(spec, llm, default_model="gpt-4.1", strict=True, reject_misspelled_hierarchical=False,
-                    legacy_swarm_types=True)
+    spec = SwarmSpec.model_validate(
+        {
+            "swarm_type": "SequentialWorkflow",
+            "task": "solar power",
+            "agents": [{"agent_name": n} for n in ("Researcher", "Writer", "Editor")],
+        }
+    )
+    run = run_swarm(
+        spec,
+        llm,
+        default_model="gpt-4.1",
+        strict=True,
+        reject_misspelled_hierarchical=False,
+        legacy_swarm_types=True,
+    )
     assert [o["content"] for o in run.output] == [
         "Research notes on solar power: three key facts were found.",
         "Draft based on Researcher's notes -> Research notes on solar power: three key facts were found.",

@@ -14,7 +14,12 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 def call(**kw: object) -> LLMCall:
-    base: dict[str, object] = {"endpoint": "swarm", "agent_name": "Writer", "model": "gpt-4.1", "task": "Write a poem"}
+    base: dict[str, object] = {
+        "endpoint": "swarm",
+        "agent_name": "Writer",
+        "model": "gpt-4.1",
+        "task": "Write a poem",
+    }
     base.update(kw)
     return LLMCall(**base)  # type: ignore[arg-type]
 
@@ -34,7 +39,10 @@ class Tick:
 
 
 def test_match_fields_and_operators(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", """
+    write(
+        tmp_path,
+        "a.yaml",
+        """
 rules:
   - id: exact
     match: {agent_name: Writer, swarm_type: SequentialWorkflow}
@@ -51,7 +59,8 @@ rules:
   - id: anyof
     match: {model: [gpt-4o, gpt-4o-mini], endpoint: agent}
     respond: {text: anyof}
-""")
+""",
+    )
     reg = FixtureRegistry([tmp_path], watch=False)
 
     def winner(c: LLMCall) -> str | None:
@@ -72,11 +81,15 @@ rules:
 
 
 def test_priority_then_order(tmp_path: Path) -> None:
-    write(tmp_path, "a.yaml", """
+    write(
+        tmp_path,
+        "a.yaml",
+        """
 - {id: first, match: {agent_name: Writer}, respond: {text: a}}
 - {id: second, match: {agent_name: Writer}, respond: {text: b}}
 - {id: high, priority: 5, match: {task: {contains: urgent}}, respond: {text: c}}
-""")
+""",
+    )
     write(tmp_path, "b.yaml", "- {id: catchall, priority: -1, respond: {text: d}}\n")
     reg = FixtureRegistry([tmp_path], watch=False)
     assert reg.match(call()).id == "first"  # type: ignore[union-attr]
@@ -95,15 +108,27 @@ def test_priority_then_order(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "line", "fragment"),
     [
-        ("rules:\n  - id: a\n    match: {task: {regex: '('}}\n    respond: {text: x}\n", 3, "invalid regular expression"),
-        ("rules:\n  - id: a\n    match: {colour: red}\n    respond: {text: x}\n", 3, "unknown field 'colour'"),
+        (
+            "rules:\n  - id: a\n    match: {task: {regex: '('}}\n    respond: {text: x}\n",
+            3,
+            "invalid regular expression",
+        ),
+        (
+            "rules:\n  - id: a\n    match: {colour: red}\n    respond: {text: x}\n",
+            3,
+            "unknown field 'colour'",
+        ),
         ("rules:\n  - id: a\n    respond:\n      text: '{{ nope }}'\n", 4, "unknown template variable"),
         ("rules:\n  - id: a\n    respond: {error: {status: 200}}\n", 3, "between 400 and 599"),
         ("rules:\n  - id: a\n    respond: {text: a, chunks: [b]}\n", 3, "either text or chunks"),
         ("rules:\n  - id: a\n    match: {}\n", 2, "no 'respond'"),
         ("rules:\n  - id: a\n    respond: {text: x}\n    extra: 1\n", 4, "unknown rule key 'extra'"),
         ("rules:\n  - id: a\n    respond: {text: x\n", 4, "YAML error"),
-        ("rules:\n  - {id: a, respond: {text: x}}\n  - {id: a, respond: {text: y}}\n", 3, "duplicate rule id"),
+        (
+            "rules:\n  - {id: a, respond: {text: x}}\n  - {id: a, respond: {text: y}}\n",
+            3,
+            "duplicate rule id",
+        ),
         ("rules:\n  - id: a\n    respond: {latency: -1}\n", 3, "number >= 0"),
         ("other: 1\n", 1, "unknown top-level key"),
     ],
@@ -185,8 +210,10 @@ def test_cli_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = write(tmp_path, "bad.yaml", "- id: b\n  respond: {nonsense: 1}\n")
     assert run_cli(["fixtures", "check", str(tmp_path)]) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out == [f"{bad}:2: respond: unknown key 'nonsense' (allowed: chunks, error, input_tokens, latency, "
-                   "output_tokens, pacing, text, tool_call, tool_calls)"]
+    assert out == [
+        f"{bad}:2: respond: unknown key 'nonsense' (allowed: chunks, error, input_tokens, latency, "
+        "output_tokens, pacing, text, tool_call, tool_calls)"
+    ]
 
 
 def test_shipped_fixtures_are_valid() -> None:

@@ -397,7 +397,7 @@ def test_marker(mockswarms):
     result.assert_outcomes(passed=2)
 
 
-# -- SimulatorControl in-process, without the plugin ----------------------------------------------------------
+# -- SimulatorControl in-process, without the plugin ---------------------------------------------------
 @pytest.fixture
 def control() -> Iterator[SimulatorControl]:
     ctl = SimulatorControl.in_process(create_app(seed=3))
@@ -443,8 +443,8 @@ def test_fault_shorthand_translates_to_rule_dicts() -> None:
     assert rule == {"match": {"path": "/v1/swarm/*", "method": "POST", "model": "gpt-4o"},
                     "selector": {"first_n": 1},
                     "action": {"type": "error", "status": 429, "retry_after": 2}}
-    latency = SimulatorControl._fault_rule(None, None, None, None, None, 0.5, None, None, 2, None, 0.25, "slow",
-                                           {})
+    latency = SimulatorControl._fault_rule(None, None, None, None, None, 0.5, None, None, 2, None, 0.25,
+                                           "slow", {})
     assert latency == {"match": {}, "selector": {"after_n": 2, "probability": 0.25},
                        "action": {"type": "latency", "seconds": 0.5}, "id": "slow"}
     reset = SimulatorControl._fault_rule(None, None, None, None, None, None, "sse_disconnect", None, None, 3,
@@ -453,7 +453,7 @@ def test_fault_shorthand_translates_to_rule_dicts() -> None:
     assert reset["selector"] == {"every_nth": 3}
 
 
-# -- assertion logic against a scripted journal ------------------------------------------------------------------
+# -- assertion logic against a scripted journal ----------------------------------------------------------
 def _scripted(entries: list[dict[str, Any]], faults: list[dict[str, Any]] | None = None) -> SimulatorControl:
     def handler(request: httpx.Request) -> httpx.Response:
         if request.url.path.endswith("/journal"):
@@ -492,7 +492,8 @@ def test_retry_after_checks_wall_and_simulated_gaps() -> None:
 
 
 def test_retry_after_of_an_injected_429_comes_from_its_rule() -> None:
-    rule = {"id": "r1", "match": {}, "selector": {}, "action": {"type": "error", "status": 429, "retry_after": 3}}
+    rule = {"id": "r1", "match": {}, "selector": {},
+            "action": {"type": "error", "status": 429, "retry_after": 3}}
     control = _scripted([_entry(1, 429, 10.0, fault_rule="r1"), _entry(2, 200, 12.0)], [rule])
     with pytest.raises(AssertionError, match="Retry-After: 3"):
         control.assert_retry_after_honoured()

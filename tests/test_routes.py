@@ -282,7 +282,9 @@ def test_swarm_completion_shape_and_day_billing(swarm_type: str) -> None:
                           "number_of_agents", "service_tier", "execution_time", "usage"]
     assert re.fullmatch(r"swarms-[A-Za-z0-9]{28}", body["job_id"])
     assert (body["status"], body["swarm_name"], body["swarm_type"]) == ("success", "Energy desk", swarm_type)
-    assert body["number_of_agents"] == 2 and body["service_tier"] == "standard"
+    # Some types add their own agents (MajorityVoting's consensus agent): bill what the response reports.
+    agents = body["number_of_agents"]
+    assert agents >= 2 and body["service_tier"] == "standard"
     assert isinstance(body["execution_time"], float) and body["output"]
     usage = body["usage"]
     assert list(usage) == ["input_tokens", "output_tokens", "total_tokens", "billing_info"]
@@ -295,12 +297,12 @@ def test_swarm_completion_shape_and_day_billing(swarm_type: str) -> None:
     assert breakdown["token_counts"] == {"total_input_tokens": usage["input_tokens"],
                                          "total_output_tokens": usage["output_tokens"],
                                          "total_tokens": usage["total_tokens"]}
-    assert breakdown["agent_cost"] == 0.02 and breakdown["num_agents"] == 2
+    assert d(breakdown["agent_cost"]) == AGENT_FEE * agents and breakdown["num_agents"] == agents
     assert d(breakdown["input_token_cost"]) == q(Decimal(usage["input_tokens"]) * IN_PRICE / MILLION)
     assert d(breakdown["output_token_cost"]) == q(Decimal(usage["output_tokens"]) * OUT_PRICE / MILLION)
     assert (info["discount_active"], info["discount_type"], info["discount_percentage"]) == (False, "none", 0)
     assert breakdown["night_time_discount_applied"] is False
-    cost = swarm_cost(usage, 2)
+    cost = swarm_cost(usage, agents)
     assert d(info["total_cost"]) == cost
     assert before - total_credits(c) == cost
     row = latest_log(c)
@@ -363,7 +365,7 @@ def test_swarm_batch_array_in_request_order_with_per_item_errors() -> None:
 # -- logs -----------------------------------------------------------------------------------------------
 def test_logs_newest_first_masked_and_shared_by_all_keys_of_a_user() -> None:
     c = client(accounts=[{"key": "sk-team-alpha-0001", "user_id": "team", "tier": "premium", "credit": "30"},
-                         {"key": "sk-team-beta-0002", "user_id": "team", "tier": "premium"},
+                         {"key": "sk-team-beta-0002", "user_id": "team", "tier": "premium", "credit": "30"},
                          {"key": "sk-other-0003", "tier": "premium", "credit": "30"}])
     alpha, beta = {"x-api-key": "sk-team-alpha-0001"}, {"x-api-key": "sk-team-beta-0002"}
     first = c.post("/v1/agent/completions", headers=alpha, json={"agent_config": WRITER, "task": "a"}).json()
@@ -387,6 +389,13 @@ def test_logs_newest_first_masked_and_shared_by_all_keys_of_a_user() -> None:
         assert logs[0]["id"] > logs[1]["id"]
     # Balances are per user too: both keys see the same credits.
     assert total_credits(c, alpha) == total_credits(c, beta)
+
+
+@pytest.mark.xfail(strict=True, reason="simulator._seed: each key's entry overwrites the shared user's balances")
+def test_a_second_key_without_balances_does_not_zero_the_shared_user() -> None:
+    c = client(accounts=[{"key": "sk-team-a", "user_id": "team", "tier": "premium", "credit": "30"},
+                         {"key": "sk-team-b", "user_id": "team", "tier": "premium"}])
+    assert total_credits(c, {"x-api-key": "sk-team-b"}) == Decimal("30")
 
 
 # -- chat completions -----------------------------------------------------------------------------------

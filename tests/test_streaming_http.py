@@ -19,7 +19,10 @@ from mockswarms.testing import PREMIUM_KEY, SimulatorControl
 NOW = "2026-01-01T12:00:00Z"
 SEED = 7
 HEADERS = {"x-api-key": PREMIUM_KEY, "Connection": "keep-alive", "X-Accel-Buffering": "no"}
-AGENT = {"agent_config": {"agent_name": "Writer", "model_name": "gpt-4o", "max_loops": 2}, "task": "Write"}
+AGENT: dict[str, Any] = {
+    "agent_config": {"agent_name": "Writer", "model_name": "gpt-4o", "max_loops": 2},
+    "task": "Write",
+}
 
 
 @pytest.fixture(scope="module")

@@ -111,133 +111,381 @@ _SWARM_EXAMPLE = {
 
 OPERATIONS: tuple[Operation, ...] = (
     Operation("GET", "/", "getRoot", "Welcome message", "discovery", (rs.RootResponse,), auth="optional"),
-    Operation("GET", "/health", "checkHealth", "Health check", "discovery", (rs.HealthResponse,), auth="optional"),
+    Operation(
+        "GET", "/health", "checkHealth", "Health check", "discovery", (rs.HealthResponse,), auth="optional"
+    ),
     Operation("GET", "/openapi.json", "getOpenAPI", "This contract", "discovery", (), auth="optional"),
-    Operation("POST", "/v1/agent/completions", "runAgent", "Run one agent", "agents",
-              (rs.AgentCompletionOutput,), request=rq.AgentCompletion, request_example=_AGENT_EXAMPLE,
-              errors=_POST_ERRORS, sse=_AGENT_SSE,
-              description="Streams (SSE) when `stream` or `agent_config.streaming_on` is true."),
-    Operation("POST", "/v1/agent/batch/completions", "runAgentBatch", "Run up to 10 agent completions",
-              "agents", (rs.AgentBatchEnvelope, rs.AgentBatchLegacyList), request=rq.AgentCompletion,
-              request_array=True, request_example=[_AGENT_EXAMPLE], errors=_POST_ERRORS, premium=True),
-    Operation("GET", "/v1/agents/list", "listAgents", "Agent configurations used so far", "agents",
-              (rs.AgentsListResponse,)),
-    Operation("POST", "/v1/agents/auto-generate", "autoGenerateAgent", "Generate an agent config", "agents",
-              (rs.AutoGenerateResponse,), request=rq.AutoGenerateRequest,
-              request_example={"task": "Analyse AI companies"}, errors=_POST_ERRORS,
-              optional="enable_auto_generate"),
-    Operation("POST", "/v1/swarm/completions", "runSwarm", "Run a swarm", "swarms",
-              (rs.SwarmCompletionOutput, rs.LegacySwarmCompletionOutput), request=rq.SwarmSpec,
-              request_example=_SWARM_EXAMPLE, errors=_POST_ERRORS, sse=_SWARM_SSE,
-              description="Streams (SSE) when `stream` is true."),
-    Operation("POST", "/v1/swarm/batch/completions", "runSwarmBatch", "Run several swarms", "swarms",
-              (rs.SwarmBatchResponse,), request=rq.SwarmSpec, request_array=True,
-              request_example=[_SWARM_EXAMPLE], errors=_POST_ERRORS, premium=True),
-    Operation("GET", "/v1/swarm/logs", "getSwarmLogs", "Completion logs of the user", "swarms",
-              (rs.SwarmLogsResponse,)),
-    Operation("GET", "/v1/swarms/available", "listSwarmTypes", "Available swarm types", "discovery",
-              (rs.SwarmsAvailableResponse,), auth="optional"),
-    Operation("POST", "/v1/swarm/schedule", "scheduleSwarm", "Schedule a swarm (legacy)", "scheduling",
-              (rs.ScheduleCreateResponse,), request=rq.SwarmSpec, errors=_POST_ERRORS,
-              optional="enable_scheduling"),
-    Operation("GET", "/v1/swarm/schedule", "listScheduledSwarms", "Scheduled jobs (legacy)", "scheduling",
-              (rs.ScheduleListResponse,), optional="enable_scheduling"),
-    Operation("DELETE", "/v1/swarm/schedule/{job_id}", "cancelScheduledSwarm", "Cancel a job (legacy)",
-              "scheduling", (rs.ScheduleCancelResponse,), optional="enable_scheduling",
-              parameters=({"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}},)),
-    Operation("GET", "/v1/models/available", "listAvailableModels", "Model names", "discovery",
-              (rs.ModelsAvailableResponse,), auth="optional"),
-    Operation("GET", "/v1/models", "listModels", "Models, OpenAI list format", "openai",
-              (rs.OpenAIModelList,), openai_errors=True),
-    Operation("POST", "/v1/chat/completions", "createChatCompletion", "OpenAI-compatible chat", "openai",
-              (rs.ChatCompletionResponse,), request=rq.ChatCompletionRequest,
-              request_example={"model": "gpt-4o", "messages": [{"role": "user", "content": "Hello"}]},
-              errors=_POST_ERRORS, openai_errors=True, sse=_CHAT_SSE,
-              description="Streams `chat.completion.chunk` frames then `data: [DONE]` when `stream` is true."),
-    Operation("POST", "/v1/reasoning-agent/completions", "runReasoningAgent", "Run a reasoning agent",
-              "reasoning", (rs.ReasoningAgentOutput,), request=rq.ReasoningAgentRequest,
-              request_example={"task": "Is 97 prime?", "swarm_type": "self-consistency"},
-              errors=_POST_ERRORS, premium=True),
-    Operation("GET", "/v1/reasoning-agent/types", "listReasoningAgentTypes", "Reasoning agent types",
-              "reasoning", (rs.ReasoningAgentTypesResponse,)),
-    Operation("GET", "/v1/rate/limits", "getRateLimits", "Limits and current usage", "account",
-              (rs.RateLimitsResponse,)),
-    Operation("POST", "/v1/auto-swarm-builder/completions", "runAutoSwarmBuilder", "Build a swarm",
-              "auto-swarm-builder", (rs.AutoSwarmBuilderOutput,), request=rq.AutoSwarmBuilderRequest,
-              request_example={"task": "Write a market report", "execution_type": "return-agents"},
-              errors=_POST_ERRORS),
-    Operation("GET", "/v1/auto-swarm-builder/execution-types", "listExecutionTypes", "ASB execution types",
-              "auto-swarm-builder", (rs.AutoSwarmBuilderExecutionTypes,)),
-    Operation("POST", "/v1/advanced-research/completions", "runAdvancedResearch", "Research session",
-              "advanced-research", (rs.AdvancedResearchOutput,), request=rq.AdvancedResearchRequest,
-              request_example={"config": {"name": "Market Research"}, "task": "AI market analysis"},
-              errors=_POST_ERRORS),
-    Operation("POST", "/v1/advanced-research/batch/completions", "runAdvancedResearchBatch",
-              "Batch of research sessions", "advanced-research", (rs.AdvancedResearchBatchResponse,),
-              request=rq.AdvancedResearchBatchRequest,
-              request_example={"input_schemas": [{"config": None, "task": "AI market analysis"}]},
-              errors=_POST_ERRORS),
-    Operation("GET", "/v1/tools/available", "listTools", "Built-in tools", "discovery",
-              (rs.ToolsAvailableResponse,)),
-    Operation("POST", "/v1/marketplace/agents", "listMarketplaceAgents", "Free marketplace agents",
-              "marketplace", (rs.MarketplaceAgentsResponse,), request=rq.MarketplaceAgentsRequest,
-              request_example={"number_of_items": 5}, errors=_POST_ERRORS),
-    Operation("POST", "/v1/batched-grid-workflow/completions", "runBatchedGridWorkflow",
-              "Every agent on every task", "workflows", (rs.BatchedGridWorkflowOutput,),
-              request=rq.BatchedGridWorkflowRequest,
-              request_example={"agent_completions": [{"agent_name": "Analyst"}], "tasks": ["Review phones"],
-                               "max_loops": 1},
-              errors=_POST_ERRORS, premium=True),
-    Operation("POST", "/v1/graph-workflow/completions", "runGraphWorkflow", "Run a DAG of agents",
-              "workflows", (rs.GraphWorkflowOutput,), request=rq.GraphWorkflowRequest,
-              request_example={"agents": [{"agent_name": "A"}, {"agent_name": "B"}],
-                               "edges": [{"source": "A", "target": "B"}], "task": "Research then analyse"},
-              errors=_POST_ERRORS, premium=True),
-    Operation("GET", "/v1/usage/costs", "getUsageCosts", "Current unit prices", "account",
-              (rs.UsageCostsResponse, rs.UsageCostsFlat)),
-    Operation("GET", "/v1/usage/report", "getUsageReport", "Daily usage (not live by default)", "account",
-              (rs.UsageReportResponse,), errors=(400, 401, 403, 404, 422, 429, 500),
-              optional="enable_usage_report",
-              parameters=(
-                  {"name": "period", "in": "query", "required": False,
-                   "schema": {"type": "string", "enum": ["day", "week", "month"], "default": "month"}},
-                  {"name": "start_date", "in": "query", "required": False,
-                   "schema": {"type": "string", "format": "date"}},
-                  {"name": "end_date", "in": "query", "required": False,
-                   "schema": {"type": "string", "format": "date"}},
-              )),
-    Operation("GET", "/v1/account/credits", "getCredits", "Credit balances", "account", (rs.CreditsResponse,)),
-    Operation("GET", "/v1/metrics/summary", "getMetricsSummary", "Completion counts", "account",
-              (rs.MetricsSummaryResponse,)),
+    Operation(
+        "POST",
+        "/v1/agent/completions",
+        "runAgent",
+        "Run one agent",
+        "agents",
+        (rs.AgentCompletionOutput,),
+        request=rq.AgentCompletion,
+        request_example=_AGENT_EXAMPLE,
+        errors=_POST_ERRORS,
+        sse=_AGENT_SSE,
+        description="Streams (SSE) when `stream` or `agent_config.streaming_on` is true.",
+    ),
+    Operation(
+        "POST",
+        "/v1/agent/batch/completions",
+        "runAgentBatch",
+        "Run up to 10 agent completions",
+        "agents",
+        (rs.AgentBatchEnvelope, rs.AgentBatchLegacyList),
+        request=rq.AgentCompletion,
+        request_array=True,
+        request_example=[_AGENT_EXAMPLE],
+        errors=_POST_ERRORS,
+        premium=True,
+    ),
+    Operation(
+        "GET",
+        "/v1/agents/list",
+        "listAgents",
+        "Agent configurations used so far",
+        "agents",
+        (rs.AgentsListResponse,),
+    ),
+    Operation(
+        "POST",
+        "/v1/agents/auto-generate",
+        "autoGenerateAgent",
+        "Generate an agent config",
+        "agents",
+        (rs.AutoGenerateResponse,),
+        request=rq.AutoGenerateRequest,
+        request_example={"task": "Analyse AI companies"},
+        errors=_POST_ERRORS,
+        optional="enable_auto_generate",
+    ),
+    Operation(
+        "POST",
+        "/v1/swarm/completions",
+        "runSwarm",
+        "Run a swarm",
+        "swarms",
+        (rs.SwarmCompletionOutput, rs.LegacySwarmCompletionOutput),
+        request=rq.SwarmSpec,
+        request_example=_SWARM_EXAMPLE,
+        errors=_POST_ERRORS,
+        sse=_SWARM_SSE,
+        description="Streams (SSE) when `stream` is true.",
+    ),
+    Operation(
+        "POST",
+        "/v1/swarm/batch/completions",
+        "runSwarmBatch",
+        "Run several swarms",
+        "swarms",
+        (rs.SwarmBatchResponse,),
+        request=rq.SwarmSpec,
+        request_array=True,
+        request_example=[_SWARM_EXAMPLE],
+        errors=_POST_ERRORS,
+        premium=True,
+    ),
+    Operation(
+        "GET",
+        "/v1/swarm/logs",
+        "getSwarmLogs",
+        "Completion logs of the user",
+        "swarms",
+        (rs.SwarmLogsResponse,),
+    ),
+    Operation(
+        "GET",
+        "/v1/swarms/available",
+        "listSwarmTypes",
+        "Available swarm types",
+        "discovery",
+        (rs.SwarmsAvailableResponse,),
+        auth="optional",
+    ),
+    Operation(
+        "POST",
+        "/v1/swarm/schedule",
+        "scheduleSwarm",
+        "Schedule a swarm (legacy)",
+        "scheduling",
+        (rs.ScheduleCreateResponse,),
+        request=rq.SwarmSpec,
+        errors=_POST_ERRORS,
+        optional="enable_scheduling",
+    ),
+    Operation(
+        "GET",
+        "/v1/swarm/schedule",
+        "listScheduledSwarms",
+        "Scheduled jobs (legacy)",
+        "scheduling",
+        (rs.ScheduleListResponse,),
+        optional="enable_scheduling",
+    ),
+    Operation(
+        "DELETE",
+        "/v1/swarm/schedule/{job_id}",
+        "cancelScheduledSwarm",
+        "Cancel a job (legacy)",
+        "scheduling",
+        (rs.ScheduleCancelResponse,),
+        optional="enable_scheduling",
+        parameters=({"name": "job_id", "in": "path", "required": True, "schema": {"type": "string"}},),
+    ),
+    Operation(
+        "GET",
+        "/v1/models/available",
+        "listAvailableModels",
+        "Model names",
+        "discovery",
+        (rs.ModelsAvailableResponse,),
+        auth="optional",
+    ),
+    Operation(
+        "GET",
+        "/v1/models",
+        "listModels",
+        "Models, OpenAI list format",
+        "openai",
+        (rs.OpenAIModelList,),
+        openai_errors=True,
+    ),
+    Operation(
+        "POST",
+        "/v1/chat/completions",
+        "createChatCompletion",
+        "OpenAI-compatible chat",
+        "openai",
+        (rs.ChatCompletionResponse,),
+        request=rq.ChatCompletionRequest,
+        request_example={"model": "gpt-4o", "messages": [{"role": "user", "content": "Hello"}]},
+        errors=_POST_ERRORS,
+        openai_errors=True,
+        sse=_CHAT_SSE,
+        description="Streams `chat.completion.chunk` frames then `data: [DONE]` when `stream` is true.",
+    ),
+    Operation(
+        "POST",
+        "/v1/reasoning-agent/completions",
+        "runReasoningAgent",
+        "Run a reasoning agent",
+        "reasoning",
+        (rs.ReasoningAgentOutput,),
+        request=rq.ReasoningAgentRequest,
+        request_example={"task": "Is 97 prime?", "swarm_type": "self-consistency"},
+        errors=_POST_ERRORS,
+        premium=True,
+    ),
+    Operation(
+        "GET",
+        "/v1/reasoning-agent/types",
+        "listReasoningAgentTypes",
+        "Reasoning agent types",
+        "reasoning",
+        (rs.ReasoningAgentTypesResponse,),
+    ),
+    Operation(
+        "GET",
+        "/v1/rate/limits",
+        "getRateLimits",
+        "Limits and current usage",
+        "account",
+        (rs.RateLimitsResponse,),
+    ),
+    Operation(
+        "POST",
+        "/v1/auto-swarm-builder/completions",
+        "runAutoSwarmBuilder",
+        "Build a swarm",
+        "auto-swarm-builder",
+        (rs.AutoSwarmBuilderOutput,),
+        request=rq.AutoSwarmBuilderRequest,
+        request_example={"task": "Write a market report", "execution_type": "return-agents"},
+        errors=_POST_ERRORS,
+    ),
+    Operation(
+        "GET",
+        "/v1/auto-swarm-builder/execution-types",
+        "listExecutionTypes",
+        "ASB execution types",
+        "auto-swarm-builder",
+        (rs.AutoSwarmBuilderExecutionTypes,),
+    ),
+    Operation(
+        "POST",
+        "/v1/advanced-research/completions",
+        "runAdvancedResearch",
+        "Research session",
+        "advanced-research",
+        (rs.AdvancedResearchOutput,),
+        request=rq.AdvancedResearchRequest,
+        request_example={"config": {"name": "Market Research"}, "task": "AI market analysis"},
+        errors=_POST_ERRORS,
+    ),
+    Operation(
+        "POST",
+        "/v1/advanced-research/batch/completions",
+        "runAdvancedResearchBatch",
+        "Batch of research sessions",
+        "advanced-research",
+        (rs.AdvancedResearchBatchResponse,),
+        request=rq.AdvancedResearchBatchRequest,
+        request_example={"input_schemas": [{"config": None, "task": "AI market analysis"}]},
+        errors=_POST_ERRORS,
+    ),
+    Operation(
+        "GET", "/v1/tools/available", "listTools", "Built-in tools", "discovery", (rs.ToolsAvailableResponse,)
+    ),
+    Operation(
+        "POST",
+        "/v1/marketplace/agents",
+        "listMarketplaceAgents",
+        "Free marketplace agents",
+        "marketplace",
+        (rs.MarketplaceAgentsResponse,),
+        request=rq.MarketplaceAgentsRequest,
+        request_example={"number_of_items": 5},
+        errors=_POST_ERRORS,
+    ),
+    Operation(
+        "POST",
+        "/v1/batched-grid-workflow/completions",
+        "runBatchedGridWorkflow",
+        "Every agent on every task",
+        "workflows",
+        (rs.BatchedGridWorkflowOutput,),
+        request=rq.BatchedGridWorkflowRequest,
+        request_example={
+            "agent_completions": [{"agent_name": "Analyst"}],
+            "tasks": ["Review phones"],
+            "max_loops": 1,
+        },
+        errors=_POST_ERRORS,
+        premium=True,
+    ),
+    Operation(
+        "POST",
+        "/v1/graph-workflow/completions",
+        "runGraphWorkflow",
+        "Run a DAG of agents",
+        "workflows",
+        (rs.GraphWorkflowOutput,),
+        request=rq.GraphWorkflowRequest,
+        request_example={
+            "agents": [{"agent_name": "A"}, {"agent_name": "B"}],
+            "edges": [{"source": "A", "target": "B"}],
+            "task": "Research then analyse",
+        },
+        errors=_POST_ERRORS,
+        premium=True,
+    ),
+    Operation(
+        "GET",
+        "/v1/usage/costs",
+        "getUsageCosts",
+        "Current unit prices",
+        "account",
+        (rs.UsageCostsResponse, rs.UsageCostsFlat),
+    ),
+    Operation(
+        "GET",
+        "/v1/usage/report",
+        "getUsageReport",
+        "Daily usage (not live by default)",
+        "account",
+        (rs.UsageReportResponse,),
+        errors=(400, 401, 403, 404, 422, 429, 500),
+        optional="enable_usage_report",
+        parameters=(
+            {
+                "name": "period",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": ["day", "week", "month"], "default": "month"},
+            },
+            {
+                "name": "start_date",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "format": "date"},
+            },
+            {
+                "name": "end_date",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "format": "date"},
+            },
+        ),
+    ),
+    Operation(
+        "GET", "/v1/account/credits", "getCredits", "Credit balances", "account", (rs.CreditsResponse,)
+    ),
+    Operation(
+        "GET",
+        "/v1/metrics/summary",
+        "getMetricsSummary",
+        "Completion counts",
+        "account",
+        (rs.MetricsSummaryResponse,),
+    ),
 )
 
 # Control API (/__mockswarms/*): in the contract only when asked (setting control_api_in_contract).
 _ANY_OBJECT: dict[str, Any] = {"type": "object"}
-_CONTROL: tuple[tuple[str, str, str, str, bool], ...] = (
-    # method, path, operationId, summary, has JSON body
-    ("POST", "/__mockswarms/reset", "controlReset", "Reset all state to the start", False),
-    ("GET", "/__mockswarms/clock", "controlGetClock", "Read the simulator clock", False),
-    ("PUT", "/__mockswarms/clock", "controlSetClock", "Set or advance the clock", True),
-    ("GET", "/__mockswarms/accounts/{key}", "controlGetAccount", "Read an account", False),
-    ("PUT", "/__mockswarms/accounts/{key}", "controlPutAccount", "Create or update an account", True),
-    ("GET", "/__mockswarms/journal", "controlJournal", "Every request seen (ring buffer)", False),
-    ("GET", "/__mockswarms/violations", "controlViolations", "Contract violations by clients", False),
+_CONTROL: tuple[tuple[str, str, str, str, str | None], ...] = (
+    # method, path, operationId, summary, JSON body ("required" | "optional" | None)
+    ("POST", "/__mockswarms/reset", "controlReset", "Reset all state to the start", "optional"),
+    ("GET", "/__mockswarms/settings", "controlGetSettings", "Current settings", None),
+    ("PUT", "/__mockswarms/settings", "controlPutSettings", "Change settings (or the profile)", "required"),
+    ("DELETE", "/__mockswarms/settings", "controlResetSettings", "Back to the start-up settings", None),
+    ("GET", "/__mockswarms/clock", "controlGetClock", "Read the simulator clock", None),
+    ("PUT", "/__mockswarms/clock", "controlSetClock", "Set or advance the clock", "required"),
+    ("GET", "/__mockswarms/accounts", "controlListAccounts", "Every account", None),
+    ("GET", "/__mockswarms/accounts/{key}", "controlGetAccount", "Read an account", None),
+    ("PUT", "/__mockswarms/accounts/{key}", "controlPutAccount", "Create or update an account", "required"),
+    ("GET", "/__mockswarms/journal", "controlJournal", "Every request seen (ring buffer)", None),
+    ("DELETE", "/__mockswarms/journal", "controlClearJournal", "Empty the journal", None),
+    ("GET", "/__mockswarms/violations", "controlViolations", "Contract violations by clients", None),
+    ("DELETE", "/__mockswarms/violations", "controlClearViolations", "Forget recorded violations", None),
+    ("GET", "/__mockswarms/faults", "controlListFaults", "Active fault rules", None),
+    ("POST", "/__mockswarms/faults", "controlAddFault", "Add a fault rule", "required"),
+    ("DELETE", "/__mockswarms/faults", "controlClearFaults", "Remove every fault rule", None),
+    ("DELETE", "/__mockswarms/faults/{rule_id}", "controlDeleteFault", "Remove one fault rule", None),
+    ("POST", "/__mockswarms/fixtures", "controlAddFixtures", "Add fixture rules", "required"),
+    ("DELETE", "/__mockswarms/fixtures", "controlClearFixtures", "Remove added fixture rules", None),
+    ("POST", "/__mockswarms/fixtures/reload", "controlReloadFixtures", "Reload fixture files", None),
 )
 
 _RATE_HEADERS: dict[str, dict[str, Any]] = {
-    "X-RateLimit-Limit-Minute": {"description": "Per-minute request limit of the tier",
-                                 "schema": {"type": "integer"}},
-    "X-RateLimit-Remaining-Minute": {"description": "Requests left in the current minute window",
-                                     "schema": {"type": "integer"}},
-    "X-RateLimit-Limit-Day": {"description": "Per-day request limit of the tier", "schema": {"type": "integer"}},
-    "X-RateLimit-Remaining-Day": {"description": "Requests left in the current day window",
-                                  "schema": {"type": "integer"}},
-    "X-RateLimit-Reset": {"description": "Unix seconds when the minute window resets",
-                          "schema": {"type": "integer"}},
+    "X-RateLimit-Limit-Minute": {
+        "description": "Per-minute request limit of the tier",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining-Minute": {
+        "description": "Requests left in the current minute window",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Limit-Day": {
+        "description": "Per-day request limit of the tier",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Remaining-Day": {
+        "description": "Requests left in the current day window",
+        "schema": {"type": "integer"},
+    },
+    "X-RateLimit-Reset": {
+        "description": "Unix seconds when the minute window resets",
+        "schema": {"type": "integer"},
+    },
     "X-RateLimit-Tier": {"description": "`free` or `premium`", "schema": {"type": "string"}},
 }
-_RETRY_AFTER = {"description": "Seconds until the window resets (429 only)", "required": True,
-                "schema": {"type": "integer", "minimum": 0}}
+_RETRY_AFTER = {
+    "description": "Seconds until the window resets (429 only)",
+    "required": True,
+    "schema": {"type": "integer", "minimum": 0},
+}
 
 _ERROR_TEXT = {
     400: "Semantic validation error (exact texts per reference)",
@@ -253,22 +501,29 @@ _ERROR_TEXT = {
 _ERROR_EXAMPLES = {
     400: {"detail": "ERROR: BATCH SIZE EXCEEDED - You can only run up to 10 batch agents at a time."},
     401: {"detail": "API key is required"},
-    402: {"detail": "Insufficient credits. Please add more credits to continue using the API. Visit "
-                    "https://swarms.world/platform/account to purchase additional credits and ensure "
-                    "uninterrupted service."},
+    402: {
+        "detail": "Insufficient credits. Please add more credits to continue using the API. Visit "
+        "https://swarms.world/platform/account to purchase additional credits and ensure "
+        "uninterrupted service."
+    },
     403: {"detail": "Invalid API Key"},
     404: {"detail": "Not Found"},
     413: {"detail": "Request body too large"},
     422: {"detail": [{"type": "missing", "loc": ["body", "model"], "msg": "Field required"}]},
-    429: {"detail": "Rate limit exceeded for minute window(s). Upgrade to Premium for increased limits "
-                    "(2,000/min, 10,000/hour, 100,000/day) at https://swarms.world/platform/account for "
-                    "just $99/month."},
+    429: {
+        "detail": "Rate limit exceeded for minute window(s). Upgrade to Premium for increased limits "
+        "(2,000/min, 10,000/hour, 100,000/day) at https://swarms.world/platform/account for "
+        "just $99/month."
+    },
     500: {"detail": "An unexpected error occurred"},
 }
 
 # Every model that ends up in components.schemas, in a fixed order.
 _EXTRA_MODELS: tuple[type[BaseModel], ...] = (
-    rs.ErrorDetail, rs.HTTPValidationError, rs.PremiumErrorResponse, rs.OpenAIErrorResponse,
+    rs.ErrorDetail,
+    rs.HTTPValidationError,
+    rs.PremiumErrorResponse,
+    rs.OpenAIErrorResponse,
 )
 
 
@@ -309,8 +564,14 @@ def _schemas(models: list[type[BaseModel]]) -> dict[str, Any]:
 def _error_response(status: int, openai: bool) -> dict[str, Any]:
     if openai:
         schema: dict[str, Any] = {"anyOf": [_ref(rs.OpenAIErrorResponse), _ref(rs.ErrorDetail)]}
-        example: Any = {"error": {"message": _ERROR_TEXT[status], "type": "invalid_request_error",
-                                  "code": None, "param": None}}
+        example: Any = {
+            "error": {
+                "message": _ERROR_TEXT[status],
+                "type": "invalid_request_error",
+                "code": None,
+                "param": None,
+            }
+        }
     elif status == 403:
         schema = {"anyOf": [_ref(rs.ErrorDetail), _ref(rs.PremiumErrorResponse)]}
         example = _ERROR_EXAMPLES[status]
@@ -350,8 +611,11 @@ def _sse_content(events: tuple[SSEEvent, ...]) -> dict[str, Any]:
     branches: list[dict[str, Any]] = []
     for name, group in by_name.items():
         models = tuple(dict.fromkeys(e.model for e in group if e.model is not None))
-        data: dict[str, Any] = {"type": "string", "contentMediaType": "application/json",
-                                "contentSchema": _one_or_any(models)}
+        data: dict[str, Any] = {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": _one_or_any(models),
+        }
         if any(e.model is None for e in group):  # the literal `[DONE]` sentinel
             data = {"anyOf": [{"const": "[DONE]"}, data]}
         branch: dict[str, Any] = {
@@ -417,13 +681,23 @@ def _operation(op: Operation) -> dict[str, Any]:
     return out
 
 
-def _control_operation(method: str, op_id: str, summary: str, has_body: bool, path: str) -> dict[str, Any]:
-    out: dict[str, Any] = {"operationId": op_id, "summary": summary, "tags": ["control"],
-                           "security": [{}, {"AdminBearer": []}]}
-    if "{key}" in path:
-        out["parameters"] = [{"name": "key", "in": "path", "required": True, "schema": {"type": "string"}}]
-    if has_body:
-        out["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ANY_OBJECT}}}
+def _control_operation(op_id: str, summary: str, body: str | None, path: str) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "operationId": op_id,
+        "summary": summary,
+        "tags": ["control"],
+        "security": [{}, {"AdminBearer": []}],
+    }
+    params = [p.strip("{}") for p in path.split("/") if p.startswith("{")]
+    if params:
+        out["parameters"] = [
+            {"name": p, "in": "path", "required": True, "schema": {"type": "string"}} for p in params
+        ]
+    if body is not None:
+        out["requestBody"] = {
+            "required": body == "required",
+            "content": {"application/json": {"schema": _ANY_OBJECT}},
+        }
     out["responses"] = {
         "200": {"description": "Success", "content": {"application/json": {"schema": _ANY_OBJECT}}},
         "400": _error_ref(400, False),
@@ -441,28 +715,35 @@ def build_openapi(*, include_control: bool = False, include_optional: bool = Fal
     for op in operations:
         paths.setdefault(op.path, {})[op.method.lower()] = _operation(op)
     if include_control:
-        for method, path, op_id, summary, has_body in _CONTROL:
-            paths.setdefault(path, {})[method.lower()] = _control_operation(method, op_id, summary, has_body, path)
+        for method, path, op_id, summary, body in _CONTROL:
+            paths.setdefault(path, {})[method.lower()] = _control_operation(op_id, summary, body, path)
     if include_optional:
         # Stateful testing: a scheduled job can be cancelled by the id the schedule call returned.
         schedule = paths["/v1/swarm/schedule"]["post"]
-        schedule["responses"]["200"]["links"] = {"CancelScheduledSwarm": {
-            "operationId": "cancelScheduledSwarm", "parameters": {"job_id": "$response.body#/job_id"}}}
+        schedule["responses"]["200"]["links"] = {
+            "CancelScheduledSwarm": {
+                "operationId": "cancelScheduledSwarm",
+                "parameters": {"job_id": "$response.body#/job_id"},
+            }
+        }
 
     security_schemes: dict[str, Any] = {
         "ApiKeyAuth": {"type": "apiKey", "in": "header", "name": "x-api-key"},
         "BearerAuth": {"type": "http", "scheme": "bearer", "description": "The API key as a bearer token"},
     }
     if include_control:
-        security_schemes["AdminBearer"] = {"type": "http", "scheme": "bearer",
-                                           "description": "--admin-token, when set"}
+        security_schemes["AdminBearer"] = {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "--admin-token, when set",
+        }
     return {
         "openapi": OPENAPI_VERSION,
         "info": {
             "title": "Swarms API (mockswarms contract)",
             "version": API_VERSION,
             "description": "The Swarms Cloud API (api.swarms.world) as simulated by mockswarms. Generated "
-                           "from mockswarms.request_models and mockswarms.response_models; do not edit.",
+            "from mockswarms.request_models and mockswarms.response_models; do not edit.",
         },
         "servers": [{"url": "https://api.swarms.world"}, {"url": "http://127.0.0.1:8000"}],
         "security": [{"ApiKeyAuth": []}, {"BearerAuth": []}],
@@ -493,11 +774,16 @@ def _targets() -> list[tuple[Path, dict[str, Any]]]:
 def run_openapi_command(args: argparse.Namespace) -> int:
     full = bool(getattr(args, "full", False))
     if args.check:
-        drifted = [str(path) for path, doc in _targets()
-                   if not path.exists() or path.read_text(encoding="utf-8") != render(doc)]
-        for path in drifted:
-            print(f"contract drift: {path} does not match the models (run `mockswarms openapi --write`)",
-                  file=sys.stderr)
+        drifted = [
+            str(path)
+            for path, doc in _targets()
+            if not path.exists() or path.read_text(encoding="utf-8") != render(doc)
+        ]
+        for name in drifted:
+            print(
+                f"contract drift: {name} does not match the models (run `mockswarms openapi --write`)",
+                file=sys.stderr,
+            )
         return 1 if drifted else 0
     if args.write:
         for path, doc in _targets():
@@ -516,12 +802,17 @@ def run_openapi_command(args: argparse.Namespace) -> int:
 def add_parser(subparsers: Any) -> argparse.ArgumentParser:
     """Register ``mockswarms openapi [--output FILE] [--full] [--check] [--write]``."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
-        "openapi", help="print the OpenAPI contract generated from the models")
+        "openapi", help="print the OpenAPI contract generated from the models"
+    )
     parser.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
-    parser.add_argument("--full", action="store_true",
-                        help="include the control API and the switch-enabled endpoints")
-    parser.add_argument("--check", action="store_true",
-                        help="exit 1 when the checked-in contracts/ files drift from the models")
+    parser.add_argument(
+        "--full", action="store_true", help="include the control API and the switch-enabled endpoints"
+    )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="exit 1 when the checked-in contracts/ files drift from the models",
+    )
     parser.add_argument("--write", action="store_true", help="regenerate the checked-in contracts/ files")
     parser.set_defaults(func=run_openapi_command)
     return parser

@@ -1,0 +1,442 @@
+"""Verify a server (Schemathesis) or a client (the simulator's violation journal) against the contract.
+
+``mockswarms verify --base-url URL`` runs Schemathesis' engine through its Python API against any
+server: every operation of the contract, positive and negative data, the checks in :data:`CHECKS`,
+stateful sequences where links exist. ``run_verification(..., app=asgi_app)`` does the same in-process.
+``mockswarms verify-client --journal URL`` lists the contract violations a simulator recorded.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+import xml.etree.ElementTree as ET
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+__all__ = [
+    "CHECKS",
+    "CheckFailure",
+    "OperationResult",
+    "VerifyReport",
+    "add_parser",
+    "build_config",
+    "fetch_violations",
+    "load_contract",
+    "print_report",
+    "run_verification",
+    "run_verify_client_command",
+    "run_verify_command",
+    "write_junit",
+]
+
+CHECKS: tuple[str, ...] = (
+    "not_a_server_error",
+    "status_code_conformance",
+    "content_type_conformance",
+    "response_schema_conformance",
+    "response_headers_conformance",
+    "negative_data_rejection",
+)
+STATEFUL_LABEL = "Stateful tests"
+
+
+@dataclass(frozen=True)
+class CheckFailure:
+    operation: str
+    check: str
+    title: str
+    message: str
+    reproduce: str  # a curl command
+
+    def to_json(self) -> dict[str, str]:
+        return {
+            "operation": self.operation,
+            "check": self.check,
+            "title": self.title,
+            "message": self.message,
+            "reproduce": self.reproduce,
+        }
+
+
+@dataclass
+class OperationResult:
+    label: str
+    cases: int = 0
+    checks_run: int = 0
+    failures: list[CheckFailure] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.failures and not self.errors
+
+
+@dataclass
+class VerifyReport:
+    operations: dict[str, OperationResult] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+    elapsed: float = 0.0
+    stop_reason: str = ""
+
+    @property
+    def failures(self) -> list[CheckFailure]:
+        return [f for op in self.operations.values() for f in op.failures]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and all(op.ok for op in self.operations.values())
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "elapsed": round(self.elapsed, 3),
+            "errors": self.errors,
+            "operations": {
+                label: {
+                    "cases": op.cases,
+                    "checks": op.checks_run,
+                    "failures": [f.to_json() for f in op.failures],
+                    "errors": op.errors,
+                }
+                for label, op in self.operations.items()
+            },
+        }
+
+
+def load_contract(source: str | None = None, *, full: bool = False) -> dict[str, Any]:
+    """The contract to verify against: a file path or URL, else the one generated from the models."""
+    if source is None:
+        from .openapi import build_openapi
+
+        return build_openapi(include_control=full, include_optional=full)
+    if source.startswith(("http://", "https://")):
+        import httpx
+
+        response = httpx.get(source, timeout=30)
+        response.raise_for_status()
+        document: dict[str, Any] = response.json()
+        return document
+    loaded: dict[str, Any] = json.loads(Path(source).read_text(encoding="utf-8"))
+    return loaded
+
+
+def build_config(
+    *,
+    base_url: str | None = None,
+    api_key: str | None = None,
+    max_examples: int = 20,
+    seed: int | None = 0,
+    checks: Sequence[str] = CHECKS,
+    mode: str = "all",
+    stateful: bool = True,
+    coverage: bool = True,
+    headers: dict[str, str] | None = None,
+    workers: int = 1,
+) -> Any:
+    """A ``schemathesis.config.SchemathesisConfig`` for one run."""
+    from schemathesis.config import SchemathesisConfig
+
+    all_headers = dict(headers or {})
+    if api_key is not None:
+        all_headers.setdefault("x-api-key", api_key)
+    data: dict[str, Any] = {
+        "generation": {"max-examples": max_examples, "mode": mode, "database": "none"},
+        "checks": {"enabled": False, **{name: {"enabled": True} for name in checks}},
+        "phases": {"stateful": {"enabled": stateful}, "coverage": {"enabled": coverage}},
+        "workers": workers,
+        "suppress-health-check": ["all"],
+    }
+    if seed is not None:
+        data["seed"] = seed
+    if base_url is not None:
+        data["base-url"] = base_url
+    if all_headers:
+        data["headers"] = all_headers
+    return SchemathesisConfig.from_dict(data)
+
+
+def _error_text(event: Any) -> str:
+    info = getattr(event, "info", None)
+    message = getattr(info, "message", None) or str(getattr(event, "value", event))
+    label = getattr(event, "label", None)
+    return f"{label}: {message}" if label else str(message)
+
+
+def run_verification(
+    document: dict[str, Any],
+    *,
+    base_url: str | None = None,
+    app: Any = None,
+    api_key: str | None = None,
+    max_examples: int = 20,
+    seed: int | None = 0,
+    checks: Sequence[str] = CHECKS,
+    mode: str = "all",
+    stateful: bool = True,
+    coverage: bool = True,
+    headers: dict[str, str] | None = None,
+    on_progress: Callable[[str, int, int], None] | None = None,
+) -> VerifyReport:
+    """Run Schemathesis against ``base_url`` (a live server) or ``app`` (ASGI, in-process)."""
+    import schemathesis
+    from schemathesis.engine import events, from_schema
+
+    if (base_url is None) == (app is None):
+        raise ValueError("give exactly one of base_url or app")
+    config = build_config(
+        base_url=base_url,
+        api_key=api_key,
+        max_examples=max_examples,
+        seed=seed,
+        checks=checks,
+        mode=mode,
+        stateful=stateful,
+        coverage=coverage,
+        headers=headers,
+    )
+    schema = schemathesis.openapi.from_dict(json.loads(json.dumps(document)), config=config)
+    if app is not None:
+        schema.app = app
+    total = sum(1 for _ in schema.get_all_operations())
+    report = VerifyReport()
+    started = time.monotonic()
+    seen_failures: set[tuple[str, str, str, str]] = set()
+    finished_labels: set[str] = set()
+    for event in from_schema(schema).execute():
+        if isinstance(event, events.ScenarioFinished):
+            label = event.recorder.label
+            result = report.operations.setdefault(label, OperationResult(label))
+            result.cases += len(event.recorder.cases)
+            result.elapsed += event.elapsed_time
+            for nodes in event.recorder.checks.values():
+                for node in nodes:
+                    result.checks_run += 1
+                    info = node.failure_info
+                    if info is None:
+                        continue
+                    failure = info.failure
+                    key = (label, node.name, failure.title, failure.message)
+                    if key in seen_failures:
+                        continue
+                    seen_failures.add(key)
+                    result.failures.append(
+                        CheckFailure(label, node.name, failure.title, failure.message, info.code_sample)
+                    )
+            if label != STATEFUL_LABEL and label not in finished_labels:
+                finished_labels.add(label)
+            if on_progress is not None:
+                on_progress(label, min(len(finished_labels), total), total)
+        elif isinstance(event, events.NonFatalError):
+            label = getattr(event, "label", "") or "run"
+            report.operations.setdefault(label, OperationResult(label)).errors.append(_error_text(event))
+        elif isinstance(event, events.FatalError):
+            report.errors.append(_error_text(event))
+        elif isinstance(event, events.EngineFinished):
+            report.stop_reason = str(event.stop_reason)
+            for failure in event.failures:
+                report.operations.setdefault("run", OperationResult("run")).failures.append(
+                    CheckFailure(str(failure.operation), "after_run", failure.title, failure.message, "")
+                )
+    report.elapsed = time.monotonic() - started
+    return report
+
+
+def write_junit(report: VerifyReport, path: str | Path) -> None:
+    """One testcase per operation; a failure element per distinct check failure."""
+    suite = ET.Element(
+        "testsuite",
+        name="mockswarms verify",
+        tests=str(len(report.operations)),
+        failures=str(sum(1 for op in report.operations.values() if op.failures)),
+        errors=str(sum(1 for op in report.operations.values() if op.errors) + len(report.errors)),
+        time=f"{report.elapsed:.3f}",
+    )
+    for label, op in sorted(report.operations.items()):
+        case = ET.SubElement(
+            suite, "testcase", classname="mockswarms.verify", name=label, time=f"{op.elapsed:.3f}"
+        )
+        for failure in op.failures:
+            element = ET.SubElement(case, "failure", type=failure.check, message=failure.title)
+            element.text = f"{failure.message}\n\nReproduce:\n{failure.reproduce}"
+        for error in op.errors:
+            ET.SubElement(case, "error", message=error[:200]).text = error
+    for error in report.errors:
+        ET.SubElement(suite, "error", message=error[:200]).text = error
+    root = ET.Element("testsuites")
+    root.append(suite)
+    ET.indent(root)
+    Path(path).write_bytes(ET.tostring(root, encoding="utf-8", xml_declaration=True))
+
+
+def print_report(report: VerifyReport, console: Any = None) -> None:
+    """A rich summary table, then each distinct failure."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = console or Console()
+    table = Table(title="mockswarms verify", show_lines=False)
+    table.add_column("operation")
+    table.add_column("cases", justify="right")
+    table.add_column("checks", justify="right")
+    table.add_column("result")
+    for label, op in sorted(report.operations.items()):
+        if op.ok:
+            verdict = "[green]passed[/green]"
+        else:
+            verdict = f"[red]{len(op.failures)} failure(s), {len(op.errors)} error(s)[/red]"
+        table.add_row(label, str(op.cases), str(op.checks_run), verdict)
+    console.print(table)
+    for failure in report.failures:
+        console.print(f"[red]FAIL[/red] {failure.operation} · [bold]{failure.check}[/bold] · {failure.title}")
+        console.print(failure.message, markup=False, highlight=False)
+        if failure.reproduce:
+            console.print("  reproduce: " + failure.reproduce, markup=False, highlight=False)
+    for error in report.errors:
+        console.print(f"[red]ERROR[/red] {error}", highlight=False)
+    errors = sum(len(op.errors) for op in report.operations.values()) + len(report.errors)
+    summary = (
+        f"{len(report.operations)} operations, {len(report.failures)} failures, {errors} errors "
+        f"in {report.elapsed:.1f}s"
+    )
+    console.print(("[green]OK[/green] " if report.ok else "[red]FAILED[/red] ") + summary)
+
+
+def _server_profile(base_url: str, admin_token: str | None) -> str | None:
+    """The profile of a mockswarms server (None when it is not one, or the control API is closed)."""
+    import httpx
+
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+    try:
+        response = httpx.get(base_url.rstrip("/") + "/__mockswarms/settings", headers=headers, timeout=10)
+        if response.status_code == 200:
+            profile = response.json().get("profile")
+            return str(profile) if profile else None
+    except (httpx.HTTPError, ValueError):
+        return None
+    return None
+
+
+def run_verify_command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    console = Console(stderr=False)
+    checks = list(CHECKS)
+    if args.profile_aware:
+        profile = _server_profile(args.base_url, args.admin_token)
+        console.print(f"server profile: {profile or 'unknown (not a mockswarms server?)'}")
+        if profile == "prism":
+            checks.append("positive_data_acceptance")  # prism answers every schema-valid request 2xx
+    try:
+        document = load_contract(args.contract)
+    except (OSError, ValueError) as exc:
+        console.print(f"[red]cannot load the contract:[/red] {exc}")
+        return 2
+    with Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as progress:
+        task = progress.add_task("verifying", total=None)
+
+        def on_progress(label: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, description=label[:60])
+
+        report = run_verification(
+            document,
+            base_url=args.base_url,
+            api_key=args.api_key,
+            max_examples=args.max_examples,
+            seed=args.seed,
+            checks=checks,
+            stateful=not args.no_stateful,
+            on_progress=on_progress,
+        )
+    print_report(report, console)
+    if args.junit_xml:
+        write_junit(report, args.junit_xml)
+        console.print(f"JUnit XML written to {args.junit_xml}")
+    return 0 if report.ok else 1
+
+
+def fetch_violations(journal_url: str, admin_token: str | None = None) -> dict[str, Any]:
+    """``GET {journal_url}/__mockswarms/violations`` (``journal_url`` is the simulator's base URL)."""
+    import httpx
+
+    url = journal_url.rstrip("/")
+    if not url.endswith("/__mockswarms/violations"):
+        url += "/__mockswarms/violations"
+    headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
+    response = httpx.get(url, headers=headers, timeout=30)
+    response.raise_for_status()
+    body: dict[str, Any] = response.json()
+    return body
+
+
+def run_verify_client_command(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    try:
+        body = fetch_violations(args.journal, args.admin_token)
+    except Exception as exc:  # network errors, non-JSON bodies: one readable line, exit 2
+        console.print(f"[red]cannot read the violation journal:[/red] {exc}")
+        return 2
+    violations = body.get("violations", [])
+    if args.json:
+        sys.stdout.write(json.dumps(body, indent=2) + "\n")
+    elif violations:
+        table = Table(title=f"contract violations ({body.get('total', len(violations))} total)")
+        for column in ("#", "request", "kind", "location", "schema path", "message"):
+            table.add_column(column)
+        for v in violations:
+            location = ".".join(str(p) for p in v.get("location", []))
+            table.add_row(
+                str(v.get("seq", "")),
+                f"{v.get('method')} {v.get('path')}",
+                str(v.get("kind")),
+                location,
+                str(v.get("schema_path", "")),
+                str(v.get("message", "")),
+            )
+        console.print(table)
+    else:
+        console.print("[green]no contract violations recorded[/green]")
+    return 1 if violations else 0
+
+
+def add_parser(subparsers: Any) -> None:
+    """Register ``verify`` and ``verify-client``."""
+    verify = subparsers.add_parser("verify", help="run Schemathesis against a server with the contract")
+    verify.add_argument("--base-url", required=True, help="the server to test, e.g. http://127.0.0.1:8000")
+    verify.add_argument(
+        "--api-key", default="sk-mock-premium", help="sent as x-api-key (default: %(default)s)"
+    )
+    verify.add_argument("--max-examples", type=int, default=20, help="examples per operation (default: 20)")
+    verify.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default: 0)")
+    verify.add_argument("--junit-xml", metavar="FILE", help="also write a JUnit XML report")
+    verify.add_argument("--contract", metavar="FILE|URL", help="contract to use (default: the built-in one)")
+    verify.add_argument(
+        "--profile-aware",
+        action="store_true",
+        help="ask a mockswarms server for its profile; prism adds positive_data_acceptance",
+    )
+    verify.add_argument("--admin-token", help="control API token for --profile-aware")
+    verify.add_argument("--no-stateful", action="store_true", help="skip stateful sequences")
+    verify.set_defaults(func=run_verify_command)
+
+    client = subparsers.add_parser("verify-client", help="list contract violations recorded by a simulator")
+    client.add_argument("--journal", required=True, metavar="URL", help="the simulator's base URL")
+    client.add_argument("--admin-token", help="control API token, when the simulator has one")
+    client.add_argument("--json", action="store_true", help="print the raw JSON")
+    client.set_defaults(func=run_verify_client_command)
