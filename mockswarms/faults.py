@@ -32,13 +32,14 @@ import random
 import socket
 import struct
 import sys
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
 import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .clock import Clock
 from .entropy import Entropy
@@ -62,11 +63,6 @@ __all__ = [
 FAULT_HEADER = "x-mockswarms-fault"
 CONTROL_PREFIX = "/__mockswarms"
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
-Receive = Callable[[], Awaitable[Message]]
-Send = Callable[[Message], Awaitable[None]]
-ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 _STRICT = ConfigDict(extra="forbid")
 

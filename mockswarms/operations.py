@@ -570,7 +570,7 @@ async def tools_available(sim: Simulator, caller: Caller, request: Request) -> R
 
 
 async def rate_limits(sim: Simulator, caller: Caller, request: Request) -> Reply:
-    headers = await sim.check_rate(caller)
+    headers = await sim.check_rate(caller, refuse=False)
     windows, limits = await sim.windows(caller)
     body = ratelimit.rate_limits_body(windows, limits, caller.tier, sim.clock.timestamp(), sim.settings)
     if not headers:

@@ -54,6 +54,7 @@ __all__ = [
     "ErrorDetail",
     "HTTPValidationError",
     "HealthResponse",
+    "LegacyBillingInfo",
     "LegacySwarmCompletionOutput",
     "LegacySwarmMetadata",
     "LogEntry",
@@ -418,11 +419,18 @@ class BillingInfo(_Out):
     discount_percentage: float
 
 
+class LegacyBillingInfo(_Out):
+    """2025 ``billing_info`` (legacy profile): no discount summary; ``per_agent`` token counts."""
+
+    cost_breakdown: CostBreakdown
+    total_cost: float
+
+
 class SwarmUsage(_Out):
     input_tokens: int
     output_tokens: int
     total_tokens: int
-    billing_info: BillingInfo
+    billing_info: BillingInfo | LegacyBillingInfo
 
 
 class SwarmCompletionOutput(_Out):

@@ -86,6 +86,7 @@ def _endpoint(
     body: bool = False,
     openai: bool = False,
     enabled: Callable[[Settings], bool] | None = None,
+    operation_key: str = "",
 ) -> Callable[[Request], Awaitable[Response]]:
     async def handler(request: Request) -> Response:
         simulator: Simulator = request.app.state.simulator
@@ -102,6 +103,8 @@ def _endpoint(
         required = auth == "required" or not simulator.settings.public_discovery
         caller = await simulator.authenticate(request.headers, _client_ip(request), required=required,
                                               openai=openai)
+        if simulator.settings.response_fuzz:
+            return await _fuzzed(simulator, operation_key)
         try:
             reply = await operation(simulator, caller, payload if body else request)
         except APIError as exc:
@@ -112,6 +115,14 @@ def _endpoint(
         return _render(reply, caller)
 
     return handler
+
+
+async def _fuzzed(simulator: Simulator, operation_key: str) -> Response:
+    """``response_fuzz``: a seeded, schema-valid random 200 body, to shake out client parsing bugs."""
+    from .contract.strategies import fuzz_response
+
+    index = await simulator.store.incr(f"fuzz:{operation_key}")
+    return json_response(fuzz_response(operation_key, simulator.settings.seed, index))
 
 
 async def _root(request: Request) -> Response:
@@ -143,6 +154,11 @@ def _usage_report(settings: Settings) -> bool:
     return settings.enable_usage_report
 
 
+def _route(path: str, methods: list[str], operation: Operation, **options: Any) -> Route:
+    key = f"{methods[0]} {path}"
+    return Route(path, _endpoint(operation, operation_key=key, **options), methods=methods)
+
+
 def public_routes() -> list[Route]:
     ops = operations
     post, get, delete = ["POST"], ["GET"], ["DELETE"]
@@ -150,34 +166,33 @@ def public_routes() -> list[Route]:
         Route("/", _root, methods=get),
         Route("/health", _health, methods=get),
         Route("/openapi.json", _openapi, methods=get),
-        Route("/v1/agent/completions", _endpoint(ops.agent_completion, body=True), methods=post),
-        Route("/v1/agent/batch/completions", _endpoint(ops.agent_batch, body=True), methods=post),
-        Route("/v1/agents/list", _endpoint(ops.agents_list), methods=get),
-        Route("/v1/agents/auto-generate", _endpoint(ops.auto_generate, body=True, enabled=_auto_generate), methods=post),
-        Route("/v1/swarm/completions", _endpoint(ops.swarm_completion, body=True), methods=post),
-        Route("/v1/swarm/batch/completions", _endpoint(ops.swarm_batch, body=True), methods=post),
-        Route("/v1/swarm/logs", _endpoint(ops.swarm_logs), methods=get),
-        Route("/v1/swarms/available", _endpoint(ops.swarms_available, auth="optional"), methods=get),
-        Route("/v1/swarm/schedule", _endpoint(ops.schedule_create, body=True, enabled=_scheduling), methods=post),
-        Route("/v1/swarm/schedule", _endpoint(ops.schedule_list, enabled=_scheduling), methods=get),
-        Route("/v1/swarm/schedule/{job_id}", _endpoint(ops.schedule_delete, enabled=_scheduling), methods=delete),
-        Route("/v1/models/available", _endpoint(ops.models_available, auth="optional"), methods=get),
-        Route("/v1/models", _endpoint(ops.models_openai, openai=True), methods=get),
-        Route("/v1/chat/completions", _endpoint(ops.chat_completion, body=True, openai=True), methods=post),
-        Route("/v1/reasoning-agent/completions", _endpoint(ops.reasoning_completion, body=True), methods=post),
-        Route("/v1/reasoning-agent/types", _endpoint(ops.reasoning_types), methods=get),
-        Route("/v1/rate/limits", _endpoint(ops.rate_limits), methods=get),
-        Route("/v1/auto-swarm-builder/completions", _endpoint(ops.auto_swarm_builder, body=True, enabled=_legacy), methods=post),
-        Route("/v1/auto-swarm-builder/execution-types", _endpoint(ops.asb_execution_types, enabled=_legacy), methods=get),
-        Route("/v1/advanced-research/completions", _endpoint(ops.advanced_research, body=True, enabled=_legacy), methods=post),
-        Route("/v1/advanced-research/batch/completions", _endpoint(ops.advanced_research_batch, body=True, enabled=_legacy),
-              methods=post),
-        Route("/v1/tools/available", _endpoint(ops.tools_available), methods=get),
-        Route("/v1/marketplace/agents", _endpoint(ops.marketplace_agents, body=True, enabled=_legacy), methods=post),
-        Route("/v1/batched-grid-workflow/completions", _endpoint(ops.batched_grid, body=True), methods=post),
-        Route("/v1/graph-workflow/completions", _endpoint(ops.graph_workflow, body=True), methods=post),
-        Route("/v1/usage/costs", _endpoint(ops.usage_costs), methods=get),
-        Route("/v1/usage/report", _endpoint(ops.usage_report, enabled=_usage_report), methods=get),
-        Route("/v1/account/credits", _endpoint(ops.account_credits), methods=get),
-        Route("/v1/metrics/summary", _endpoint(ops.metrics_summary), methods=get),
+        _route("/v1/agent/completions", post, ops.agent_completion, body=True),
+        _route("/v1/agent/batch/completions", post, ops.agent_batch, body=True),
+        _route("/v1/agents/list", get, ops.agents_list),
+        _route("/v1/agents/auto-generate", post, ops.auto_generate, body=True, enabled=_auto_generate),
+        _route("/v1/swarm/completions", post, ops.swarm_completion, body=True),
+        _route("/v1/swarm/batch/completions", post, ops.swarm_batch, body=True),
+        _route("/v1/swarm/logs", get, ops.swarm_logs),
+        _route("/v1/swarms/available", get, ops.swarms_available, auth="optional"),
+        _route("/v1/swarm/schedule", post, ops.schedule_create, body=True, enabled=_scheduling),
+        _route("/v1/swarm/schedule", get, ops.schedule_list, enabled=_scheduling),
+        _route("/v1/swarm/schedule/{job_id}", delete, ops.schedule_delete, enabled=_scheduling),
+        _route("/v1/models/available", get, ops.models_available, auth="optional"),
+        _route("/v1/models", get, ops.models_openai, openai=True),
+        _route("/v1/chat/completions", post, ops.chat_completion, body=True, openai=True),
+        _route("/v1/reasoning-agent/completions", post, ops.reasoning_completion, body=True),
+        _route("/v1/reasoning-agent/types", get, ops.reasoning_types),
+        _route("/v1/rate/limits", get, ops.rate_limits),
+        _route("/v1/auto-swarm-builder/completions", post, ops.auto_swarm_builder, body=True, enabled=_legacy),
+        _route("/v1/auto-swarm-builder/execution-types", get, ops.asb_execution_types, enabled=_legacy),
+        _route("/v1/advanced-research/completions", post, ops.advanced_research, body=True, enabled=_legacy),
+        _route("/v1/advanced-research/batch/completions", post, ops.advanced_research_batch, body=True, enabled=_legacy),
+        _route("/v1/tools/available", get, ops.tools_available),
+        _route("/v1/marketplace/agents", post, ops.marketplace_agents, body=True, enabled=_legacy),
+        _route("/v1/batched-grid-workflow/completions", post, ops.batched_grid, body=True),
+        _route("/v1/graph-workflow/completions", post, ops.graph_workflow, body=True),
+        _route("/v1/usage/costs", get, ops.usage_costs),
+        _route("/v1/usage/report", get, ops.usage_report, enabled=_usage_report),
+        _route("/v1/account/credits", get, ops.account_credits),
+        _route("/v1/metrics/summary", get, ops.metrics_summary),
     ]

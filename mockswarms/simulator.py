@@ -99,12 +99,16 @@ class Simulator:
             self._started = True
 
     async def _seed(self) -> None:
+        seeded_users: set[str] = set()
         for account in self.settings.accounts:
             user_id = account.resolved_user_id()
             await self.store.put_account(AccountRecord(account.key, user_id, account.tier, account.limits))
-            await self.store.set_balances(
-                user_id, Balances(account.credit, account.free_credit, account.referral_credits)
-            )
+            # Balances belong to the user: the first account declaring a user sets them.
+            if user_id not in seeded_users:
+                seeded_users.add(user_id)
+                await self.store.set_balances(
+                    user_id, Balances(account.credit, account.free_credit, account.referral_credits)
+                )
         await self.store.set_value("seeded", True)
         await self._save_clock()
 
@@ -174,9 +178,10 @@ class Simulator:
             return Limits()
         return ratelimit.limits_for(caller.tier, self.settings, caller.account.limits)
 
-    async def check_rate(self, caller: Caller, *, openai: bool = False) -> dict[str, str]:
+    async def check_rate(self, caller: Caller, *, openai: bool = False, refuse: bool = True) -> dict[str, str]:
         """The limiter run on every request: per-user windows for keyed callers, per-IP for keyless
-        (and for everyone in the legacy per-IP mode). Raises 429; returns the headers to send."""
+        (and for everyone in the legacy per-IP mode). Raises 429 (unless ``refuse`` is False, for
+        ``/v1/rate/limits`` which must be able to report exceeded windows); returns the headers."""
         now = self.clock.timestamp()
         mode = self.settings.rate_limit_mode
         if mode == "off":
@@ -192,10 +197,11 @@ class Simulator:
             allowed, windows = await self.store.hit(f"ip:{caller.ip}", now, ratelimit.ip_limits(self.settings))
             if not allowed:
                 raise ratelimit.rate_limited_error(windows, "", now, openai=openai, ip=True)
-            return {}
+            caller.rate_headers = ratelimit.rate_headers(windows, "anonymous")
+            return caller.rate_headers
         limits = self.limits_for(caller)
         windows = await self.store.windows(caller.user_id, now, limits)
-        if any(state.exceeded for state in windows.values()):
+        if refuse and any(state.exceeded for state in windows.values()):
             raise ratelimit.rate_limited_error(windows, caller.tier, now, openai=openai)
         headers = ratelimit.rate_headers(windows, caller.tier)
         caller.rate_headers = headers

@@ -53,3 +53,27 @@ def test_unknown_path_and_wrong_method(client: TestClient) -> None:
     assert (reply.status_code, reply.json()) == (405, {"detail": "Method Not Allowed"})
     chat = client.get("/v1/chat/completions", headers=PREMIUM)
     assert chat.status_code == 405 and chat.json()["error"]["type"] == "invalid_request_error"
+
+
+def test_response_fuzz_answers_seeded_schema_valid_bodies() -> None:
+    import jsonschema_rs
+
+    from mockswarms.contract.strategies import operation_response_schema
+
+    def bodies(seed: int) -> list[object]:
+        client = TestClient(create_app(response_fuzz=True, seed=seed))
+        return [client.post("/v1/agent/completions", json={"task": "x"}, headers=PREMIUM).json() for _ in range(3)]
+
+    first = bodies(4)
+    validator = jsonschema_rs.validator_for(operation_response_schema("POST /v1/agent/completions"))
+    assert all(validator.is_valid(body) for body in first)
+    assert first == bodies(4)  # reproducible for a seed
+    assert len({str(b) for b in first}) > 1  # yet varied from call to call
+
+
+def test_openapi_json_is_the_checked_in_contract_byte_for_byte(client: TestClient) -> None:
+    from pathlib import Path
+
+    checked_in = (Path(__file__).resolve().parent.parent / "contracts" / "swarms-api.openapi.json").read_bytes()
+    reply = client.get("/openapi.json")
+    assert reply.status_code == 200 and reply.content == checked_in

@@ -4,6 +4,7 @@ endpoints) wrapped by FaultMiddleware; what httpx, requests and the official SDK
 from __future__ import annotations
 
 import asyncio
+import itertools
 import socket
 import threading
 import time
@@ -37,13 +38,20 @@ from mockswarms.faults import (
 from mockswarms.store_memory import MemoryStore
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
-AGENT_BODY = {"job_id": "agent-1", "success": True, "name": "Researcher", "description": None,
-              "temperature": 0.5, "outputs": "o" * 400, "usage": {"input_tokens": 3, "output_tokens": 4},
-              "timestamp": "2026-01-01T12:00:00.000000+00:00"}
+AGENT_BODY = {
+    "job_id": "agent-1",
+    "success": True,
+    "name": "Researcher",
+    "description": None,
+    "temperature": 0.5,
+    "outputs": "o" * 400,
+    "usage": {"input_tokens": 3, "output_tokens": 4},
+    "timestamp": "2026-01-01T12:00:00.000000+00:00",
+}
 EVENTS = 5
 
 
-# -- the app under test -----------------------------------------------------------------------------
+# -- the app under test ----------------------------------------------------------------------------
 async def agent(request: Request) -> Response:
     await request.body()
     return Response(orjson.dumps(AGENT_BODY), media_type="application/json")
@@ -64,7 +72,7 @@ async def stream(request: Request) -> EventSourceResponse:
 
 class Holder:
     engine: FaultEngine | None = None
-    seen_rules: list[str | None] = []  # noqa: RUF012
+    seen_rules: list[str | None] = []
 
 
 class StateRecorder:
@@ -81,14 +89,16 @@ class StateRecorder:
                 Holder.seen_rules.append(scope.get("state", {}).get("fault_rule"))
 
 
-inner = Starlette(routes=[
-    Route("/v1/agent/completions", agent, methods=["POST"]),
-    Route("/v1/swarm/completions", agent, methods=["POST"]),
-    Route("/v1/chat/completions", agent, methods=["POST"]),
-    Route("/health", health),
-    Route("/stream", stream, methods=["GET", "POST"]),
-    Route("/__mockswarms/clock", health),
-])
+inner = Starlette(
+    routes=[
+        Route("/v1/agent/completions", agent, methods=["POST"]),
+        Route("/v1/swarm/completions", agent, methods=["POST"]),
+        Route("/v1/chat/completions", agent, methods=["POST"]),
+        Route("/health", health),
+        Route("/stream", stream, methods=["GET", "POST"]),
+        Route("/__mockswarms/clock", health),
+    ]
+)
 APP = StateRecorder(FaultMiddleware(inner, engine_getter=lambda scope: Holder.engine))
 
 
@@ -101,8 +111,9 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def base_url() -> Iterator[str]:
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(APP, host="127.0.0.1", port=port, log_level="critical",
-                                           lifespan="off"))
+    server = uvicorn.Server(
+        uvicorn.Config(APP, host="127.0.0.1", port=port, log_level="critical", lifespan="off")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
@@ -133,7 +144,7 @@ def post_agent(client: httpx.Client, **kwargs: Any) -> httpx.Response:
     return client.post("/v1/agent/completions", json=body, headers={"x-api-key": "sk-a"}, **kwargs)
 
 
-# -- rules: validation and management ----------------------------------------------------------------
+# -- rules: validation and management --------------------------------------------------------------
 def test_add_rule_validates_and_assigns_stable_ids(engine: FaultEngine) -> None:
     rule = engine.add_rule({"action": {"type": "error", "status": 503}})
     assert rule.id.startswith("fault-") and len(rule.id) == len("fault-") + 8
@@ -147,8 +158,14 @@ def test_add_rule_validates_and_assigns_stable_ids(engine: FaultEngine) -> None:
         engine.add_rule({"id": "x", "match": {"colour": "red"}, "action": {"type": "reset"}})
     with pytest.raises(ValidationFailed):
         engine.add_rule({"id": "x", "selector": {"probability": 1.5}, "action": {"type": "reset"}})
-    assert engine.list_rules() == [{"id": rule.id, "match": {}, "selector": {},
-                                    "action": {"type": "error", "status": 503, "retry_after": 1}}]
+    assert engine.list_rules() == [
+        {
+            "id": rule.id,
+            "match": {},
+            "selector": {},
+            "action": {"type": "error", "status": 503, "retry_after": 1},
+        }
+    ]
     assert engine.delete_rule(rule.id) and not engine.delete_rule(rule.id)
     engine.load([{"id": "a", "action": {"type": "reset"}}, {"id": "b", "action": {"type": "empty"}}])
     assert [r["id"] for r in engine.list_rules()] == ["a", "b"]
@@ -160,17 +177,28 @@ def test_add_rule_validates_and_assigns_stable_ids(engine: FaultEngine) -> None:
 
 
 def test_endpoint_families() -> None:
-    assert [endpoint_family(p) for p in ("/health", "/", "/v1/agent/completions", "/v1/agent/batch/completions",
-                                         "/v1/swarm/completions", "/v1/chat/completions", "/v1/models",
-                                         "/v1/account/credits", "/v1/nothing")] == [
-        "health", "health", "agent", "agent_batch", "swarm", "chat", "models", "account", "other"]
+    assert [
+        endpoint_family(p)
+        for p in (
+            "/health",
+            "/",
+            "/v1/agent/completions",
+            "/v1/agent/batch/completions",
+            "/v1/swarm/completions",
+            "/v1/chat/completions",
+            "/v1/models",
+            "/v1/account/credits",
+            "/v1/nothing",
+        )
+    ] == ["health", "health", "agent", "agent_batch", "swarm", "chat", "models", "account", "other"]
 
 
 def test_parse_header_syntax() -> None:
-    assert parse_header("status=503") == ErrorAction(type="error", status=503)
+    assert parse_header("status=503") == ErrorAction.model_validate({"type": "error", "status": 503})
     assert parse_header("status=429; retry_after=2").retry_after == 2
-    assert parse_header("latency=uniform:0.1:0.3") == LatencyAction(type="latency", distribution="uniform",
-                                                                    low=0.1, high=0.3)
+    assert parse_header("latency=uniform:0.1:0.3") == LatencyAction.model_validate(
+        {"type": "latency", "distribution": "uniform", "low": 0.1, "high": 0.3}
+    )
     assert parse_header("chunk_latency=0.01").apply_to == "chunk"
     assert parse_header("sse_stall=2:0.5") == SseStallAction(type="sse_stall", event=2, seconds=0.5)
     assert parse_header('{"type": "truncate", "fraction": 0.25}').fraction == 0.25
@@ -180,15 +208,26 @@ def test_parse_header_syntax() -> None:
         assert info.value.body["detail"][0]["loc"][:2] == ["header", "x-mockswarms-fault"]
 
 
-# -- errors -----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("status", "detail"), [
-    (500, "An unexpected error occurred: Internal Server Error"),
-    (502, "Bad Gateway"), (503, "Service Unavailable"), (504, "Gateway Timeout"), (408, "Request Timeout"),
-    (402, "Insufficient credits. Please add more credits to continue using the API. Visit "
-          "https://swarms.world/platform/account to purchase additional credits and ensure uninterrupted service."),
-])
-def test_error_statuses_have_the_api_bodies(engine: FaultEngine, client: httpx.Client, status: int,
-                                            detail: str) -> None:
+# -- errors ----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("status", "detail"),
+    [
+        (500, "An unexpected error occurred: Internal Server Error"),
+        (502, "Bad Gateway"),
+        (503, "Service Unavailable"),
+        (504, "Gateway Timeout"),
+        (408, "Request Timeout"),
+        (
+            402,
+            "Insufficient credits. Please add more credits to continue using the API. Visit "
+            "https://swarms.world/platform/account to purchase additional credits and ensure "
+            "uninterrupted service.",
+        ),
+    ],
+)
+def test_error_statuses_have_the_api_bodies(
+    engine: FaultEngine, client: httpx.Client, status: int, detail: str
+) -> None:
     engine.add_rule({"id": "e", "action": {"type": "error", "status": status}})
     response = post_agent(client)
     assert response.status_code == status
@@ -198,15 +237,22 @@ def test_error_statuses_have_the_api_bodies(engine: FaultEngine, client: httpx.C
     assert Holder.seen_rules == ["e"]
 
 
-def test_429_has_rate_limit_headers_and_openai_shape_on_chat(engine: FaultEngine, client: httpx.Client) -> None:
+def test_429_has_rate_limit_headers_and_openai_shape_on_chat(
+    engine: FaultEngine, client: httpx.Client
+) -> None:
     engine.add_rule({"id": "rl", "action": {"type": "error", "status": 429, "retry_after": 7}})
     response = post_agent(client)
     assert response.status_code == 429
     assert response.json()["detail"].startswith("Rate limit exceeded for minute window(s).")
-    assert {k: response.headers[k] for k in ("retry-after", "x-ratelimit-remaining-minute", "x-ratelimit-reset",
-                                             "x-ratelimit-tier")} == {
-        "retry-after": "7", "x-ratelimit-remaining-minute": "0",
-        "x-ratelimit-reset": str(int(T0.timestamp()) + 7), "x-ratelimit-tier": "free"}
+    assert {
+        k: response.headers[k]
+        for k in ("retry-after", "x-ratelimit-remaining-minute", "x-ratelimit-reset", "x-ratelimit-tier")
+    } == {
+        "retry-after": "7",
+        "x-ratelimit-remaining-minute": "0",
+        "x-ratelimit-reset": str(int(T0.timestamp()) + 7),
+        "x-ratelimit-tier": "free",
+    }
     chat = client.post("/v1/chat/completions", json={"model": "gpt-4o", "messages": []})
     assert chat.status_code == 429
     assert chat.json()["error"]["type"] == "rate_limit_error"
@@ -218,26 +264,35 @@ def test_custom_detail_and_control_paths_are_never_faulted(engine: FaultEngine, 
     assert client.get("/health").json() == {"detail": "boom"}
 
 
-# -- match -----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("match", "expected"), [
-    ({"path": "/v1/agent/*"}, [503, 200, 200, 200]),
-    ({"method": "get"}, [200, 200, 503, 200]),
-    ({"key": "sk-a"}, [503, 200, 200, 200]),
-    ({"user": "user-a*"}, [503, 200, 200, 200]),
-    ({"endpoint": "swarm"}, [200, 503, 200, 200]),
-    ({"swarm_type": "Sequential*"}, [200, 503, 200, 200]),
-    ({"model": "gpt-4o"}, [503, 200, 200, 503]),
-    ({"agent_name": "Writer"}, [200, 503, 200, 200]),
-    ({"model": "claude-*", "endpoint": "swarm"}, [200, 503, 200, 200]),
-])
-async def test_match_fields(engine: FaultEngine, client: httpx.Client, match: dict[str, str],
-                            expected: list[int]) -> None:
+# -- match -----------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("match", "expected"),
+    [
+        ({"path": "/v1/agent/*"}, [503, 200, 200, 200]),
+        ({"method": "get"}, [200, 200, 503, 200]),
+        ({"key": "sk-a"}, [503, 200, 200, 200]),
+        ({"user": "user-a*"}, [503, 200, 200, 200]),
+        ({"endpoint": "swarm"}, [200, 503, 200, 200]),
+        ({"swarm_type": "Sequential*"}, [200, 503, 200, 200]),
+        ({"model": "gpt-4o"}, [503, 200, 200, 503]),
+        ({"agent_name": "Writer"}, [200, 503, 200, 200]),
+        ({"model": "claude-*", "endpoint": "swarm"}, [200, 503, 200, 200]),
+    ],
+)
+async def test_match_fields(
+    engine: FaultEngine, client: httpx.Client, match: dict[str, str], expected: list[int]
+) -> None:
     from mockswarms.store import AccountRecord
 
     await engine.store.put_account(AccountRecord("sk-a", "user-a"))
     engine.add_rule({"id": "m", "match": match, "action": {"type": "error", "status": 503}})
-    swarm = {"swarm_type": "SequentialWorkflow", "agents": [{"agent_name": "Reader", "model_name": "gpt-4.1"},
-                                                           {"agent_name": "Writer", "model_name": "claude-x"}]}
+    swarm = {
+        "swarm_type": "SequentialWorkflow",
+        "agents": [
+            {"agent_name": "Reader", "model_name": "gpt-4.1"},
+            {"agent_name": "Writer", "model_name": "claude-x"},
+        ],
+    }
     statuses = [
         post_agent(client).status_code,
         client.post("/v1/swarm/completions", json=swarm, headers={"x-api-key": "sk-b"}).status_code,
@@ -247,18 +302,28 @@ async def test_match_fields(engine: FaultEngine, client: httpx.Client, match: di
     assert statuses == expected
 
 
-# -- selectors ---------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("selector", "faulted"), [
-    ({"every_nth": 3}, [3, 6]),
-    ({"first_n": 2}, [1, 2]),
-    ({"after_n": 5}, [6, 7]),
-    ({"every_nth": 2, "after_n": 2}, [4, 6]),
-    ({"first_n": 0}, []),
-])
-def test_count_selectors(engine: FaultEngine, client: httpx.Client, selector: dict[str, int],
-                         faulted: list[int]) -> None:
-    engine.add_rule({"id": "s", "selector": selector, "match": {"path": "/health"},
-                     "action": {"type": "error", "status": 502}})
+# -- selectors -------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("selector", "faulted"),
+    [
+        ({"every_nth": 3}, [3, 6]),
+        ({"first_n": 2}, [1, 2]),
+        ({"after_n": 5}, [6, 7]),
+        ({"every_nth": 2, "after_n": 2}, [4, 6]),
+        ({"first_n": 0}, []),
+    ],
+)
+def test_count_selectors(
+    engine: FaultEngine, client: httpx.Client, selector: dict[str, int], faulted: list[int]
+) -> None:
+    engine.add_rule(
+        {
+            "id": "s",
+            "selector": selector,
+            "match": {"path": "/health"},
+            "action": {"type": "error", "status": 502},
+        }
+    )
     statuses = []
     for _ in range(7):
         statuses.append(client.get("/health").status_code)
@@ -267,8 +332,13 @@ def test_count_selectors(engine: FaultEngine, client: httpx.Client, selector: di
 
 
 def test_clock_window_selector(engine: FaultEngine, client: httpx.Client) -> None:
-    engine.add_rule({"id": "w", "selector": {"from": "2026-01-01T12:00:00Z", "until": "2026-01-01T12:05:00Z"},
-                     "action": {"type": "error", "status": 504}})
+    engine.add_rule(
+        {
+            "id": "w",
+            "selector": {"from": "2026-01-01T12:00:00Z", "until": "2026-01-01T12:05:00Z"},
+            "action": {"type": "error", "status": 504},
+        }
+    )
     assert client.get("/health").status_code == 504  # at T0 (from is inclusive)
     engine.clock.advance(299)
     assert client.get("/health").status_code == 504
@@ -280,7 +350,9 @@ def test_clock_window_selector(engine: FaultEngine, client: httpx.Client) -> Non
 
 def _faulted_indices(base_url: str, seed: int) -> list[int]:
     Holder.engine = FaultEngine(Clock(T0), Entropy(seed), MemoryStore())
-    Holder.engine.add_rule({"id": "p", "selector": {"probability": 0.3}, "action": {"type": "error", "status": 500}})
+    Holder.engine.add_rule(
+        {"id": "p", "selector": {"probability": 0.3}, "action": {"type": "error", "status": 500}}
+    )
     with httpx.Client(base_url=base_url) as c:
         return [i for i in range(60) if c.get("/health").status_code == 500]
 
@@ -295,14 +367,16 @@ def test_probability_is_deterministic_per_seed(base_url: str, engine: FaultEngin
     assert first == expected
 
 
-def test_first_firing_rule_wins_and_all_matching_rules_count(engine: FaultEngine, client: httpx.Client) -> None:
+def test_first_firing_rule_wins_and_all_matching_rules_count(
+    engine: FaultEngine, client: httpx.Client
+) -> None:
     engine.add_rule({"id": "a", "selector": {"every_nth": 2}, "action": {"type": "error", "status": 502}})
     engine.add_rule({"id": "b", "selector": {"every_nth": 3}, "action": {"type": "error", "status": 503}})
     assert [client.get("/health").status_code for _ in range(6)] == [200, 502, 503, 502, 200, 502]
     assert Holder.seen_rules == [None, "a", "b", "a", None, "a"]
 
 
-# -- latency ------------------------------------------------------------------------------------------------
+# -- latency ---------------------------------------------------------------------------------------
 def test_fixed_latency_delays_the_first_byte(engine: FaultEngine, client: httpx.Client) -> None:
     engine.add_rule({"id": "l", "action": {"type": "latency", "seconds": 0.3}})
     started = time.monotonic()
@@ -331,7 +405,13 @@ def test_latency_draws_are_seeded(engine: FaultEngine) -> None:
         return out
 
     uniform = {"type": "latency", "distribution": "uniform", "low": 0.1, "high": 0.2}
-    lognormal = {"type": "latency", "distribution": "lognormal", "median": 0.05, "sigma": 1.0, "max_seconds": 0.3}
+    lognormal = {
+        "type": "latency",
+        "distribution": "lognormal",
+        "median": 0.05,
+        "sigma": 1.0,
+        "max_seconds": 0.3,
+    }
     a = asyncio.run(draws(1, uniform))
     assert a == asyncio.run(draws(1, uniform)) and a != asyncio.run(draws(2, uniform))
     assert all(0.1 <= x <= 0.2 for x in a) and len(set(a)) == 5
@@ -340,15 +420,20 @@ def test_latency_draws_are_seeded(engine: FaultEngine) -> None:
 
 
 def test_per_chunk_latency_on_a_stream(engine: FaultEngine, client: httpx.Client) -> None:
-    engine.add_rule({"id": "c", "match": {"path": "/stream"},
-                     "action": {"type": "latency", "seconds": 0.05, "apply_to": "chunk"}})
+    engine.add_rule(
+        {
+            "id": "c",
+            "match": {"path": "/stream"},
+            "action": {"type": "latency", "seconds": 0.05, "apply_to": "chunk"},
+        }
+    )
     started = time.monotonic()
     text = client.get("/stream").text
     assert time.monotonic() - started >= 0.05 * EVENTS
     assert text.count("event: ") == EVENTS
 
 
-# -- transport faults ------------------------------------------------------------------------------------------
+# -- transport faults ------------------------------------------------------------------------------
 def test_reset_before_the_response(engine: FaultEngine, client: httpx.Client, base_url: str) -> None:
     engine.add_rule({"id": "r", "selector": {"first_n": 3}, "action": {"type": "reset"}})
     with pytest.raises(httpx.ReadError, match="reset"):  # a real TCP RST: "Connection reset by peer"
@@ -405,7 +490,7 @@ def test_slow_drip(engine: FaultEngine, client: httpx.Client) -> None:
     assert len(pieces) >= 4 and time.monotonic() - started >= 0.03 * (len(body) // 100)
 
 
-# -- SSE frame faults ------------------------------------------------------------------------------------------------
+# -- SSE frame faults ------------------------------------------------------------------------------
 def _events(text: str) -> list[str]:
     return [frame for frame in text.replace("\r\n", "\n").split("\n\n") if "data:" in frame]
 
@@ -421,7 +506,10 @@ def test_sse_disconnect_after_n_events(engine: FaultEngine, client: httpx.Client
     with client.stream("GET", "/stream") as response, pytest.raises(httpx.RemoteProtocolError):
         for text in response.iter_text():
             received += text
-    assert [e.splitlines()[1] for e in _events(received)] == ['data: {"content":"c0"}', 'data: {"content":"c1"}']
+    assert [e.splitlines()[1] for e in _events(received)] == [
+        'data: {"content":"c0"}',
+        'data: {"content":"c1"}',
+    ]
 
 
 def test_sse_malformed_event(engine: FaultEngine, client: httpx.Client) -> None:
@@ -438,7 +526,11 @@ def test_sse_duplicated_event(engine: FaultEngine, client: httpx.Client) -> None
     engine.add_rule({"id": "x", "action": {"type": "sse_duplicate", "event": 3}})
     events = _events(client.get("/stream").text)
     assert [e.split("data: ", 1)[1] for e in events][:4] == [
-        '{"content":"c0"}', '{"content":"c1"}', '{"content":"c2"}', '{"content":"c2"}']
+        '{"content":"c0"}',
+        '{"content":"c1"}',
+        '{"content":"c2"}',
+        '{"content":"c2"}',
+    ]
     assert len(events) == EVENTS + 1
 
 
@@ -460,7 +552,7 @@ def test_sse_stall_then_continue(engine: FaultEngine, client: httpx.Client) -> N
             while len(_events(buffer)) > len(stamps) and buffer.endswith("\n\n"):
                 stamps.append(time.monotonic())
     assert len(_events(buffer)) == EVENTS
-    gaps = [b - a for a, b in zip(stamps, stamps[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(stamps)]
     assert max(gaps) >= 0.35 and gaps.index(max(gaps)) == 1  # between event 2 and event 3
     with pytest.raises(httpx.ReadTimeout):  # a client with a short read timeout gives up during the stall
         client.get("/stream", timeout=0.15).read()
@@ -471,7 +563,7 @@ def test_sse_fault_leaves_json_responses_alone(engine: FaultEngine, client: http
     assert client.get("/health").json() == {"status": "ok"}
 
 
-# -- the header source -----------------------------------------------------------------------------------------------
+# -- the header source -----------------------------------------------------------------------------
 def test_fault_header(engine: FaultEngine, client: httpx.Client) -> None:
     r = client.get("/health", headers={"X-Mockswarms-Fault": "status=503"})
     assert (r.status_code, r.json()) == (503, {"detail": "Service Unavailable"})
@@ -486,7 +578,7 @@ def test_fault_header(engine: FaultEngine, client: httpx.Client) -> None:
     assert client.get("/health", headers={"X-Mockswarms-Fault": "status=503"}).status_code == 200
 
 
-# -- what the official SDK sees ----------------------------------------------------------------------------------------
+# -- what the official SDK sees --------------------------------------------------------------------
 def _sdk(base_url: str, **kwargs: Any) -> Any:
     from swarms_client import SwarmsClient
 
@@ -494,8 +586,14 @@ def _sdk(base_url: str, **kwargs: Any) -> Any:
 
 
 def test_sdk_retries_5xx_then_succeeds(engine: FaultEngine, base_url: str) -> None:
-    engine.add_rule({"id": "s", "match": {"endpoint": "agent"}, "selector": {"first_n": 2},
-                     "action": {"type": "error", "status": 503}})
+    engine.add_rule(
+        {
+            "id": "s",
+            "match": {"endpoint": "agent"},
+            "selector": {"first_n": 2},
+            "action": {"type": "error", "status": 503},
+        }
+    )
     result = _sdk(base_url).agent.run(agent_config={"agent_name": "Researcher"}, task="t")
     assert result["job_id"] == "agent-1"  # AgentRunResponse is a plain dict in swarms-client 0.8.0
     assert Holder.seen_rules == ["s", "s", None]  # two faulted attempts, then the default 2 retries succeed
@@ -508,7 +606,8 @@ def test_sdk_gives_up_after_max_retries(engine: FaultEngine, base_url: str) -> N
     with pytest.raises(InternalServerError) as info:
         _sdk(base_url, max_retries=1).agent.run(task="t")
     assert info.value.status_code == 500 and info.value.body == {
-        "detail": "An unexpected error occurred: Internal Server Error"}
+        "detail": "An unexpected error occurred: Internal Server Error"
+    }
     assert Holder.seen_rules == ["s", "s"]
     engine.clear()
     engine.add_rule({"id": "p", "action": {"type": "error", "status": 402}})
@@ -520,8 +619,9 @@ def test_sdk_gives_up_after_max_retries(engine: FaultEngine, base_url: str) -> N
 
 
 def test_sdk_honours_retry_after_on_429(engine: FaultEngine, base_url: str) -> None:
-    engine.add_rule({"id": "r", "selector": {"first_n": 1}, "action": {"type": "error", "status": 429,
-                                                                       "retry_after": 1}})
+    engine.add_rule(
+        {"id": "r", "selector": {"first_n": 1}, "action": {"type": "error", "status": 429, "retry_after": 1}}
+    )
     started = time.monotonic()
     assert _sdk(base_url).agent.run(task="t")["success"] is True
     assert 0.95 <= time.monotonic() - started < 3
@@ -554,7 +654,7 @@ def test_sdk_on_malformed_json(engine: FaultEngine, base_url: str) -> None:
         _sdk(base_url, _strict_response_validation=True).agent.run(task="t")
 
 
-# -- rules shared by several workers -----------------------------------------------------------------------------------
+# -- rules shared by several workers ---------------------------------------------------------------
 async def test_rules_and_counters_are_shared_through_the_store(engine: FaultEngine) -> None:
     from mockswarms.faults import RequestInfo
 

@@ -40,11 +40,14 @@ def redis_url() -> Iterator[str]:
         return
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip("redis-server is not on PATH (apt-get install redis-server, or set MOCKSWARMS_TEST_REDIS_URL)")
+        pytest.skip(
+            "redis-server is not on PATH (apt-get install redis-server, or set MOCKSWARMS_TEST_REDIS_URL)"
+        )
     port = _free_port()
     proc = subprocess.Popen(
         [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 10
@@ -103,7 +106,7 @@ async def store(make_store: StoreFactory) -> StateStore:
     return make_store()
 
 
-def D(text: str) -> Decimal:  # noqa: N802
+def D(text: str) -> Decimal:
     return Decimal(text)
 
 
@@ -117,13 +120,17 @@ async def test_accounts_roundtrip_and_order(store: StateStore) -> None:
     await store.put_account(b)
     await store.put_account(AccountRecord("sk-a", "user-1", "enterprise"))  # update keeps its place
     assert await store.get_account("sk-b") == b
-    assert [(r.key, r.tier) for r in await store.list_accounts()] == [("sk-a", "enterprise"), ("sk-b", "premium")]
+    assert [(r.key, r.tier) for r in await store.list_accounts()] == [
+        ("sk-a", "enterprise"),
+        ("sk-b", "premium"),
+    ]
 
 
 async def test_balances_default_zero_and_exact(store: StateStore) -> None:
     assert await store.get_balances("nobody") == Balances(D("0"), D("0"), D("0"))
-    await store.set_balances("u", Balances(credit=D("100.00"), free_credit=D("0.000001"),
-                                           referral_credits=D("3.5")))
+    await store.set_balances(
+        "u", Balances(credit=D("100.00"), free_credit=D("0.000001"), referral_credits=D("3.5"))
+    )
     got = await store.get_balances("u")
     assert (got.credit, got.free_credit, got.referral_credits) == (D("100"), D("0.000001"), D("3.5"))
     assert got.total == D("103.500001")
@@ -131,8 +138,9 @@ async def test_balances_default_zero_and_exact(store: StateStore) -> None:
 
 # -- settle ------------------------------------------------------------------------------------------
 async def test_settle_deducts_free_then_credit_then_referral(store: StateStore) -> None:
-    await store.set_balances("u", Balances(credit=D("2.000000"), free_credit=D("1.500000"),
-                                           referral_credits=D("1.000000")))
+    await store.set_balances(
+        "u", Balances(credit=D("2.000000"), free_credit=D("1.500000"), referral_credits=D("1.000000"))
+    )
     out = await store.settle("u", "u", T0, Limits(), D("2.250000"), None)
     assert out.status == "ok"
     assert out.balances == Balances(credit=D("1.25"), free_credit=D("0"), referral_credits=D("1"))
@@ -171,7 +179,10 @@ async def test_settle_rate_limited_when_a_window_is_full(store: StateStore) -> N
     assert out.exceeded == ["minute"]
     assert out.balances.credit == D("8")
     assert {n: (w.count, w.limit, w.remaining) for n, w in out.windows.items()} == {
-        "minute": (2, 2, 0), "hour": (2, 10, 8), "day": (2, None, None)}
+        "minute": (2, 2, 0),
+        "hour": (2, 10, 8),
+        "day": (2, None, None),
+    }
     assert out.windows["minute"].reset_at == T0 + 60  # the oldest run leaves at T0 + 60
 
 
@@ -220,7 +231,7 @@ async def test_settle_is_atomic_under_concurrency(make_store: StoreFactory) -> N
     assert statuses.count("ok") == 100
     assert statuses.count("rate_limited") == 200
     balances = await stores[1].get_balances("u")
-    # 100 × 0.123457 = 12.3457 from free credit first; credit untouched.
+    # 100 x 0.123457 = 12.3457 from free credit first; credit untouched.
     assert balances == Balances(free_credit=D("7.6543"), credit=D("0.5"))
     assert (await stores[2].windows("u", T0 + 1, limits))["minute"].count == 100
 
@@ -245,8 +256,11 @@ async def test_logs_newest_first_bounded_per_user(make_store: StoreFactory) -> N
     other = await store.append_log("u2", {"n": 99})
     assert ids == sorted(ids) and len(set(ids)) == 5 and other > ids[-1]
     rows = await store.list_logs("u1")
-    assert rows == [{"id": ids[4], "n": 4, "note": "é"}, {"id": ids[3], "n": 3, "note": "é"},
-                    {"id": ids[2], "n": 2, "note": "é"}]
+    assert rows == [
+        {"id": ids[4], "n": 4, "note": "é"},
+        {"id": ids[3], "n": 3, "note": "é"},
+        {"id": ids[2], "n": 2, "note": "é"},
+    ]
     assert list(rows[0]) == ["id", "n", "note"]  # id first
     assert await store.list_logs("u2") == [{"id": other, "n": 99}]
     assert await store.list_logs("nobody") == []
@@ -254,25 +268,37 @@ async def test_logs_newest_first_bounded_per_user(make_store: StoreFactory) -> N
 
 async def test_metrics(store: StateStore) -> None:
     assert await store.metrics("u", T0) == {
-        "unique_agents": 0, "total_completion_calls": 0, "successful_completions": 0,
-        "completions_last_24h": 0, "completions_last_7d": 0}
+        "unique_agents": 0,
+        "total_completion_calls": 0,
+        "successful_completions": 0,
+        "completions_last_24h": 0,
+        "completions_last_7d": 0,
+    }
     await store.record_completion("u", T0 - 8 * 86400, True, ["A"])
     await store.record_completion("u", T0 - 2 * 86400, False, ["B", "A"])
     await store.record_completion("u", T0 - 3600, True, ["C"])
     await store.record_completion("u", T0, True, [])
     assert await store.metrics("u", T0) == {
-        "unique_agents": 3, "total_completion_calls": 4, "successful_completions": 3,
-        "completions_last_24h": 2, "completions_last_7d": 3}
+        "unique_agents": 3,
+        "total_completion_calls": 4,
+        "successful_completions": 3,
+        "completions_last_24h": 2,
+        "completions_last_7d": 3,
+    }
 
 
 async def test_remember_agents_dedupes_by_name_and_model(store: StateStore) -> None:
-    await store.remember_agents("u", [{"agent_name": "A", "model_name": "m1", "v": 1},
-                                      {"agent_name": "B", "model_name": "m1"}])
-    await store.remember_agents("u", [{"agent_name": "A", "model_name": "m2"},
-                                      {"agent_name": "A", "model_name": "m1", "v": 2}])
-    assert await store.list_agents("u") == [{"agent_name": "B", "model_name": "m1"},
-                                            {"agent_name": "A", "model_name": "m2"},
-                                            {"agent_name": "A", "model_name": "m1", "v": 2}]
+    await store.remember_agents(
+        "u", [{"agent_name": "A", "model_name": "m1", "v": 1}, {"agent_name": "B", "model_name": "m1"}]
+    )
+    await store.remember_agents(
+        "u", [{"agent_name": "A", "model_name": "m2"}, {"agent_name": "A", "model_name": "m1", "v": 2}]
+    )
+    assert await store.list_agents("u") == [
+        {"agent_name": "B", "model_name": "m1"},
+        {"agent_name": "A", "model_name": "m2"},
+        {"agent_name": "A", "model_name": "m1", "v": 2},
+    ]
     assert await store.list_agents("other") == []
 
 
