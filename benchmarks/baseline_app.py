@@ -76,10 +76,20 @@ def _padded(target: int, build: Any) -> bytes:
 
 
 def _agent_body(filler: str) -> bytes:
-    return AgentResponse(job_id="agent-" + "0" * 32, success=True, name="Researcher", description=None,
-                         temperature=None, outputs=[{"role": "Researcher", "content": filler}],
-                         usage=Usage(input_tokens=10, output_tokens=100, total_tokens=110),
-                         timestamp="2026-01-01T12:00:00.000000+00:00").model_dump_json().encode()
+    return (
+        AgentResponse(
+            job_id="agent-" + "0" * 32,
+            success=True,
+            name="Researcher",
+            description=None,
+            temperature=None,
+            outputs=[{"role": "Researcher", "content": filler}],
+            usage=Usage(input_tokens=10, output_tokens=100, total_tokens=110),
+            timestamp="2026-01-01T12:00:00.000000+00:00",
+        )
+        .model_dump_json()
+        .encode()
+    )
 
 
 AGENT_FILLER = len(_padded(AGENT_BYTES, _agent_body)) - len(_agent_body(""))
@@ -106,8 +116,12 @@ async def _events(parsed: AgentRequest) -> AsyncIterator[dict[str, str]]:
     yield {"data": orjson.dumps({"job_id": "agent-0", "success": True, "type": "metadata"}).decode()}
     yield {"event": "start", "data": '{"message": "Starting agent processing..."}'}
     for _ in range(CHUNKS):
-        yield {"event": "chunk", "data": orjson.dumps({"content": CHUNK_TEXT,
-                                                        "timestamp": "2026-01-01T12:00:00.000000+00:00"}).decode()}
+        yield {
+            "event": "chunk",
+            "data": orjson.dumps(
+                {"content": CHUNK_TEXT, "timestamp": "2026-01-01T12:00:00.000000+00:00"}
+            ).decode(),
+        }
     yield {"event": "usage", "data": '{"input_tokens": 10, "output_tokens": 200, "total_tokens": 210}'}
     yield {"event": "end", "data": '{"complete": true}'}
     yield {"event": "done", "data": '{"message": "Agent processing complete"}'}
@@ -118,12 +132,14 @@ async def stream(request: Request) -> EventSourceResponse:
     return EventSourceResponse(_events(AgentRequest()))
 
 
-app = Starlette(routes=[
-    Route("/health", health),
-    Route("/v1/agent/completions", agent, methods=["POST"]),
-    Route("/v1/swarm/completions", swarm, methods=["POST"]),
-    Route("/stream", stream, methods=["GET", "POST"]),
-])
+app = Starlette(
+    routes=[
+        Route("/health", health),
+        Route("/v1/agent/completions", agent, methods=["POST"]),
+        Route("/v1/swarm/completions", swarm, methods=["POST"]),
+        Route("/stream", stream, methods=["GET", "POST"]),
+    ]
+)
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser()

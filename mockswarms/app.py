@@ -125,29 +125,16 @@ class JournalMiddleware:
         captured = 0
         status = 0
         streamed = False
+        retry_after: int | None = None
+        recorded = False
 
-        async def recording_receive() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                request_chunks.append(message.get("body", b""))
-            return message
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status, streamed, captured
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                for name, value in message.get("headers", []):
-                    if name.lower() == b"content-type" and value.startswith(b"text/event-stream"):
-                        streamed = True
-            elif message["type"] == "http.response.body" and not streamed and captured < self.MAX_CAPTURE:
-                chunk = message.get("body", b"")
-                response_chunks.append(chunk)
-                captured += len(chunk)
-            await send(message)
-
-        try:
-            await self.app(scope, recording_receive, recording_send)
-        finally:
+        async def record() -> None:
+            # Before the last byte goes out, so a client that reads the journal right after a
+            # response always finds it.
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
             await simulator.ensure_started()
             entry = journal_entry(
                 entry_id=await simulator.store.incr("journal_seq"),
@@ -164,7 +151,38 @@ class JournalMiddleware:
                 duration_ms=(simulator.monotonic() - started) * 1000,
                 fault_rule=scope.get("state", {}).get("fault_rule"),
             )
+            entry["retry_after"] = retry_after
             await simulator.store.journal_append(entry, simulator.settings.journal_size)
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                request_chunks.append(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status, streamed, captured, retry_after
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    lowered = name.lower()
+                    if lowered == b"content-type" and value.startswith(b"text/event-stream"):
+                        streamed = True
+                    elif lowered == b"retry-after" and value.isdigit():
+                        retry_after = int(value)
+            elif message["type"] == "http.response.body":
+                if not streamed and captured < self.MAX_CAPTURE:
+                    chunk = message.get("body", b"")
+                    response_chunks.append(chunk)
+                    captured += len(chunk)
+                if not message.get("more_body", False):
+                    await record()
+            await send(message)
+
+        try:
+            await self.app(scope, recording_receive, recording_send)
+        finally:
+            await record()
 
 
 def _header(scope: Scope, name: bytes) -> str | None:

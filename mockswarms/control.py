@@ -130,13 +130,13 @@ async def get_clock(request: Request, sim: Simulator) -> Response:
 async def put_clock(request: Request, sim: Simulator) -> Response:
     data = await _body(request)
     try:
-        if data.get("now") is not None:
-            sim.clock.set(parse_instant(str(data["now"])))
-        if "frozen" in data:
-            if data["frozen"]:
-                sim.clock.freeze()
-            else:
-                sim.clock.unfreeze()
+        at = parse_instant(str(data["now"])) if data.get("now") is not None else None
+        if data.get("frozen") is True:
+            sim.clock.freeze(at)  # freeze exactly at `now` when both are given
+        elif at is not None:
+            sim.clock.set(at)
+        if data.get("frozen") is False:
+            sim.clock.unfreeze()
         if data.get("advance_seconds") is not None:
             sim.clock.advance(float(data["advance_seconds"]))
     except (ValueError, TypeError) as exc:
@@ -228,17 +228,20 @@ async def list_faults(request: Request, sim: Simulator) -> Response:
 
 async def add_fault(request: Request, sim: Simulator) -> Response:
     rule = sim.faults.add_rule(await _body(request))
-    return json_response(rule, 201)
+    await sim.faults.save()
+    return json_response(rule.to_json(), 201)
 
 
 async def clear_faults(request: Request, sim: Simulator) -> Response:
     sim.faults.clear()
+    await sim.faults.save()
     return json_response({"faults": []})
 
 
 async def delete_fault(request: Request, sim: Simulator) -> Response:
     if not sim.faults.delete_rule(request.path_params["rule_id"]):
         raise APIError(404, "No such fault rule")
+    await sim.faults.save()
     return json_response({"faults": sim.faults.list_rules()})
 
 

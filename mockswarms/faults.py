@@ -347,8 +347,9 @@ class FaultEngine:
     def list_rules(self) -> list[dict[str, Any]]:
         return [rule.to_json() for rule in self._rules]
 
-    def add_rule(self, data: Mapping[str, Any]) -> FaultRule:
-        """Validate and append (or replace the rule with the same id). Bad rule → ValidationFailed (422)."""
+    def add_rule(self, data: Mapping[str, Any]) -> dict[str, Any]:
+        """Validate and append (or replace the rule with the same id); returns the rule as JSON (with
+        its id, assigned from a hash of the rule when not given). Bad rule → ValidationFailed (422)."""
         try:
             rule = _RULE.validate_python(dict(data))
         except ValidationError as exc:
@@ -359,9 +360,12 @@ class FaultEngine:
         for index, existing in enumerate(self._rules):
             if existing.id == rule.id:
                 self._rules[index] = rule
-                return rule
+                return rule.to_json()
         self._rules.append(rule)
-        return rule
+        return rule.to_json()
+
+    def get_rule(self, rule_id: str) -> FaultRule | None:
+        return next((rule for rule in self._rules if rule.id == rule_id), None)
 
     def delete_rule(self, rule_id: str) -> bool:
         """Remove a rule; False if there was none with that id."""

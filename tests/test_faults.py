@@ -147,8 +147,9 @@ def post_agent(client: httpx.Client, **kwargs: Any) -> httpx.Response:
 # -- rules: validation and management --------------------------------------------------------------
 def test_add_rule_validates_and_assigns_stable_ids(engine: FaultEngine) -> None:
     rule = engine.add_rule({"action": {"type": "error", "status": 503}})
-    assert rule.id.startswith("fault-") and len(rule.id) == len("fault-") + 8
-    assert engine.add_rule({"action": {"type": "error", "status": 503}}).id == rule.id  # same rule → same id
+    assert rule["id"].startswith("fault-") and len(rule["id"]) == len("fault-") + 8
+    # the same rule content gives the same id
+    assert engine.add_rule({"action": {"type": "error", "status": 503}})["id"] == rule["id"]
     assert len(engine.rules) == 1
     with pytest.raises(ValidationFailed) as info:
         engine.add_rule({"id": "x", "action": {"type": "error", "status": 418}})
@@ -160,13 +161,14 @@ def test_add_rule_validates_and_assigns_stable_ids(engine: FaultEngine) -> None:
         engine.add_rule({"id": "x", "selector": {"probability": 1.5}, "action": {"type": "reset"}})
     assert engine.list_rules() == [
         {
-            "id": rule.id,
+            "id": rule["id"],
             "match": {},
             "selector": {},
             "action": {"type": "error", "status": 503, "retry_after": 1},
         }
     ]
-    assert engine.delete_rule(rule.id) and not engine.delete_rule(rule.id)
+    assert engine.get_rule(rule["id"]) is engine.rules[0]
+    assert engine.delete_rule(rule["id"]) and not engine.delete_rule(rule["id"])
     engine.load([{"id": "a", "action": {"type": "reset"}}, {"id": "b", "action": {"type": "empty"}}])
     assert [r["id"] for r in engine.list_rules()] == ["a", "b"]
     with pytest.raises(ValidationFailed) as info:

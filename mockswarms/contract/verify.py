@@ -138,6 +138,7 @@ def build_config(
     coverage: bool = True,
     headers: dict[str, str] | None = None,
     workers: int = 1,
+    max_time: float | None = None,
 ) -> Any:
     """A ``schemathesis.config.SchemathesisConfig`` for one run."""
     from schemathesis.config import SchemathesisConfig
@@ -154,6 +155,8 @@ def build_config(
     }
     if seed is not None:
         data["seed"] = seed
+    if max_time is not None:
+        data["max-time"] = max_time
     if base_url is not None:
         data["base-url"] = base_url
     if all_headers:
@@ -181,6 +184,9 @@ def run_verification(
     stateful: bool = True,
     coverage: bool = True,
     headers: dict[str, str] | None = None,
+    include_path: str | None = None,
+    exclude_path: str | None = None,
+    max_time: float | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> VerifyReport:
     """Run Schemathesis against ``base_url`` (a live server) or ``app`` (ASGI, in-process)."""
@@ -201,6 +207,10 @@ def run_verification(
         headers=headers,
     )
     schema = schemathesis.openapi.from_dict(json.loads(json.dumps(document)), config=config)
+    if include_path is not None:
+        schema = schema.include(path_regex=include_path)
+    if exclude_path is not None:
+        schema = schema.exclude(path_regex=exclude_path)
     if app is not None:
         schema.app = app
     total = sum(1 for _ in schema.get_all_operations())
@@ -433,6 +443,9 @@ def add_parser(subparsers: Any) -> None:
     )
     verify.add_argument("--admin-token", help="control API token for --profile-aware")
     verify.add_argument("--no-stateful", action="store_true", help="skip stateful sequences")
+    verify.add_argument("--include-path", metavar="REGEX", help="only operations whose path matches")
+    verify.add_argument("--exclude-path", metavar="REGEX", help="skip operations whose path matches")
+    verify.add_argument("--max-time", type=float, metavar="SECONDS", help="stop the run after this long")
     verify.set_defaults(func=run_verify_command)
 
     client = subparsers.add_parser("verify-client", help="list contract violations recorded by a simulator")
