@@ -68,12 +68,16 @@ def _serve(args: argparse.Namespace) -> int:
     return 0
 
 
-def build_parser() -> argparse.ArgumentParser:
+COMMAND_MODULES = ("mockswarms.contract.openapi", "mockswarms.contract.verify", "mockswarms.fixtures")
+
+
+def build_parser(*, serve_only: bool = False) -> argparse.ArgumentParser:
+    """The full parser; ``serve_only`` skips importing the contract tooling (start-up time)."""
     parser = argparse.ArgumentParser(prog="mockswarms", description="Offline simulator of the Swarms Cloud API.")
     parser.add_argument("--version", action="version", version=f"mockswarms {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_serve(subparsers)
-    for module in ("mockswarms.contract.openapi", "mockswarms.contract.verify", "mockswarms.fixtures"):
+    for module in () if serve_only else COMMAND_MODULES:
         try:
             importlib.import_module(module).add_parser(subparsers)
         except ImportError as exc:
@@ -93,8 +97,9 @@ def _add_missing(subparsers: Any, name: str, exc: ImportError) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    parser = build_parser(serve_only=bool(args_list) and args_list[0] == "serve")
+    args = parser.parse_args(args_list)
     handler = getattr(args, "handler", None)
     if handler is None:
         parser.print_help(sys.stderr)

@@ -71,7 +71,8 @@ def parse(model: type[M], payload: Any, prefix: Sequence[str | int] = ("body",))
                                  "msg": "Input should be a valid dictionary or object to extract fields from",
                                  "input": payload}])
     try:
-        return model.model_validate(payload)
+        # Strict: `false` is not an integer, `"1"` is not a number (the contract's types, exactly).
+        return model.model_validate(payload, strict=True)
     except ValidationError as exc:
         raise ValidationFailed(_pydantic_items(exc, prefix)) from exc
 
@@ -289,8 +290,9 @@ async def swarm_completion(sim: Simulator, caller: Caller, payload: Any) -> Repl
 
 
 async def swarm_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
-    agents = [a for item in payload if isinstance(item, dict) for a in (item.get("agents") or [])] \
-        if isinstance(payload, list) else []
+    # Raw body, before validation: "agents" may be anything (a number, a string …) — 422 comes later.
+    agents = [a for item in payload if isinstance(item, dict) and isinstance(item.get("agents"), list)
+              for a in item["agents"]] if isinstance(payload, list) else []
     await sim.admit(caller, endpoint="/v1/swarm/batch/completions", models=_model_names(sim, agents))
     specs = parse_list(SwarmSpec, payload)
     cap = sim.settings.swarm_batch_max
@@ -317,7 +319,7 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
     await sim.admit(caller, endpoint="/v1/chat/completions",
                     models=[model] if isinstance(model, str) else [], openai=True)
     try:
-        req = ChatCompletionRequest.model_validate(payload) if isinstance(payload, dict) else None
+        req = ChatCompletionRequest.model_validate(payload, strict=True) if isinstance(payload, dict) else None
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         param = ".".join(str(p) for p in first["loc"])

@@ -8,12 +8,13 @@ optional and nullable, because the official SDKs send ``{}`` for minimal calls. 
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "DOCS_SWARM_TYPES",
+    "MAX_LOOPS",
     "LEGACY_SWARM_TYPES",
     "REASONING_AGENT_TYPES",
     "SWARM_TYPES",
@@ -70,6 +71,12 @@ ReasoningOutputType = Literal[
 ]
 
 
+# The simulator runs every loop for real; a bound keeps one request from running for minutes.
+# No source documents a cap; 100 is far above any documented example (1-5).
+MAX_LOOPS = 100
+Loops = Annotated[int, Field(le=MAX_LOOPS)]
+
+
 class _Body(BaseModel):
     model_config = ConfigDict(extra="allow", populate_by_name=True)
 
@@ -103,7 +110,7 @@ class AgentSpec(_Body):
     max_tokens: int | None = None
     temperature: float | None = None
     role: str | None = "worker"
-    max_loops: int | Literal["auto"] | None = 1
+    max_loops: Loops | Literal["auto"] | None = 1
     tools_list_dictionary: list[dict[str, Any]] | None = None
     tools_dictionary: list[dict[str, Any]] | None = None  # pre-2026 name
     selected_tools: str | list[str] | None = None
@@ -151,7 +158,7 @@ class SwarmSpec(_Body):
     name: str | None = Field(None, max_length=100)
     description: str | None = None
     agents: list[AgentSpec] | None = None
-    max_loops: int | None = 1
+    max_loops: Loops | None = 1
     swarm_type: SwarmType | None = None
     rearrange_flow: str | None = None
     task: str | None = None
@@ -161,8 +168,8 @@ class SwarmSpec(_Body):
     rules: str | None = None
     stream: bool | None = False
     service_tier: str | None = "standard"
-    heavy_swarm_loops_per_agent: int | None = None
-    heavy_swarm_max_loops: int | None = None
+    heavy_swarm_loops_per_agent: Loops | None = None
+    heavy_swarm_max_loops: Loops | None = None
     heavy_swarm_question_agent_model_name: str | None = None
     heavy_swarm_worker_model_name: str | None = None
     heavy_swarm_variant: str | None = None
@@ -201,7 +208,7 @@ class ChatCompletionRequest(_Body):
     frequency_penalty: float | None = None
     n: int | None = 1
     user: str | None = None
-    max_loops: int | None = 1
+    max_loops: Loops | None = 1
 
 
 class ReasoningAgentRequest(_Body):
@@ -209,9 +216,9 @@ class ReasoningAgentRequest(_Body):
     description: str | None = "A reasoning agent that can answer questions and help with tasks."
     model_name: str | None = "claude-sonnet-4-20250514"
     system_prompt: str | None = None
-    max_loops: int | None = 1
+    max_loops: Loops | None = 1
     swarm_type: str | None = None  # validated semantically: only REASONING_AGENT_TYPES
-    num_samples: int | None = 1
+    num_samples: Loops | None = 1
     output_type: ReasoningOutputType | None = "dict-all-except-first"
     num_knowledge_items: int | None = None
     memory_capacity: int | None = None
@@ -224,7 +231,7 @@ class AutoSwarmBuilderRequest(_Body):
     task: str | None = None
     model_name: str | None = None
     max_tokens: int | None = None
-    max_loops: int | None = None
+    max_loops: Loops | None = None
     execution_type: Literal["return-agents", "return-swarm-router-config", "return-agents-objects"] | None = None
 
 
@@ -235,8 +242,8 @@ class AdvancedResearchConfig(_Body):
     director_agent_name: str | None = "Director-Agent"
     director_model_name: str | None = "gpt-4.1"
     director_max_tokens: int | None = 8000
-    director_max_loops: int | None = 1
-    max_loops: int | None = 1
+    director_max_loops: Loops | None = 1
+    max_loops: Loops | None = 1
     exa_search_num_results: int | None = 2
     exa_search_max_characters: int | None = 100
 
@@ -260,7 +267,7 @@ class BatchedGridWorkflowRequest(_Body):
     description: str | None = None
     agent_completions: list[AgentSpec] | None = None
     tasks: list[str] | None = None
-    max_loops: int | None = None
+    max_loops: Loops | None = None
     imgs: list[str] | None = None
 
 
@@ -277,7 +284,7 @@ class GraphWorkflowRequest(_Body):
     edges: list[EdgeSpec] | None = None
     entry_points: list[str] | None = None
     end_points: list[str] | None = None
-    max_loops: int | None = 1
+    max_loops: Loops | None = 1
     task: str | None = None
     img: str | None = None
     auto_compile: bool | None = True

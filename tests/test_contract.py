@@ -32,7 +32,8 @@ def test_contract_is_valid_openapi_3_1(document: dict[str, Any]) -> None:
 def test_checked_in_files_match_the_models() -> None:
     assert CONTRACT_PATH.read_text(encoding="utf-8") == render(build_openapi())
     assert FULL_CONTRACT_PATH.read_text(encoding="utf-8") == render(
-        build_openapi(include_control=True, include_optional=True))
+        build_openapi(include_control=True, include_optional=True)
+    )
     assert render(build_openapi()).endswith("}\n")
     assert render(build_openapi()) == render(build_openapi())  # deterministic
 
@@ -41,7 +42,7 @@ def _run(*argv: str) -> int:
     parser = argparse.ArgumentParser()
     add_parser(parser.add_subparsers())
     args = parser.parse_args(["openapi", *argv])
-    result: int = args.func(args)
+    result: int = args.handler(args)
     return result
 
 
@@ -66,8 +67,16 @@ def test_openapi_command_prints_and_writes(tmp_path: Path, capsys: pytest.Captur
 
 def test_every_component_comes_from_a_model() -> None:
     names = set(CONTRACT["components"]["schemas"])
-    for model in (rq.AgentCompletion, rq.SwarmSpec, rq.ChatCompletionRequest, rs.AgentCompletionOutput,
-                  rs.SwarmCompletionOutput, rs.RateLimitsResponse, rs.ErrorDetail, rs.PremiumErrorResponse):
+    for model in (
+        rq.AgentCompletion,
+        rq.SwarmSpec,
+        rq.ChatCompletionRequest,
+        rs.AgentCompletionOutput,
+        rs.SwarmCompletionOutput,
+        rs.RateLimitsResponse,
+        rs.ErrorDetail,
+        rs.PremiumErrorResponse,
+    ):
         assert model.__name__ in names
         generated = model.model_json_schema(ref_template="#/components/schemas/{model}")
         generated.pop("$defs", None)
@@ -81,28 +90,55 @@ def test_operations_security_errors_and_headers() -> None:
         "BearerAuth": {"type": "http", "scheme": "bearer", "description": "The API key as a bearer token"},
     }
     agent = paths["/v1/agent/completions"]["post"]
-    assert sorted(agent["responses"]) == ["200", "400", "401", "402", "403", "404", "413", "422", "429", "500"]
+    assert sorted(agent["responses"]) == [
+        "200",
+        "400",
+        "401",
+        "402",
+        "403",
+        "404",
+        "413",
+        "422",
+        "429",
+        "500",
+    ]
     assert agent["responses"]["429"] == {"$ref": "#/components/responses/Error429"}
     error429 = CONTRACT["components"]["responses"]["Error429"]
     assert error429["headers"]["Retry-After"] == {"$ref": "#/components/headers/Retry-After"}
     assert CONTRACT["components"]["headers"]["Retry-After"]["required"] is True
     assert set(agent["responses"]["200"]["headers"]) == {
-        "X-RateLimit-Limit-Minute", "X-RateLimit-Remaining-Minute", "X-RateLimit-Limit-Day",
-        "X-RateLimit-Remaining-Day", "X-RateLimit-Reset", "X-RateLimit-Tier"}
+        "X-RateLimit-Limit-Minute",
+        "X-RateLimit-Remaining-Minute",
+        "X-RateLimit-Limit-Day",
+        "X-RateLimit-Remaining-Day",
+        "X-RateLimit-Reset",
+        "X-RateLimit-Tier",
+    }
     assert set(agent["responses"]["200"]["content"]) == {"application/json", "text/event-stream"}
     assert paths["/health"]["get"]["security"] == [{}, {"ApiKeyAuth": []}, {"BearerAuth": []}]
     assert "security" not in paths["/v1/swarm/logs"]["get"]  # the global one: a key is required
     chat = paths["/v1/chat/completions"]["post"]
     assert chat["responses"]["400"] == {"$ref": "#/components/responses/OpenAIError400"}
     premium = CONTRACT["components"]["responses"]["Error403"]["content"]["application/json"]["schema"]
-    assert premium == {"anyOf": [{"$ref": "#/components/schemas/ErrorDetail"},
-                                 {"$ref": "#/components/schemas/PremiumErrorResponse"}]}
-    swarm_types = CONTRACT["components"]["schemas"]["SwarmSpec"]["properties"]["swarm_type"]["anyOf"][0]["enum"]
+    assert premium == {
+        "anyOf": [
+            {"$ref": "#/components/schemas/ErrorDetail"},
+            {"$ref": "#/components/schemas/PremiumErrorResponse"},
+        ]
+    }
+    swarm_types = CONTRACT["components"]["schemas"]["SwarmSpec"]["properties"]["swarm_type"]["anyOf"][0][
+        "enum"
+    ]
     assert swarm_types == list(rq.SWARM_TYPES)
 
 
 def test_switch_enabled_and_control_endpoints_only_in_the_full_contract() -> None:
-    for path in ("/v1/swarm/schedule", "/v1/usage/report", "/v1/agents/auto-generate", "/__mockswarms/violations"):
+    for path in (
+        "/v1/swarm/schedule",
+        "/v1/usage/report",
+        "/v1/agents/auto-generate",
+        "/__mockswarms/violations",
+    ):
         assert path not in CONTRACT["paths"]
         assert path in FULL["paths"]
     link = FULL["paths"]["/v1/swarm/schedule"]["post"]["responses"]["200"]["links"]["CancelScheduledSwarm"]
@@ -117,12 +153,26 @@ def _event_validator(path: str) -> Any:
 def test_sse_event_schemas_name_every_event() -> None:
     branches = _event_validator("/v1/swarm/completions")["anyOf"]
     names = [b["properties"]["event"]["const"] for b in branches]
-    assert names == ["metadata", "start", "agent_start", "chunk", "agent_end", "status", "usage", "end", "done",
-                     "error"]
+    assert names == [
+        "metadata",
+        "start",
+        "agent_start",
+        "chunk",
+        "agent_end",
+        "status",
+        "usage",
+        "end",
+        "done",
+        "error",
+    ]
     chunk = branches[3]["properties"]["data"]
     assert chunk["contentMediaType"] == "application/json"
-    assert chunk["contentSchema"] == {"anyOf": [{"$ref": "#/components/schemas/SwarmSSEChunk"},
-                                                {"$ref": "#/components/schemas/SwarmSSECoarseChunk"}]}
+    assert chunk["contentSchema"] == {
+        "anyOf": [
+            {"$ref": "#/components/schemas/SwarmSSEChunk"},
+            {"$ref": "#/components/schemas/SwarmSSECoarseChunk"},
+        ]
+    }
     chat = _event_validator("/v1/chat/completions")["anyOf"]
     assert chat[0]["properties"]["event"] == {"const": "message"}
     assert chat[0]["properties"]["data"]["anyOf"][0] == {"const": "[DONE]"}
@@ -147,11 +197,24 @@ def test_documented_examples_parse_and_match_the_schema(model: type[BaseModel], 
 def test_rate_limits_example_from_reference_section_d() -> None:
     example = {
         "success": True,
-        "rate_limits": {w: {"count": 5, "limit": 100, "exceeded": False, "remaining": 95,
-                            "reset_time": "2024-01-15T10:30:00Z"} for w in ("minute", "hour", "day")},
-        "limits": {"maximum_requests_per_minute": 100, "maximum_requests_per_hour": 350,
-                   "maximum_requests_per_day": 1200, "tokens_per_agent": 200000},
-        "tier": "free", "timestamp": "2024-01-15T10:29:30Z",
+        "rate_limits": {
+            w: {
+                "count": 5,
+                "limit": 100,
+                "exceeded": False,
+                "remaining": 95,
+                "reset_time": "2024-01-15T10:30:00Z",
+            }
+            for w in ("minute", "hour", "day")
+        },
+        "limits": {
+            "maximum_requests_per_minute": 100,
+            "maximum_requests_per_hour": 350,
+            "maximum_requests_per_day": 1200,
+            "tokens_per_agent": 200000,
+        },
+        "tier": "free",
+        "timestamp": "2024-01-15T10:29:30Z",
     }
     rs.RateLimitsResponse.model_validate(example)
     broken = json.loads(json.dumps(example))
@@ -171,10 +234,18 @@ def test_sdk_shapes_objects_and_arrays() -> None:
     assert "output" in rs.SwarmCompletionOutput.model_json_schema()["required"]
     assert rs.AutoSwarmBuilderOutput.model_json_schema()["required"] == ["success"]
     assert set(rs.BatchedGridWorkflowOutput.model_json_schema()["required"]) == {
-        "job_id", "name", "description", "status", "outputs", "usage", "timestamp"}
+        "job_id",
+        "name",
+        "description",
+        "status",
+        "outputs",
+        "usage",
+        "timestamp",
+    }
 
 
 # -- the app serves exactly the contract ------------------------------------------------------------------
+
 
 def _app_routes() -> set[tuple[str, str]]:
     from starlette.routing import Route

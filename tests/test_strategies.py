@@ -18,9 +18,13 @@ RESPONSE_OPS = [f"{op.method} {op.path}" for op in OPERATIONS if op.responses]
 
 def test_tables_cover_every_model_and_operation() -> None:
     assert set(REQUEST_OPS) <= set(strategies.requests)
-    assert {"AgentCompletion", "SwarmSpec", "ChatCompletionRequest", "GraphWorkflowRequest"} <= set(strategies.requests)
+    assert {"AgentCompletion", "SwarmSpec", "ChatCompletionRequest", "GraphWorkflowRequest"} <= set(
+        strategies.requests
+    )
     assert set(RESPONSE_OPS) <= set(strategies.responses)
-    assert {"AgentCompletionOutput", "SwarmBatchItemError", "ErrorDetail", "SwarmSSEChunk"} <= set(strategies.responses)
+    assert {"AgentCompletionOutput", "SwarmBatchItemError", "ErrorDetail", "SwarmSSEChunk"} <= set(
+        strategies.responses
+    )
     with pytest.raises(KeyError):
         strategies.requests["NoSuchModel"]
     with pytest.raises(KeyError):
@@ -67,8 +71,15 @@ def test_rate_limit_responses_have_every_window(body: dict[str, Any]) -> None:
         assert {"count", "exceeded", "limit", "remaining", "reset_time"} <= set(body["rate_limits"][window])
 
 
-@pytest.mark.parametrize("operation", ["POST /v1/agent/completions", "POST /v1/swarm/batch/completions",
-                                       "GET /v1/rate/limits", "GET /v1/auto-swarm-builder/execution-types"])
+@pytest.mark.parametrize(
+    "operation",
+    [
+        "POST /v1/agent/completions",
+        "POST /v1/swarm/batch/completions",
+        "GET /v1/rate/limits",
+        "GET /v1/auto-swarm-builder/execution-types",
+    ],
+)
 def test_fuzz_response_is_seeded_reproducible_and_valid(operation: str) -> None:
     validator = jsonschema_rs.validator_for(strategies.operation_response_schema(operation))
     first = [strategies.fuzz_response(operation, seed=7, index=i) for i in range(4)]

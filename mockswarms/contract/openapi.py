@@ -814,5 +814,5 @@ def add_parser(subparsers: Any) -> argparse.ArgumentParser:
         help="exit 1 when the checked-in contracts/ files drift from the models",
     )
     parser.add_argument("--write", action="store_true", help="regenerate the checked-in contracts/ files")
-    parser.set_defaults(func=run_openapi_command)
+    parser.set_defaults(handler=run_openapi_command)
     return parser

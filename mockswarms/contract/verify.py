@@ -205,8 +205,9 @@ def run_verification(
         stateful=stateful,
         coverage=coverage,
         headers=headers,
+        max_time=max_time,
     )
-    schema = schemathesis.openapi.from_dict(json.loads(json.dumps(document)), config=config)
+    schema: Any = schemathesis.openapi.from_dict(json.loads(json.dumps(document)), config=config)
     if include_path is not None:
         schema = schema.include(path_regex=include_path)
     if exclude_path is not None:
@@ -369,6 +370,9 @@ def run_verify_command(args: argparse.Namespace) -> int:
             seed=args.seed,
             checks=checks,
             stateful=not args.no_stateful,
+            include_path=args.include_path,
+            exclude_path=args.exclude_path,
+            max_time=args.max_time,
             on_progress=on_progress,
         )
     print_report(report, console)
@@ -396,7 +400,7 @@ def run_verify_client_command(args: argparse.Namespace) -> int:
     from rich.console import Console
     from rich.table import Table
 
-    console = Console()
+    console = Console(width=None if sys.stdout.isatty() else 200)  # CI logs: do not squeeze the table
     try:
         body = fetch_violations(args.journal, args.admin_token)
     except Exception as exc:  # network errors, non-JSON bodies: one readable line, exit 2
@@ -446,10 +450,10 @@ def add_parser(subparsers: Any) -> None:
     verify.add_argument("--include-path", metavar="REGEX", help="only operations whose path matches")
     verify.add_argument("--exclude-path", metavar="REGEX", help="skip operations whose path matches")
     verify.add_argument("--max-time", type=float, metavar="SECONDS", help="stop the run after this long")
-    verify.set_defaults(func=run_verify_command)
+    verify.set_defaults(handler=run_verify_command)
 
     client = subparsers.add_parser("verify-client", help="list contract violations recorded by a simulator")
     client.add_argument("--journal", required=True, metavar="URL", help="the simulator's base URL")
     client.add_argument("--admin-token", help="control API token, when the simulator has one")
     client.add_argument("--json", action="store_true", help="print the raw JSON")
-    client.set_defaults(func=run_verify_client_command)
+    client.set_defaults(handler=run_verify_client_command)
