@@ -16,6 +16,7 @@ from typing import Any
 
 from . import __version__
 from .config import ConfigError, Settings, load_settings
+from .fixtures import FixtureError
 
 __all__ = ["build_parser", "main"]
 
@@ -51,6 +52,9 @@ def _serve(args: argparse.Namespace) -> int:
     settings = _settings_from(args)
     if settings.workers > 1 and settings.store == "memory":
         raise ConfigError("settings", "workers", "more than one worker needs a shared store: --store redis://host:port/db")
+    from .app import create_app
+
+    app = create_app(settings)  # fails here (exit 2) on bad fixtures, before announcing anything
     where = f"http://{settings.host}:{settings.port}"
     print(f"mockswarms {__version__}: serving the Swarms API on {where} "
           f"(profile {settings.profile}, seed {settings.seed}, store {settings.store})", file=sys.stderr, flush=True)
@@ -62,9 +66,7 @@ def _serve(args: argparse.Namespace) -> int:
         os.environ[SETTINGS_ENV] = settings.model_dump_json()
         uvicorn.run("mockswarms.app:app_from_env", factory=True, workers=settings.workers, **common)
     else:
-        from .app import create_app
-
-        uvicorn.run(create_app(settings), **common)
+        uvicorn.run(app, **common)
     return 0
 
 
@@ -108,6 +110,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return int(handler(args) or 0)
     except ConfigError as exc:
         print(f"mockswarms: error: {exc}", file=sys.stderr)
+        return 2
+    except FixtureError as exc:
+        # One `file:line: message` per problem; the server does not start on a bad fixture set.
+        print(f"mockswarms: error: bad fixtures:\n{exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -20,6 +20,7 @@ from .app import CONTROL_PREFIX, json_response
 from .clock import parse_instant
 from .config import PROFILES, Settings
 from .errors import APIError
+from .fixtures import FixtureError
 from .simulator import Simulator
 from .store import AccountRecord, Balances
 
@@ -251,7 +252,10 @@ async def add_fixtures(request: Request, sim: Simulator) -> Response:
     rules = data.get("rules")
     if not isinstance(rules, list):
         raise APIError(422, "Body must be {\"rules\": [ ...fixture rules... ]}")
-    added = sim.fixtures.add_rules(rules)
+    try:
+        added = sim.fixtures.add_rules(rules)
+    except FixtureError as exc:
+        return json_response(exc.to_json(), 422)
     return json_response({"added": added}, 201)
 
 

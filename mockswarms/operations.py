@@ -327,7 +327,7 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
                           param=param) from exc
     if req is None:
         raise OpenAIError(400, "The request body must be a JSON object.", code="invalid_request")
-    run = workflows.run_chat(req, sim.llm)
+    run = workflows.run_chat(req, sim.llm, strict=sim.settings.semantic_validation)
     _check_prompt(sim, caller, run)
     _fail_run(run, openai=True)
     _, cost = billing.agent_usage(run.input_tokens, run.output_tokens, images=run.images, mcp_calls=0, tool=None,

@@ -38,7 +38,7 @@ async def _read_json(request: Request, *, openai: bool) -> Any:
             raise OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
         raise ValidationFailed([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
     try:
-        return orjson.loads(raw)
+        return _integral(orjson.loads(raw))
     except orjson.JSONDecodeError as exc:
         if openai:
             raise OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json") from exc
@@ -46,6 +46,19 @@ async def _read_json(request: Request, *, openai: bool) -> Any:
             "type": "json_invalid", "loc": ["body", exc.pos], "msg": "JSON decode error",
             "input": {}, "ctx": {"error": exc.msg},
         }]) from exc
+
+
+def _integral(value: Any) -> Any:
+    """``5.0`` is an integer in JSON Schema: make it one, so strict parsing agrees with the contract
+    (float fields accept ints; bools and strings stay what they are)."""
+    if isinstance(value, float):
+        # Only within 64 bits: a 422 echoes the input, and orjson cannot serialise larger ints (a 500).
+        return int(value) if value.is_integer() and abs(value) < 2**63 else value
+    if isinstance(value, dict):
+        return {k: _integral(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_integral(v) for v in value]
+    return value
 
 
 def contract_document() -> dict[str, Any]:

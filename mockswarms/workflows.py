@@ -152,11 +152,12 @@ def run_agent(
 
 
 # -- chat completions -------------------------------------------------------------------------------
-def run_chat(req: ChatCompletionRequest, llm: LLM) -> ChatRun:
-    """OpenAI semantics: ``n > 1`` and requests without a user message are rejected (OpenAIError 400)."""
-    if req.n is not None and req.n > 1:
+def run_chat(req: ChatCompletionRequest, llm: LLM, *, strict: bool = True) -> ChatRun:
+    """OpenAI semantics: ``n > 1`` and requests without a user message are rejected (OpenAIError 400)
+    when ``strict``; otherwise (the ``prism`` profile) one answer is generated anyway."""
+    if strict and req.n is not None and req.n > 1:
         raise OpenAIError(400, CHAT_N_DETAIL, code="invalid_request", param="n")
-    if not any(m.role == "user" for m in req.messages):
+    if strict and not any(m.role == "user" for m in req.messages):
         raise OpenAIError(400, CHAT_USER_DETAIL, code="invalid_request", param="messages")
     system = "\n".join(_content_text(m.content) for m in req.messages if m.role == "system")
     convo = [Message(m.role, _content_text(m.content)) for m in req.messages if m.role != "system"]

@@ -72,3 +72,12 @@ def test_parser_lists_the_commands() -> None:
 def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture[str]) -> None:
     assert main([]) == 2
     assert "usage: mockswarms" in capsys.readouterr().err
+
+
+def test_bad_fixtures_stop_the_server_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    (tmp_path / "a.yaml").write_text('rules:\n  - id: x\n    match: {agent_name: {regex: "("}}\n    respond: {text: hi}\n')
+    assert main(["serve", "--fixtures", str(tmp_path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mockswarms: error: bad fixtures:\n")
+    assert f"{tmp_path / 'a.yaml'}:3: match.agent_name.regex: invalid regular expression" in err
+    assert "serving" not in err

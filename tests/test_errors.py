@@ -18,22 +18,27 @@ PREMIUM = {"x-api-key": "sk-mock-premium"}
 FREE = {"x-api-key": "sk-mock-free"}
 AGENT = {"agent_config": {"agent_name": "Analyst", "model_name": "gpt-4o"}, "task": "Summarize X"}
 WRITER = {"agent_name": "Writer", "model_name": "gpt-4o-mini"}
-INSUFFICIENT = ("Insufficient credits. Please add more credits to continue using the API. Visit "
-                "https://swarms.world/platform/account to purchase additional credits and ensure uninterrupted "
-                "service.")
-PREMIUM_BATCH_BODY = {"error": {
-    "type": "premium_access_required",
-    "message": "Premium subscription required",
-    "detail": "Access to Batch Agent Completions requires a premium subscription. This feature allows you to "
-              "process multiple agent tasks concurrently in a single request. Your current account is on the free "
-              "tier, which does not include access to premium features. To unlock this and other premium "
-              "capabilities, please upgrade your account at https://swarms.world/platform/account. Premium "
-              "subscriptions provide access to high-throughput batch processing, concurrent execution, advanced "
-              "reasoning agents, and enterprise-scale workflow orchestration.",
-    "status_code": 403,
-    "upgrade_url": "https://swarms.world/platform/account",
-    "documentation": "https://docs.swarms.ai",
-}}
+INSUFFICIENT = (
+    "Insufficient credits. Please add more credits to continue using the API. Visit "
+    "https://swarms.world/platform/account to purchase additional credits and ensure uninterrupted "
+    "service."
+)
+PREMIUM_BATCH_BODY = {
+    "error": {
+        "type": "premium_access_required",
+        "message": "Premium subscription required",
+        "detail": "Access to Batch Agent Completions requires a premium subscription. This feature allows "
+        "you to process multiple agent tasks concurrently in a single request. Your current account is on "
+        "the "
+        "free tier, which does not include access to premium features. To unlock this and other premium "
+        "capabilities, please upgrade your account at https://swarms.world/platform/account. Premium "
+        "subscriptions provide access to high-throughput batch processing, concurrent execution, advanced "
+        "reasoning agents, and enterprise-scale workflow orchestration.",
+        "status_code": 403,
+        "upgrade_url": "https://swarms.world/platform/account",
+        "documentation": "https://docs.swarms.ai",
+    }
+}
 
 
 def client(**settings: Any) -> TestClient:
@@ -48,31 +53,37 @@ def credits(c: TestClient, headers: dict[str, str] = PREMIUM) -> Any:
     return c.get("/v1/account/credits", headers=headers).json()
 
 
-# -- authentication ---------------------------------------------------------------------------------------
+# -- authentication --------------------------------------------------------------------------------
 MISSING = (401, {"detail": "API key is required"})
 INVALID = (403, {"detail": "Invalid API Key"})
 
 
-@pytest.mark.parametrize(("headers", "expected"), [
-    ({"x-api-key": "sk-mock-premium"}, 200),
-    ({"Authorization": "Bearer sk-mock-premium"}, 200),
-    ({"authorization": "bearer sk-mock-premium"}, 200),
-    ({}, MISSING),
-    ({"x-api-key": ""}, MISSING),
-    ({"x-api-key": "   "}, MISSING),
-    ({"Authorization": "Basic c2stbW9jay1wcmVtaXVt"}, MISSING),
-    ({"Authorization": "Bearer "}, MISSING),
-    ({"x-api-key": "sk-unknown"}, INVALID),
-    ({"Authorization": "Bearer sk-unknown"}, INVALID),
-    # x-api-key is looked at first.
-    ({"x-api-key": "sk-mock-premium", "Authorization": "Bearer sk-unknown"}, 200),
-    ({"x-api-key": "sk-unknown", "Authorization": "Bearer sk-mock-premium"}, INVALID),
-])
-@pytest.mark.parametrize(("method", "path", "payload"), [
-    ("GET", "/v1/tools/available", None),
-    ("POST", "/v1/agent/completions", AGENT),
-    ("GET", "/v1/swarm/logs", None),
-])
+@pytest.mark.parametrize(
+    ("headers", "expected"),
+    [
+        ({"x-api-key": "sk-mock-premium"}, 200),
+        ({"Authorization": "Bearer sk-mock-premium"}, 200),
+        ({"authorization": "bearer sk-mock-premium"}, 200),
+        ({}, MISSING),
+        ({"x-api-key": ""}, MISSING),
+        ({"x-api-key": "   "}, MISSING),
+        ({"Authorization": "Basic c2stbW9jay1wcmVtaXVt"}, MISSING),
+        ({"Authorization": "Bearer "}, MISSING),
+        ({"x-api-key": "sk-unknown"}, INVALID),
+        ({"Authorization": "Bearer sk-unknown"}, INVALID),
+        # x-api-key is looked at first.
+        ({"x-api-key": "sk-mock-premium", "Authorization": "Bearer sk-unknown"}, 200),
+        ({"x-api-key": "sk-unknown", "Authorization": "Bearer sk-mock-premium"}, INVALID),
+    ],
+)
+@pytest.mark.parametrize(
+    ("method", "path", "payload"),
+    [
+        ("GET", "/v1/tools/available", None),
+        ("POST", "/v1/agent/completions", AGENT),
+        ("GET", "/v1/swarm/logs", None),
+    ],
+)
 def test_auth_matrix(headers: dict[str, str], expected: Any, method: str, path: str, payload: Any) -> None:
     r = client().request(method, path, headers=headers, json=payload)
     if expected == 200:
@@ -85,8 +96,11 @@ def test_auth_matrix(headers: dict[str, str], expected: Any, method: str, path: 
 def test_auth_switches() -> None:
     r = client(auth_missing_mode="422").get("/v1/tools/available")
     assert r.status_code == 422
-    assert r.json() == {"detail": [{"type": "missing", "loc": ["header", "x-api-key"], "msg": "Field required",
-                                    "input": None}]}
+    assert r.json() == {
+        "detail": [
+            {"type": "missing", "loc": ["header", "x-api-key"], "msg": "Field required", "input": None}
+        ]
+    }
     r = client(auth_invalid_status=401).get("/v1/tools/available", headers={"x-api-key": "sk-nope"})
     assert (r.status_code, r.json()) == (401, {"detail": "Invalid API Key"})
     c = client(bearer_enabled=False)
@@ -100,8 +114,14 @@ def test_openai_routes_answer_auth_errors_in_openai_format() -> None:
     body = {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]}
     r = c.post("/v1/chat/completions", json=body)
     assert r.status_code == 401
-    assert r.json() == {"error": {"message": "API key is required", "type": "authentication_error",
-                                  "code": "invalid_api_key", "param": None}}
+    assert r.json() == {
+        "error": {
+            "message": "API key is required",
+            "type": "authentication_error",
+            "code": "invalid_api_key",
+            "param": None,
+        }
+    }
     r = c.get("/v1/models", headers={"Authorization": "Bearer sk-unknown"})
     assert r.status_code == 403
     assert r.json()["error"]["type"] == "permission_error"
@@ -121,10 +141,18 @@ def test_public_discovery_switch_off_requires_a_key() -> None:
         assert c.get(path, headers=PREMIUM).status_code == 200
 
 
-# -- routing ----------------------------------------------------------------------------------------------
-@pytest.mark.parametrize(("method", "path"), [("GET", "/v1/nope"), ("POST", "/v1/agent/completion"),
-                                              ("GET", "/v2/health"), ("GET", "/v1/marketplace/agents/list"),
-                                              ("POST", "/v1/agents/completions"), ("GET", "/v1/swarm/cost")])
+# -- routing ---------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/v1/nope"),
+        ("POST", "/v1/agent/completion"),
+        ("GET", "/v2/health"),
+        ("GET", "/v1/marketplace/agents/list"),
+        ("POST", "/v1/agents/completions"),
+        ("GET", "/v1/swarm/cost"),
+    ],
+)
 def test_unknown_path_is_404_not_found(method: str, path: str) -> None:
     c = client()
     for headers in ({}, PREMIUM):
@@ -133,20 +161,29 @@ def test_unknown_path_is_404_not_found(method: str, path: str) -> None:
         assert r.headers["content-type"] == "application/json"
 
 
-@pytest.mark.parametrize(("method", "path", "allowed"), [
-    ("GET", "/v1/agent/completions", "POST"), ("PUT", "/v1/swarm/completions", "POST"),
-    ("DELETE", "/health", "GET"), ("POST", "/v1/swarm/logs", "GET"), ("GET", "/v1/marketplace/agents", "POST"),
-    ("PATCH", "/v1/rate/limits", "GET")])
+@pytest.mark.parametrize(
+    ("method", "path", "allowed"),
+    [
+        ("GET", "/v1/agent/completions", "POST"),
+        ("PUT", "/v1/swarm/completions", "POST"),
+        ("DELETE", "/health", "GET"),
+        ("POST", "/v1/swarm/logs", "GET"),
+        ("GET", "/v1/marketplace/agents", "POST"),
+        ("PATCH", "/v1/rate/limits", "GET"),
+    ],
+)
 def test_wrong_method_is_405(method: str, path: str, allowed: str) -> None:
     r = client().request(method, path, headers=PREMIUM)
     assert (r.status_code, r.json()) == (405, {"detail": "Method Not Allowed"})
     assert allowed in r.headers["allow"]
 
 
-# -- 422 ----------------------------------------------------------------------------------------------------
-@pytest.mark.parametrize("raw", [b"{bad", b"{\"task\": }", b"[1,", b"\xff\xfe", b"nul"])
+# -- 422 -------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("raw", [b"{bad", b'{"task": }', b"[1,", b"\xff\xfe", b"nul"])
 def test_malformed_json_is_a_fastapi_422(raw: bytes) -> None:
-    r = client().post("/v1/agent/completions", content=raw, headers={**PREMIUM, "content-type": "application/json"})
+    r = client().post(
+        "/v1/agent/completions", content=raw, headers={**PREMIUM, "content-type": "application/json"}
+    )
     assert r.status_code == 422
     detail = r.json()["detail"]
     assert isinstance(detail, list) and len(detail) == 1
@@ -156,33 +193,75 @@ def test_malformed_json_is_a_fastapi_422(raw: bytes) -> None:
 
 def test_empty_body_is_a_missing_body_422() -> None:
     r = client().post("/v1/swarm/completions", headers=PREMIUM)
-    assert (r.status_code, r.json()) == (422, {"detail": [{"type": "missing", "loc": ["body"],
-                                                           "msg": "Field required", "input": None}]})
+    assert (r.status_code, r.json()) == (
+        422,
+        {"detail": [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]},
+    )
 
 
-@pytest.mark.parametrize(("path", "payload", "loc", "error_type"), [
-    ("/v1/agent/completions", {"agent_config": {"agent_name": "x" * 101}, "task": "t"},
-     ["body", "agent_config", "agent_name"], "string_too_long"),
-    ("/v1/agent/completions", {"agent_config": {"agent_name": "a", "temperature": "hot"}, "task": "t"},
-     ["body", "agent_config", "temperature"], "float_parsing"),
-    ("/v1/agent/completions", {"agent_config": "Analyst", "task": "t"}, ["body", "agent_config"], "model_type"),
-    ("/v1/agent/completions", [AGENT], ["body"], "model_attributes_type"),
-    ("/v1/swarm/completions", {"swarm_type": "SwarmOfBees", "task": "t"}, ["body", "swarm_type"], "literal_error"),
-    ("/v1/swarm/completions", {"name": "n" * 101, "task": "t"}, ["body", "name"], "string_too_long"),
-    ("/v1/swarm/completions", {"max_loops": "many", "task": "t"}, ["body", "max_loops"], "int_parsing"),
-    ("/v1/swarm/batch/completions", {"name": "x"}, ["body"], "list_type"),
-    ("/v1/swarm/batch/completions", [{"task": "t"}, {"swarm_type": 3}], ["body", 1, "swarm_type"], "literal_error"),
-    ("/v1/graph-workflow/completions", {"agents": [WRITER], "edges": [["Writer", "Writer"]], "task": "t"},
-     ["body", "edges", 0], "model_type"),
-    ("/v1/graph-workflow/completions", {"agents": [WRITER], "edges": ["Writer->Writer"], "task": "t"},
-     ["body", "edges", 0], "model_type"),
-    ("/v1/reasoning-agent/completions", {"swarm_type": "reasoning_duo", "task": "t"}, ["body", "swarm_type"],
-     "literal_error"),
-    ("/v1/advanced-research/completions", {"task": "t"}, ["body", "config"], "missing"),
-    ("/v1/marketplace/agents", {"number_of_items": 101}, ["body", "number_of_items"], "less_than_equal"),
-])
-def test_schema_violations_are_422_with_loc_msg_type(path: str, payload: Any, loc: list[Any],
-                                                     error_type: str) -> None:
+@pytest.mark.parametrize(
+    ("path", "payload", "loc", "error_type"),
+    [
+        (
+            "/v1/agent/completions",
+            {"agent_config": {"agent_name": "x" * 101}, "task": "t"},
+            ["body", "agent_config", "agent_name"],
+            "string_too_long",
+        ),
+        (
+            "/v1/agent/completions",
+            {"agent_config": {"agent_name": "a", "temperature": "hot"}, "task": "t"},
+            ["body", "agent_config", "temperature"],
+            "float_type",
+        ),  # strict: a string is never a number
+        (
+            "/v1/agent/completions",
+            {"agent_config": "Analyst", "task": "t"},
+            ["body", "agent_config"],
+            "model_type",
+        ),
+        ("/v1/agent/completions", [AGENT], ["body"], "model_attributes_type"),
+        (
+            "/v1/swarm/completions",
+            {"swarm_type": "SwarmOfBees", "task": "t"},
+            ["body", "swarm_type"],
+            "literal_error",
+        ),
+        ("/v1/swarm/completions", {"name": "n" * 101, "task": "t"}, ["body", "name"], "string_too_long"),
+        ("/v1/swarm/completions", {"max_loops": "3", "task": "t"}, ["body", "max_loops"], "int_type"),
+        ("/v1/swarm/completions", {"stream": 1, "task": "t"}, ["body", "stream"], "bool_type"),
+        ("/v1/swarm/batch/completions", {"name": "x"}, ["body"], "list_type"),
+        (
+            "/v1/swarm/batch/completions",
+            [{"task": "t"}, {"swarm_type": 3}],
+            ["body", 1, "swarm_type"],
+            "literal_error",
+        ),
+        (
+            "/v1/graph-workflow/completions",
+            {"agents": [WRITER], "edges": [["Writer", "Writer"]], "task": "t"},
+            ["body", "edges", 0],
+            "model_type",
+        ),
+        (
+            "/v1/graph-workflow/completions",
+            {"agents": [WRITER], "edges": ["Writer->Writer"], "task": "t"},
+            ["body", "edges", 0],
+            "model_type",
+        ),
+        (
+            "/v1/reasoning-agent/completions",
+            {"swarm_type": "reasoning_duo", "task": "t"},
+            ["body", "swarm_type"],
+            "literal_error",
+        ),
+        ("/v1/advanced-research/completions", {"task": "t"}, ["body", "config"], "missing"),
+        ("/v1/marketplace/agents", {"number_of_items": 101}, ["body", "number_of_items"], "less_than_equal"),
+    ],
+)
+def test_schema_violations_are_422_with_loc_msg_type(
+    path: str, payload: Any, loc: list[Any], error_type: str
+) -> None:
     c = client()
     before = credits(c)
     r = c.post(path, headers=PREMIUM, json=payload)
@@ -196,20 +275,42 @@ def test_schema_violations_are_422_with_loc_msg_type(path: str, payload: Any, lo
     assert credits(c) == before
 
 
-# -- semantic 400s ------------------------------------------------------------------------------------------
-NO_TASK = "There is no task or tasks or messages provided. Please provide a valid task description to proceed."
+# -- semantic 400s ---------------------------------------------------------------------------------
+NO_TASK = (
+    "There is no task or tasks or messages provided. Please provide a valid task description to proceed."
+)
 
 
-@pytest.mark.parametrize(("path", "payload", "detail"), [
-    ("/v1/swarm/completions", {"name": "S", "swarm_type": "SequentialWorkflow", "agents": [WRITER]}, NO_TASK),
-    ("/v1/agent/completions", {"agent_config": {"model_name": "gpt-4o"}, "task": "t"}, "Agent name is required"),
-    ("/v1/agent/batch/completions", [AGENT] * 11,
-     "ERROR: BATCH SIZE EXCEEDED - You can only run up to 10 batch agents at a time."),
-    ("/v1/batched-grid-workflow/completions", {"agent_completions": [WRITER], "tasks": ["a"]},
-     "max_loops is required and must be a positive integer (>= 1)."),
-    ("/v1/batched-grid-workflow/completions", {"agent_completions": [WRITER], "tasks": ["a"], "max_loops": 0},
-     "max_loops is required and must be a positive integer (>= 1)."),
-])
+@pytest.mark.parametrize(
+    ("path", "payload", "detail"),
+    [
+        (
+            "/v1/swarm/completions",
+            {"name": "S", "swarm_type": "SequentialWorkflow", "agents": [WRITER]},
+            NO_TASK,
+        ),
+        (
+            "/v1/agent/completions",
+            {"agent_config": {"model_name": "gpt-4o"}, "task": "t"},
+            "Agent name is required",
+        ),
+        (
+            "/v1/agent/batch/completions",
+            [AGENT] * 11,
+            "ERROR: BATCH SIZE EXCEEDED - You can only run up to 10 batch agents at a time.",
+        ),
+        (
+            "/v1/batched-grid-workflow/completions",
+            {"agent_completions": [WRITER], "tasks": ["a"]},
+            "max_loops is required and must be a positive integer (>= 1).",
+        ),
+        (
+            "/v1/batched-grid-workflow/completions",
+            {"agent_completions": [WRITER], "tasks": ["a"], "max_loops": 0},
+            "max_loops is required and must be a positive integer (>= 1).",
+        ),
+    ],
+)
 def test_semantic_errors_are_400_with_exact_texts(path: str, payload: Any, detail: str) -> None:
     c = client()
     before = credits(c)
@@ -221,27 +322,40 @@ def test_semantic_errors_are_400_with_exact_texts(path: str, payload: Any, detai
 
 def test_prompt_too_long_is_400_with_the_tier_limit() -> None:
     c = client(prompt_limit_free=2000)
-    r = c.post("/v1/agent/completions", headers=FREE, json={
-        "agent_config": {"agent_name": "A", "model_name": "gpt-4o"}, "task": "word " * 3000})
-    assert (r.status_code, r.json()) == (400, {
-        "detail": "Prompt is too long. Please provide a prompt that is less than 2,000 tokens."})
+    r = c.post(
+        "/v1/agent/completions",
+        headers=FREE,
+        json={"agent_config": {"agent_name": "A", "model_name": "gpt-4o"}, "task": "word " * 3000},
+    )
+    assert (r.status_code, r.json()) == (
+        400,
+        {"detail": "Prompt is too long. Please provide a prompt that is less than 2,000 tokens."},
+    )
     assert credits(c, FREE)["total_credits"] == 20.0
-    ok = c.post("/v1/agent/completions", headers=PREMIUM, json={
-        "agent_config": {"agent_name": "A", "model_name": "gpt-4o"}, "task": "word " * 3000})
+    ok = c.post(
+        "/v1/agent/completions",
+        headers=PREMIUM,
+        json={"agent_config": {"agent_name": "A", "model_name": "gpt-4o"}, "task": "word " * 3000},
+    )
     assert ok.status_code == 200
 
 
 def test_advanced_research_error_codes() -> None:
     c = client()
-    r = c.post("/v1/advanced-research/completions", headers=PREMIUM,
-               json={"config": {"worker_model_name": None}, "task": "t"})
+    r = c.post(
+        "/v1/advanced-research/completions",
+        headers=PREMIUM,
+        json={"config": {"worker_model_name": None}, "task": "t"},
+    )
     assert r.status_code == 422
     assert r.json()["detail"]["error_code"] == "ADVANCED_RESEARCH_MISSING_WORKER_MODEL_NAME"
-    r = c.post("/v1/advanced-research/completions", headers=PREMIUM, json={"config": {"max_loops": 0}, "task": "t"})
+    r = c.post(
+        "/v1/advanced-research/completions", headers=PREMIUM, json={"config": {"max_loops": 0}, "task": "t"}
+    )
     assert r.json()["detail"]["error_code"] == "ADVANCED_RESEARCH_INVALID_MAX_LOOPS"
 
 
-# -- 413 ----------------------------------------------------------------------------------------------------
+# -- 413 -------------------------------------------------------------------------------------------
 def test_body_over_the_cap_is_413() -> None:
     c = client(max_body_bytes=256)
     big = {**AGENT, "task": "x" * 300}
@@ -255,28 +369,35 @@ def test_body_over_the_cap_is_413() -> None:
             yield b"y" * 50
         yield b'"}'
 
-    r = c.post("/v1/agent/completions", headers={**PREMIUM, "content-type": "application/json"}, content=chunks())
+    r = c.post(
+        "/v1/agent/completions", headers={**PREMIUM, "content-type": "application/json"}, content=chunks()
+    )
     assert (r.status_code, r.json()) == (413, {"detail": "Request body too large: the limit is 256 bytes"})
 
 
 def test_default_cap_is_ten_mebibytes() -> None:
     c = client()
-    r = c.post("/v1/agent/completions", headers={**PREMIUM, "content-type": "application/json"},
-               content=b" " * (10 * 1024 * 1024 + 1))
+    r = c.post(
+        "/v1/agent/completions",
+        headers={**PREMIUM, "content-type": "application/json"},
+        content=b" " * (10 * 1024 * 1024 + 1),
+    )
     assert r.status_code == 413
     assert r.json() == {"detail": f"Request body too large: the limit is {10 * 1024 * 1024} bytes"}
 
 
-# -- premium, credits, limits ----------------------------------------------------------------------------------
+# -- premium, credits, limits ----------------------------------------------------------------------
 def test_premium_endpoint_403_exact_body_without_rate_headers() -> None:
     c = client()
     r = c.post("/v1/agent/batch/completions", headers=FREE, json=[AGENT])
     assert (r.status_code, r.json()) == (403, PREMIUM_BATCH_BODY)
     assert no_rate_headers(r)
-    for path, payload in (("/v1/swarm/batch/completions", [{"task": "t"}]),
-                          ("/v1/reasoning-agent/completions", {"task": "t"}),
-                          ("/v1/batched-grid-workflow/completions", {"tasks": ["t"], "max_loops": 1}),
-                          ("/v1/graph-workflow/completions", {"task": "t"})):
+    for path, payload in (
+        ("/v1/swarm/batch/completions", [{"task": "t"}]),
+        ("/v1/reasoning-agent/completions", {"task": "t"}),
+        ("/v1/batched-grid-workflow/completions", {"tasks": ["t"], "max_loops": 1}),
+        ("/v1/graph-workflow/completions", {"task": "t"}),
+    ):
         r = c.post(path, headers=FREE, json=payload)
         assert r.status_code == 403
         assert r.json()["error"]["type"] == "premium_access_required"
@@ -286,8 +407,11 @@ def test_premium_endpoint_403_exact_body_without_rate_headers() -> None:
 
 def test_premium_model_403_for_free_tier_including_the_default_model() -> None:
     c = client()
-    for config in ({"agent_name": "A", "model_name": "gpt-4.1"}, {"agent_name": "A"},
-                   {"agent_name": "A", "model_name": "groq/llama-3.1-8b-instant"}):
+    for config in (
+        {"agent_name": "A", "model_name": "gpt-4.1"},
+        {"agent_name": "A"},
+        {"agent_name": "A", "model_name": "groq/llama-3.1-8b-instant"},
+    ):
         r = c.post("/v1/agent/completions", headers=FREE, json={"agent_config": config, "task": "t"})
         assert r.status_code == 403
         error = r.json()["error"]
@@ -298,9 +422,13 @@ def test_premium_model_403_for_free_tier_including_the_default_model() -> None:
 
 
 def test_402_exact_body_before_any_work() -> None:
-    c = client(accounts=[{"key": "sk-low", "tier": "premium", "credit": "1.00"},
-                         {"key": "sk-ok", "tier": "premium", "credit": "1.000001"},
-                         {"key": "sk-mock-broke", "tier": "free"}])
+    c = client(
+        accounts=[
+            {"key": "sk-low", "tier": "premium", "credit": "1.00"},
+            {"key": "sk-ok", "tier": "premium", "credit": "1.000001"},
+            {"key": "sk-mock-broke", "tier": "free"},
+        ]
+    )
     for headers in ({"x-api-key": "sk-mock-broke"}, {"x-api-key": "sk-low"}):
         r = c.post("/v1/agent/completions", headers=headers, json=AGENT)
         assert (r.status_code, r.json()) == (402, {"detail": INSUFFICIENT})
@@ -309,8 +437,11 @@ def test_402_exact_body_before_any_work() -> None:
     assert c.post("/v1/agent/completions", headers={"x-api-key": "sk-ok"}, json=AGENT).status_code == 200
     # Non-billable GETs stay available to broke accounts.
     assert c.get("/v1/account/credits", headers={"x-api-key": "sk-mock-broke"}).status_code == 200
-    chat = c.post("/v1/chat/completions", headers={"x-api-key": "sk-low"},
-                  json={"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]})
+    chat = c.post(
+        "/v1/chat/completions",
+        headers={"x-api-key": "sk-low"},
+        json={"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}]},
+    )
     assert chat.status_code == 402
     assert chat.json()["error"]["message"] == INSUFFICIENT
 
@@ -323,9 +454,11 @@ def test_429_after_the_minute_limit_with_headers_and_docs_body() -> None:
     before = credits(c, h)
     r = c.post("/v1/agent/completions", headers=h, json=AGENT)
     assert r.status_code == 429
-    assert r.json() == {"detail": "Rate limit exceeded for minute window(s). Upgrade to Premium for increased "
-                                  "limits (2,000/min, 10,000/hour, 100,000/day) at "
-                                  "https://swarms.world/platform/account for just $99/month."}
+    assert r.json() == {
+        "detail": "Rate limit exceeded for minute window(s). Upgrade to Premium for increased "
+        "limits (2,000/min, 10,000/hour, 100,000/day) at "
+        "https://swarms.world/platform/account for just $99/month."
+    }
     assert r.headers["x-ratelimit-limit-minute"] == "2" and r.headers["x-ratelimit-remaining-minute"] == "0"
     assert r.headers["x-ratelimit-tier"] == "free"
     assert r.headers["retry-after"] == "60"
@@ -337,28 +470,69 @@ def test_429_after_the_minute_limit_with_headers_and_docs_body() -> None:
     assert c.post("/v1/agent/completions", headers=h, json=AGENT).status_code == 200
 
 
-# -- fuzz: never a 500, never a traceback -------------------------------------------------------------------
+# -- fuzz: never a 500, never a traceback ----------------------------------------------------------
 POST_BODIES: dict[str, Any] = {
-    "/v1/agent/completions": {**AGENT, "history": [{"role": "user", "content": "hi"}], "img": "x", "stream": False},
+    "/v1/agent/completions": {
+        **AGENT,
+        "history": [{"role": "user", "content": "hi"}],
+        "img": "x",
+        "stream": False,
+    },
     "/v1/agent/batch/completions": [AGENT, AGENT],
-    "/v1/swarm/completions": {"name": "S", "swarm_type": "AgentRearrange", "agents": [WRITER, {**WRITER,
-                                                                                           "agent_name": "B"}],
-                              "rearrange_flow": "Writer -> B", "task": "t", "max_loops": 1},
-    "/v1/swarm/batch/completions": [{"name": "S", "swarm_type": "GroupChat", "agents": [WRITER], "task": "t"}],
-    "/v1/chat/completions": {"model": "gpt-4o", "messages": [{"role": "user", "content": "hi"}], "max_tokens": 20},
+    "/v1/swarm/completions": {
+        "name": "S",
+        "swarm_type": "AgentRearrange",
+        "agents": [WRITER, {**WRITER, "agent_name": "B"}],
+        "rearrange_flow": "Writer -> B",
+        "task": "t",
+        "max_loops": 1,
+    },
+    "/v1/swarm/batch/completions": [
+        {"name": "S", "swarm_type": "GroupChat", "agents": [WRITER], "task": "t"}
+    ],
+    "/v1/chat/completions": {
+        "model": "gpt-4o",
+        "messages": [{"role": "user", "content": "hi"}],
+        "max_tokens": 20,
+    },
     "/v1/reasoning-agent/completions": {"swarm_type": "ire", "task": "t", "max_loops": 1, "num_samples": 2},
     "/v1/auto-swarm-builder/completions": {"task": "t", "execution_type": "return-agents", "max_loops": 1},
     "/v1/advanced-research/completions": {"config": {"max_loops": 1}, "task": "t"},
     "/v1/advanced-research/batch/completions": {"input_schemas": [{"config": None, "task": "t"}]},
     "/v1/marketplace/agents": {"number_of_items": 2},
     "/v1/batched-grid-workflow/completions": {"agent_completions": [WRITER], "tasks": ["a"], "max_loops": 1},
-    "/v1/graph-workflow/completions": {"agents": [WRITER, {**WRITER, "agent_name": "B"}],
-                                       "edges": [{"source": "Writer", "target": "B"}], "task": "t"},
+    "/v1/graph-workflow/completions": {
+        "agents": [WRITER, {**WRITER, "agent_name": "B"}],
+        "edges": [{"source": "Writer", "target": "B"}],
+        "task": "t",
+    },
 }
 # Integers stay small: loop counts are unbounded in the simulator (see the report: max_loops=10**6 runs a
 # million fake-LLM calls synchronously), so huge ints would only measure that.
-ODD_VALUES: list[Any] = [None, "", " ", 0, -1, 1.5, -1e308, 3.0, True, [], {}, [None], {"": None}, "\u0000",
-                         "é\u202e😀", "x" * 500, ["a", 1], {"role": "user"}, "->", ",", "auto", "NaN"]
+ODD_VALUES: list[Any] = [
+    None,
+    "",
+    " ",
+    0,
+    -1,
+    1.5,
+    -1e308,
+    3.0,
+    True,
+    [],
+    {},
+    [None],
+    {"": None},
+    "\u0000",
+    "é\u202e😀",
+    "x" * 500,
+    ["a", 1],
+    {"role": "user"},
+    "->",
+    ",",
+    "auto",
+    "NaN",
+]
 
 
 def _random_json(rng: random.Random, depth: int = 0) -> Any:
@@ -372,9 +546,27 @@ def _random_json(rng: random.Random, depth: int = 0) -> Any:
     if kind == 3:
         return rng.choice([True, False, None, 0.0])
     if kind in (4, 5):
-        return {rng.choice(["task", "agents", "agent_config", "name", "swarm_type", "model", "messages", "edges",
-                            "config", "tasks", "max_loops", "stream", "history", "zz"]):
-                _random_json(rng, depth + 1) for _ in range(rng.randrange(4))}
+        return {
+            rng.choice(
+                [
+                    "task",
+                    "agents",
+                    "agent_config",
+                    "name",
+                    "swarm_type",
+                    "model",
+                    "messages",
+                    "edges",
+                    "config",
+                    "tasks",
+                    "max_loops",
+                    "stream",
+                    "history",
+                    "zz",
+                ]
+            ): _random_json(rng, depth + 1)
+            for _ in range(rng.randrange(4))
+        }
     return [_random_json(rng, depth + 1) for _ in range(rng.randrange(4))]
 
 

@@ -126,6 +126,10 @@ def load_contract(source: str | None = None, *, full: bool = False) -> dict[str,
     return loaded
 
 
+REJECTION_STATUSES = ("400", "401", "402", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429",
+                      "5XX")
+
+
 def build_config(
     *,
     base_url: str | None = None,
@@ -149,10 +153,13 @@ def build_config(
     data: dict[str, Any] = {
         "generation": {"max-examples": max_examples, "mode": mode, "database": "none"},
         "checks": {"enabled": False, **{name: {"enabled": True} for name in checks}},
+        # 402 is a documented rejection too: the credit pre-check runs before body validation.
         "phases": {"stateful": {"enabled": stateful}, "coverage": {"enabled": coverage}},
         "workers": workers,
         "suppress-health-check": ["all"],
     }
+    if "negative_data_rejection" in checks:
+        data["checks"]["negative_data_rejection"]["expected-statuses"] = list(REJECTION_STATUSES)
     if seed is not None:
         data["seed"] = seed
     if max_time is not None:
