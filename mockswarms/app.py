@@ -34,8 +34,16 @@ CONTROL_PREFIX = "/__mockswarms"
 SETTINGS_ENV = "MOCKSWARMS_SETTINGS_JSON"
 
 
+def _dumps(body: Any) -> bytes:
+    try:
+        return orjson.dumps(body)
+    except (orjson.JSONEncodeError, TypeError):
+        # Integers beyond 64 bits (echoed in a 422, say): the stdlib writes them exactly.
+        return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+
+
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
-    return Response(orjson.dumps(body), status_code=status, headers=headers, media_type="application/json")
+    return Response(_dumps(body), status_code=status, headers=headers, media_type="application/json")
 
 
 def _error_response(exc: APIError) -> Response:

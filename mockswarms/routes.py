@@ -7,6 +7,8 @@ check it against the contract (``request_validation``), authenticate, then hand 
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from .validation import RequestValidator, ViolationLog, violations_detail
 
 __all__ = ["public_routes"]
 
+_LONG_NUMBER = re.compile(rb"\d{19,}")
 CONTRACT_FILE = Path(__file__).resolve().parent / "data" / "swarms-api.openapi.json"
 
 Operation = Callable[[Simulator, Caller, Any], Awaitable[Reply]]
@@ -38,13 +41,16 @@ async def _read_json(request: Request, *, openai: bool) -> Any:
             raise OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
         raise ValidationFailed([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
     try:
+        if _LONG_NUMBER.search(raw):
+            # orjson turns integers beyond 64 bits into floats; the stdlib keeps them exact.
+            return _integral(json.loads(raw))
         return _integral(orjson.loads(raw))
-    except orjson.JSONDecodeError as exc:
+    except (orjson.JSONDecodeError, json.JSONDecodeError, RecursionError) as exc:
         if openai:
             raise OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json") from exc
         raise ValidationFailed([{
-            "type": "json_invalid", "loc": ["body", exc.pos], "msg": "JSON decode error",
-            "input": {}, "ctx": {"error": exc.msg},
+            "type": "json_invalid", "loc": ["body", getattr(exc, "pos", 0)], "msg": "JSON decode error",
+            "input": {}, "ctx": {"error": getattr(exc, "msg", "nested too deeply")},
         }]) from exc
 
 
@@ -52,8 +58,7 @@ def _integral(value: Any) -> Any:
     """``5.0`` is an integer in JSON Schema: make it one, so strict parsing agrees with the contract
     (float fields accept ints; bools and strings stay what they are)."""
     if isinstance(value, float):
-        # Only within 64 bits: a 422 echoes the input, and orjson cannot serialise larger ints (a 500).
-        return int(value) if value.is_integer() and abs(value) < 2**63 else value
+        return int(value) if value.is_integer() else value
     if isinstance(value, dict):
         return {k: _integral(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -183,7 +183,7 @@ def _verify_profile(profile: str, max_examples: int, **kwargs: Any) -> None:
 
 @pytest.mark.parametrize("profile", ["docs", "prism", "legacy"])
 def test_simulator_passes_schemathesis_in_every_profile(profile: str) -> None:
-    _verify_profile(profile, max_examples=2, stateful=False, max_time=120)
+    _verify_profile(profile, max_examples=2, stateful=False)
 
 
 @pytest.mark.slow
