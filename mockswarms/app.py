@@ -11,7 +11,7 @@ import contextlib
 import json
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 import orjson
@@ -42,7 +42,7 @@ def _dumps(body: Any) -> bytes:
         return json.dumps(body, separators=(",", ":"), ensure_ascii=False, default=str).encode()
 
 
-def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
+def json_response(body: Any, status: int = 200, headers: Mapping[str, str] | None = None) -> Response:
     return Response(_dumps(body), status_code=status, headers=headers, media_type="application/json")
 
 
@@ -59,8 +59,11 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, HTTPException)
     detail = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, exc.detail)
     if request.url.path.startswith(("/v1/chat/completions", "/v1/models")) and exc.status_code == 405:
-        return json_response({"error": {"message": detail, "type": "invalid_request_error",
-                                        "code": None, "param": None}}, 405, exc.headers)
+        return json_response(
+            {"error": {"message": detail, "type": "invalid_request_error", "code": None, "param": None}},
+            405,
+            exc.headers,
+        )
     return json_response({"detail": detail}, exc.status_code, exc.headers)
 
 
@@ -105,8 +108,13 @@ class BodyLimitMiddleware:
 
 async def _send_413(send: Send, limit: int) -> None:
     body = orjson.dumps({"detail": f"Request body too large: the limit is {limit} bytes"})
-    await send({"type": "http.response.start", "status": 413,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

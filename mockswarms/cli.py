@@ -31,17 +31,28 @@ def _add_serve(subparsers: Any) -> None:
     serve.add_argument("--config", help="YAML/JSON settings file")
     serve.add_argument("--fixtures", action="append", help="extra fixture directory (repeatable)")
     serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
-    serve.add_argument("--admin-token", help="require this bearer token on /__mockswarms/* (opens it to non-loopback)")
-    serve.add_argument("--store", help="memory (default) or redis://host:port/db to share state between workers")
+    serve.add_argument(
+        "--admin-token", help="require this bearer token on /__mockswarms/* (opens it to non-loopback)"
+    )
+    serve.add_argument(
+        "--store", help="memory (default) or redis://host:port/db to share state between workers"
+    )
     serve.add_argument("--workers", type=int, help="uvicorn worker processes (needs --store redis://…)")
     serve.set_defaults(handler=_serve)
 
 
 def _settings_from(args: argparse.Namespace) -> Settings:
     overrides: dict[str, Any] = {
-        "host": args.host, "port": args.port, "profile": args.profile, "seed": args.seed, "now": args.now,
-        "fixtures": args.fixtures, "log_level": args.log_level, "admin_token": args.admin_token,
-        "store": args.store, "workers": args.workers,
+        "host": args.host,
+        "port": args.port,
+        "profile": args.profile,
+        "seed": args.seed,
+        "now": args.now,
+        "fixtures": args.fixtures,
+        "log_level": args.log_level,
+        "admin_token": args.admin_token,
+        "store": args.store,
+        "workers": args.workers,
     }
     return load_settings(overrides, config_file=args.config)
 
@@ -51,15 +62,26 @@ def _serve(args: argparse.Namespace) -> int:
 
     settings = _settings_from(args)
     if settings.workers > 1 and settings.store == "memory":
-        raise ConfigError("settings", "workers", "more than one worker needs a shared store: --store redis://host:port/db")
+        raise ConfigError(
+            "settings", "workers", "more than one worker needs a shared store: --store redis://host:port/db"
+        )
     from .app import create_app
 
     app = create_app(settings)  # fails here (exit 2) on bad fixtures, before announcing anything
     where = f"http://{settings.host}:{settings.port}"
-    print(f"mockswarms {__version__}: serving the Swarms API on {where} "
-          f"(profile {settings.profile}, seed {settings.seed}, store {settings.store})", file=sys.stderr, flush=True)
-    common: dict[str, Any] = {"host": settings.host, "port": settings.port, "log_level": settings.log_level,
-                              "access_log": settings.log_level in ("info", "debug"), "server_header": False}
+    print(
+        f"mockswarms {__version__}: serving the Swarms API on {where} "
+        f"(profile {settings.profile}, seed {settings.seed}, store {settings.store})",
+        file=sys.stderr,
+        flush=True,
+    )
+    common: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": settings.log_level in ("info", "debug"),
+        "server_header": False,
+    }
     if settings.workers > 1:
         from .app import SETTINGS_ENV
 
@@ -75,7 +97,9 @@ COMMAND_MODULES = ("mockswarms.contract.openapi", "mockswarms.contract.verify", 
 
 def build_parser(*, serve_only: bool = False) -> argparse.ArgumentParser:
     """The full parser; ``serve_only`` skips importing the contract tooling (start-up time)."""
-    parser = argparse.ArgumentParser(prog="mockswarms", description="Offline simulator of the Swarms Cloud API.")
+    parser = argparse.ArgumentParser(
+        prog="mockswarms", description="Offline simulator of the Swarms Cloud API."
+    )
     parser.add_argument("--version", action="version", version=f"mockswarms {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     _add_serve(subparsers)
@@ -92,7 +116,10 @@ def _add_missing(subparsers: Any, name: str, exc: ImportError) -> None:
     command = subparsers.add_parser(name, help=f"(unavailable: {exc.name} is not installed)")
 
     def unavailable(args: argparse.Namespace) -> int:
-        print(f"mockswarms: error: '{name}' needs {exc.name}: pip install 'mockswarms[contract]'", file=sys.stderr)
+        print(
+            f"mockswarms: error: '{name}' needs {exc.name}: pip install 'mockswarms[contract]'",
+            file=sys.stderr,
+        )
         return 2
 
     command.set_defaults(handler=unavailable)

@@ -219,7 +219,9 @@ def _coerce_env(name: str, raw: str) -> Any:
         try:
             return json.loads(raw)
         except json.JSONDecodeError as exc:
-            raise ConfigError(f"environment {ENV_PREFIX}{name.upper()}", name, f"not valid JSON: {exc.msg}") from exc
+            raise ConfigError(
+                f"environment {ENV_PREFIX}{name.upper()}", name, f"not valid JSON: {exc.msg}"
+            ) from exc
     return raw
 
 
@@ -234,7 +236,9 @@ def _read_file(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "parse error"
-        raise ConfigError(source, "", f"not valid YAML/JSON ({where}: {getattr(exc, 'problem', exc)})") from exc
+        raise ConfigError(
+            source, "", f"not valid YAML/JSON ({where}: {getattr(exc, 'problem', exc)})"
+        ) from exc
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -295,7 +299,9 @@ def load_settings(
     profile = overrides.get("profile") or env_values.get("profile") or file_values.get("profile") or "docs"
     if profile not in PROFILES:
         source = sources.get("profile", "settings")
-        raise ConfigError(source, "profile", f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})")
+        raise ConfigError(
+            source, "profile", f"unknown profile {profile!r} (choose from {', '.join(PROFILES)})"
+        )
 
     merged: dict[str, Any] = dict(PROFILES[profile])
     for layer in (file_values, env_values, overrides):

@@ -42,7 +42,9 @@ def _guard(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         else:
             host = request.client.host if request.client else ""
             if host not in _LOOPBACK and not host.startswith("127."):
-                raise APIError(403, "The control API only answers loopback clients (set --admin-token to open it)")
+                raise APIError(
+                    403, "The control API only answers loopback clients (set --admin-token to open it)"
+                )
         await simulator.ensure_started()
         return await handler(request, simulator)
 
@@ -100,8 +102,9 @@ async def put_settings(request: Request, sim: Simulator) -> Response:
         raise APIError(422, f"unknown profile {profile!r}")
     # Start-up settings minus what the start-up profile preset put there, then the new profile's preset.
     preset = PROFILES[base.profile]
-    merged = {k: v for k, v in base.model_dump(exclude_unset=True).items()
-              if not (k in preset and preset[k] == v)}
+    merged = {
+        k: v for k, v in base.model_dump(exclude_unset=True).items() if not (k in preset and preset[k] == v)
+    }
     merged.update(PROFILES[profile])
     merged.update(data)
     merged["store"] = base.store  # the store cannot change under a running server
@@ -149,10 +152,16 @@ async def put_clock(request: Request, sim: Simulator) -> Response:
 # -- accounts ------------------------------------------------------------------------------------------
 async def _account_body(sim: Simulator, account: AccountRecord) -> dict[str, Any]:
     balances = await sim.store.get_balances(account.user_id)
-    return {"key": account.key, "user_id": account.user_id, "tier": account.tier,
-            "credit": float(balances.credit), "free_credit": float(balances.free_credit),
-            "referral_credits": float(balances.referral_credits), "total_credits": float(balances.total),
-            "limits": account.limits}
+    return {
+        "key": account.key,
+        "user_id": account.user_id,
+        "tier": account.tier,
+        "credit": float(balances.credit),
+        "free_credit": float(balances.free_credit),
+        "referral_credits": float(balances.referral_credits),
+        "total_credits": float(balances.total),
+        "limits": account.limits,
+    }
 
 
 async def list_accounts(request: Request, sim: Simulator) -> Response:
@@ -230,7 +239,7 @@ async def list_faults(request: Request, sim: Simulator) -> Response:
 async def add_fault(request: Request, sim: Simulator) -> Response:
     rule = sim.faults.add_rule(await _body(request))
     await sim.faults.save()
-    return json_response(rule.to_json(), 201)
+    return json_response(rule, 201)
 
 
 async def clear_faults(request: Request, sim: Simulator) -> Response:
@@ -251,7 +260,7 @@ async def add_fixtures(request: Request, sim: Simulator) -> Response:
     data = await _body(request)
     rules = data.get("rules")
     if not isinstance(rules, list):
-        raise APIError(422, "Body must be {\"rules\": [ ...fixture rules... ]}")
+        raise APIError(422, 'Body must be {"rules": [ ...fixture rules... ]}')
     try:
         added = sim.fixtures.add_rules(rules)
     except FixtureError as exc:

@@ -38,18 +38,34 @@ class DomainError(APIError):
 class OpenAIError(APIError):
     """OpenAI-format error for ``/v1/chat/completions`` and ``/v1/models``."""
 
-    TYPES = {400: "invalid_request_error", 401: "authentication_error", 402: "insufficient_quota",
-             403: "permission_error", 404: "not_found_error", 422: "invalid_request_error",
-             429: "rate_limit_error", 500: "server_error"}
+    TYPES = {
+        400: "invalid_request_error",
+        401: "authentication_error",
+        402: "insufficient_quota",
+        403: "permission_error",
+        404: "not_found_error",
+        422: "invalid_request_error",
+        429: "rate_limit_error",
+        500: "server_error",
+    }
 
-    def __init__(self, status: int, message: str, *, code: str | None = None, param: str | None = None,
-                 headers: Mapping[str, str] | None = None) -> None:
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        *,
+        code: str | None = None,
+        param: str | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
         error_type = self.TYPES.get(status, "server_error" if status >= 500 else "invalid_request_error")
         body = {"error": {"message": message, "type": error_type, "code": code, "param": param}}
         super().__init__(status, body=body, headers=headers)
 
 
-def fastapi_error_item(loc: Sequence[str | int], msg: str, error_type: str, input_value: Any = None) -> dict[str, Any]:
+def fastapi_error_item(
+    loc: Sequence[str | int], msg: str, error_type: str, input_value: Any = None
+) -> dict[str, Any]:
     item: dict[str, Any] = {"type": error_type, "loc": list(loc), "msg": msg}
     if input_value is not None:
         item["input"] = input_value

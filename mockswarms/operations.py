@@ -56,20 +56,33 @@ class Reply:
 def _pydantic_items(exc: ValidationError, prefix: Sequence[str | int] = ("body",)) -> list[dict[str, Any]]:
     items = []
     for error in exc.errors(include_url=False):
-        item: dict[str, Any] = {"type": error["type"], "loc": [*prefix, *error["loc"]], "msg": error["msg"],
-                                "input": error.get("input")}
+        item: dict[str, Any] = {
+            "type": error["type"],
+            "loc": [*prefix, *error["loc"]],
+            "msg": error["msg"],
+            "input": error.get("input"),
+        }
         if "ctx" in error:
-            item["ctx"] = {k: v if isinstance(v, int | float | str | bool) or v is None else str(v)
-                           for k, v in error["ctx"].items()}
+            item["ctx"] = {
+                k: v if isinstance(v, int | float | str | bool) or v is None else str(v)
+                for k, v in error["ctx"].items()
+            }
         items.append(item)
     return items
 
 
 def parse(model: type[M], payload: Any, prefix: Sequence[str | int] = ("body",)) -> M:
     if not isinstance(payload, dict):
-        raise ValidationFailed([{"type": "model_attributes_type", "loc": list(prefix),
-                                 "msg": "Input should be a valid dictionary or object to extract fields from",
-                                 "input": payload}])
+        raise ValidationFailed(
+            [
+                {
+                    "type": "model_attributes_type",
+                    "loc": list(prefix),
+                    "msg": "Input should be a valid dictionary or object to extract fields from",
+                    "input": payload,
+                }
+            ]
+        )
     try:
         # Strict: `false` is not an integer, `"1"` is not a number (the contract's types, exactly).
         return model.model_validate(payload, strict=True)
@@ -79,8 +92,9 @@ def parse(model: type[M], payload: Any, prefix: Sequence[str | int] = ("body",))
 
 def parse_list(model: type[M], payload: Any) -> list[M]:
     if not isinstance(payload, list):
-        raise ValidationFailed([{"type": "list_type", "loc": ["body"], "msg": "Input should be a valid list",
-                                 "input": payload}])
+        raise ValidationFailed(
+            [{"type": "list_type", "loc": ["body"], "msg": "Input should be a valid list", "input": payload}]
+        )
     return [parse(model, item, ("body", index)) for index, item in enumerate(payload)]
 
 
@@ -146,38 +160,54 @@ def _wants_stream(sim: Simulator, req: AgentCompletion) -> bool:
     return bool(req.stream) or bool(req.agent_config and req.agent_config.streaming_on)
 
 
-async def _run_agent(sim: Simulator, caller: Caller, req: AgentCompletion) -> tuple[dict[str, Any], AgentRun,
-                                                                                      Decimal]:
+async def _run_agent(
+    sim: Simulator, caller: Caller, req: AgentCompletion
+) -> tuple[dict[str, Any], AgentRun, Decimal]:
     """Run, price and settle one agent completion; returns (response body, run, cost)."""
-    run = workflows.run_agent(req, sim.llm, default_model=sim.settings.default_model,
-                              strict=sim.settings.semantic_validation, stamp=_stamp(sim))
+    run = workflows.run_agent(
+        req,
+        sim.llm,
+        default_model=sim.settings.default_model,
+        strict=sim.settings.semantic_validation,
+        stamp=_stamp(sim),
+    )
     _check_prompt(sim, caller, run)
     _fail_run(run)
     usage, cost = billing.agent_usage(
-        run.input_tokens, run.output_tokens, images=run.images, mcp_calls=run.mcp_calls, tool=run.tool_fee,
-        settings=sim.settings, now=_now(sim),
+        run.input_tokens,
+        run.output_tokens,
+        images=run.images,
+        mcp_calls=run.mcp_calls,
+        tool=run.tool_fee,
+        settings=sim.settings,
+        now=_now(sim),
     )
     await sim.settle(caller, cost)
     job_id = sim.entropy.ids.agent_job()
     body: dict[str, Any] = {"job_id": job_id}
     if sim.settings.agent_response_id_field:
         body["id"] = job_id
-    body.update({
-        "success": True,
-        "name": run.name,
-        "description": run.description,
-        "temperature": run.temperature,
-        "outputs": run.output,
-        "usage": usage,
-        "timestamp": sim.timestamp(),
-    })
+    body.update(
+        {
+            "success": True,
+            "name": run.name,
+            "description": run.description,
+            "temperature": run.temperature,
+            "outputs": run.output,
+            "usage": usage,
+            "timestamp": sim.timestamp(),
+        }
+    )
     await sim.log_completion(caller, body, _agent_configs([req.agent_config] if req.agent_config else []))
     return body, run, cost
 
 
 async def agent_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply:
-    await sim.admit(caller, endpoint="/v1/agent/completions",
-                    models=_model_names(sim, _get(payload, "agent_config") or {}))
+    await sim.admit(
+        caller,
+        endpoint="/v1/agent/completions",
+        models=_model_names(sim, _get(payload, "agent_config") or {}),
+    )
     req = parse(AgentCompletion, payload)
     body, run, cost = await _run_agent(sim, caller, req)
     if _wants_stream(sim, req):
@@ -191,7 +221,9 @@ async def agent_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     items = parse_list(AgentCompletion, payload)
     cap = sim.settings.agent_batch_max
     if cap is not None and len(items) > cap and sim.settings.semantic_validation:
-        raise DomainError(400, f"ERROR: BATCH SIZE EXCEEDED - You can only run up to {cap} batch agents at a time.")
+        raise DomainError(
+            400, f"ERROR: BATCH SIZE EXCEEDED - You can only run up to {cap} batch agents at a time."
+        )
     results: list[Any] = []
     seconds = 0.0
     for req in items:
@@ -203,32 +235,48 @@ async def agent_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
             if exc.status in (402, 429) and not results:
                 raise
             detail = exc.body.get("detail", exc.body)
-            results.append({"success": False, "error": detail if isinstance(detail, str) else str(detail),
-                            "timestamp": sim.timestamp()})
+            results.append(
+                {
+                    "success": False,
+                    "error": detail if isinstance(detail, str) else str(detail),
+                    "timestamp": sim.timestamp(),
+                }
+            )
     if sim.settings.agent_batch_shape == "list":
         return Reply(results)
-    return Reply({
-        "batch_id": sim.entropy.ids.prefixed("agent-batch"),
-        "total_requests": len(items),
-        "execution_time": round(seconds, 6),
-        "timestamp": sim.timestamp(),
-        "results": results,
-    })
+    return Reply(
+        {
+            "batch_id": sim.entropy.ids.prefixed("agent-batch"),
+            "total_requests": len(items),
+            "execution_time": round(seconds, 6),
+            "timestamp": sim.timestamp(),
+            "results": results,
+        }
+    )
 
 
 # -- swarms ------------------------------------------------------------------------------------------
 def _run_swarm(sim: Simulator, spec: SwarmSpec) -> SwarmRun:
     return architectures.run_swarm(
-        spec, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation,
+        spec,
+        sim.llm,
+        default_model=sim.settings.default_model,
+        strict=sim.settings.semantic_validation,
         reject_misspelled_hierarchical=sim.settings.reject_misspelled_hierarchical,
         legacy_swarm_types=sim.settings.legacy_swarm_types,
     )
 
 
 def _swarm_usage(sim: Simulator, spec: SwarmSpec, run: Run) -> tuple[dict[str, Any], Decimal]:
-    return billing.swarm_usage(run.input_tokens, run.output_tokens, run.number_of_agents,
-                               settings=sim.settings, now=_now(sim), service_tier=spec.service_tier or "standard",
-                               per_agent=run.per_agent_usage())
+    return billing.swarm_usage(
+        run.input_tokens,
+        run.output_tokens,
+        run.number_of_agents,
+        settings=sim.settings,
+        now=_now(sim),
+        service_tier=spec.service_tier or "standard",
+        per_agent=run.per_agent_usage(),
+    )
 
 
 def _swarm_body(sim: Simulator, spec: SwarmSpec, run: SwarmRun, usage: dict[str, Any]) -> dict[str, Any]:
@@ -268,8 +316,9 @@ def _swarm_body(sim: Simulator, spec: SwarmSpec, run: SwarmRun, usage: dict[str,
     return body
 
 
-async def _execute_swarm(sim: Simulator, caller: Caller, spec: SwarmSpec) -> tuple[dict[str, Any], SwarmRun,
-                                                                                   dict[str, Any], Decimal]:
+async def _execute_swarm(
+    sim: Simulator, caller: Caller, spec: SwarmSpec
+) -> tuple[dict[str, Any], SwarmRun, dict[str, Any], Decimal]:
     run = _run_swarm(sim, spec)
     _check_prompt(sim, caller, run)
     _fail_run(run)
@@ -281,7 +330,9 @@ async def _execute_swarm(sim: Simulator, caller: Caller, spec: SwarmSpec) -> tup
 
 
 async def swarm_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply:
-    await sim.admit(caller, endpoint="/v1/swarm/completions", models=_model_names(sim, _get(payload, "agents") or []))
+    await sim.admit(
+        caller, endpoint="/v1/swarm/completions", models=_model_names(sim, _get(payload, "agents") or [])
+    )
     spec = parse(SwarmSpec, payload)
     body, run, usage, cost = await _execute_swarm(sim, caller, spec)
     if spec.stream and sim.settings.streaming:
@@ -291,47 +342,71 @@ async def swarm_completion(sim: Simulator, caller: Caller, payload: Any) -> Repl
 
 async def swarm_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     # Raw body, before validation: "agents" may be anything (a number, a string …) — 422 comes later.
-    agents = [a for item in payload if isinstance(item, dict) and isinstance(item.get("agents"), list)
-              for a in item["agents"]] if isinstance(payload, list) else []
+    agents = (
+        [
+            a
+            for item in payload
+            if isinstance(item, dict) and isinstance(item.get("agents"), list)
+            for a in item["agents"]
+        ]
+        if isinstance(payload, list)
+        else []
+    )
     await sim.admit(caller, endpoint="/v1/swarm/batch/completions", models=_model_names(sim, agents))
     specs = parse_list(SwarmSpec, payload)
     cap = sim.settings.swarm_batch_max
     if cap is not None and len(specs) > cap and sim.settings.semantic_validation:
-        raise DomainError(400, f"ERROR: BATCH SIZE EXCEEDED - You can only run up to {cap} batch swarms at a time.")
+        raise DomainError(
+            400, f"ERROR: BATCH SIZE EXCEEDED - You can only run up to {cap} batch swarms at a time."
+        )
     results: list[dict[str, Any]] = []
     for spec in specs:
         try:
             body, _, usage, _ = await _execute_swarm(sim, caller, spec)
-            results.append({"status": "success", "swarm_name": spec.name, "result": body.get("output"),
-                            "usage": usage})
+            results.append(
+                {"status": "success", "swarm_name": spec.name, "result": body.get("output"), "usage": usage}
+            )
         except APIError as exc:
             if exc.status in (402, 429) and not results:
                 raise
             detail = exc.body.get("detail", exc.body)
             text = detail if isinstance(detail, str) else str(detail)
-            results.append({"status": "error", "swarm_name": spec.name, "detail": f"Failed to run swarm: {text}"})
+            results.append(
+                {"status": "error", "swarm_name": spec.name, "detail": f"Failed to run swarm: {text}"}
+            )
     return Reply(results)
 
 
 # -- OpenAI-compatible ---------------------------------------------------------------------------------
 async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     model = _get(payload, "model")
-    await sim.admit(caller, endpoint="/v1/chat/completions",
-                    models=[model] if isinstance(model, str) else [], openai=True)
+    await sim.admit(
+        caller, endpoint="/v1/chat/completions", models=[model] if isinstance(model, str) else [], openai=True
+    )
     try:
-        req = ChatCompletionRequest.model_validate(payload, strict=True) if isinstance(payload, dict) else None
+        req = (
+            ChatCompletionRequest.model_validate(payload, strict=True) if isinstance(payload, dict) else None
+        )
     except ValidationError as exc:
         first = exc.errors(include_url=False)[0]
         param = ".".join(str(p) for p in first["loc"])
-        raise OpenAIError(400, f"Invalid value for '{param}': {first['msg']}", code="invalid_request",
-                          param=param) from exc
+        raise OpenAIError(
+            400, f"Invalid value for '{param}': {first['msg']}", code="invalid_request", param=param
+        ) from exc
     if req is None:
         raise OpenAIError(400, "The request body must be a JSON object.", code="invalid_request")
     run = workflows.run_chat(req, sim.llm, strict=sim.settings.semantic_validation)
     _check_prompt(sim, caller, run)
     _fail_run(run, openai=True)
-    _, cost = billing.agent_usage(run.input_tokens, run.output_tokens, images=run.images, mcp_calls=0, tool=None,
-                                  settings=sim.settings, now=_now(sim))
+    _, cost = billing.agent_usage(
+        run.input_tokens,
+        run.output_tokens,
+        images=run.images,
+        mcp_calls=0,
+        tool=None,
+        settings=sim.settings,
+        now=_now(sim),
+    )
     await sim.settle(caller, cost, openai=True)
     completion_id = sim.entropy.ids.chat_completion()
     created = int(sim.clock.timestamp())
@@ -344,8 +419,11 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
         "created": created,
         "model": req.model,
         "choices": [{"index": 0, "message": message, "finish_reason": run.finish_reason}],
-        "usage": {"prompt_tokens": run.input_tokens, "completion_tokens": run.output_tokens,
-                  "total_tokens": run.total_tokens},
+        "usage": {
+            "prompt_tokens": run.input_tokens,
+            "completion_tokens": run.output_tokens,
+            "total_tokens": run.total_tokens,
+        },
     }
     await sim.log_completion(caller, body, [])
     if req.stream and sim.settings.streaming:
@@ -355,28 +433,37 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
 
 async def models_openai(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller, openai=True)
-    return Reply({"object": "list", "data": [
-        {"id": name, "object": "model", "created": 0, "owned_by": catalog.owner_of(name)}
-        for name in _visible_models(sim, caller)
-    ]})
+    return Reply(
+        {
+            "object": "list",
+            "data": [
+                {"id": name, "object": "model", "created": 0, "owned_by": catalog.owner_of(name)}
+                for name in _visible_models(sim, caller)
+            ],
+        }
+    )
 
 
 # -- workflows -----------------------------------------------------------------------------------------
 async def _workflow(sim: Simulator, caller: Caller, run: Run, kind: str) -> tuple[dict[str, Any], Decimal]:
     _check_prompt(sim, caller, run)
     _fail_run(run)
-    usage, cost = billing.workflow_usage(run.input_tokens, run.output_tokens, run.number_of_agents,
-                                         settings=sim.settings, now=_now(sim))
+    usage, cost = billing.workflow_usage(
+        run.input_tokens, run.output_tokens, run.number_of_agents, settings=sim.settings, now=_now(sim)
+    )
     await sim.settle(caller, cost)
     return usage, cost
 
 
 async def batched_grid(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     endpoint = "/v1/batched-grid-workflow/completions"
-    await sim.admit(caller, endpoint=endpoint, models=_model_names(sim, _get(payload, "agent_completions") or []))
+    await sim.admit(
+        caller, endpoint=endpoint, models=_model_names(sim, _get(payload, "agent_completions") or [])
+    )
     req = parse(BatchedGridWorkflowRequest, payload)
-    run = workflows.run_grid(req, sim.llm, default_model=sim.settings.default_model,
-                             strict=sim.settings.semantic_validation)
+    run = workflows.run_grid(
+        req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
+    )
     usage, _ = await _workflow(sim, caller, run, "grid")
     body = {
         "job_id": sim.entropy.ids.prefixed("batched-grid-workflow"),
@@ -392,11 +479,15 @@ async def batched_grid(sim: Simulator, caller: Caller, payload: Any) -> Reply:
 
 
 async def graph_workflow(sim: Simulator, caller: Caller, payload: Any) -> Reply:
-    await sim.admit(caller, endpoint="/v1/graph-workflow/completions",
-                    models=_model_names(sim, _get(payload, "agents") or []))
+    await sim.admit(
+        caller,
+        endpoint="/v1/graph-workflow/completions",
+        models=_model_names(sim, _get(payload, "agents") or []),
+    )
     req = parse(GraphWorkflowRequest, payload)
-    run = workflows.run_graph(req, sim.llm, default_model=sim.settings.default_model,
-                              strict=sim.settings.semantic_validation)
+    run = workflows.run_graph(
+        req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
+    )
     usage, _ = await _workflow(sim, caller, run, "graph")
     body = {
         "job_id": sim.entropy.ids.prefixed("graph-workflow"),
@@ -413,14 +504,24 @@ async def graph_workflow(sim: Simulator, caller: Caller, payload: Any) -> Reply:
 
 async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     model = _get(payload, "model_name")
-    await sim.admit(caller, endpoint="/v1/reasoning-agent/completions",
-                    models=[model] if isinstance(model, str) and model else [])
+    await sim.admit(
+        caller,
+        endpoint="/v1/reasoning-agent/completions",
+        models=[model] if isinstance(model, str) and model else [],
+    )
     req = parse(ReasoningAgentRequest, payload)
     run = workflows.run_reasoning(req, sim.llm, strict=sim.settings.semantic_validation)
     _check_prompt(sim, caller, run)
     _fail_run(run)
-    usage, cost = billing.agent_usage(run.input_tokens, run.output_tokens, images=0, mcp_calls=0, tool=None,
-                                      settings=sim.settings, now=_now(sim))
+    _, cost = billing.agent_usage(
+        run.input_tokens,
+        run.output_tokens,
+        images=0,
+        mcp_calls=0,
+        tool=None,
+        settings=sim.settings,
+        now=_now(sim),
+    )
     await sim.settle(caller, cost)
     body = {
         "job_id": sim.entropy.ids.prefixed("reasoning-agent", 28),
@@ -430,8 +531,12 @@ async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> 
         "agent_name": req.agent_name or "reasoning-agent",
         "agent_type": run.meta.get("agent_type", req.swarm_type),
         "agent_id": sim.entropy.ids.uuid(),
-        "usage": {"input_tokens": usage["input_tokens"], "output_tokens": usage["output_tokens"],
-                  "total_tokens": usage["total_tokens"], "total_cost": usage["total_cost"]},
+        "usage": {
+            "input_tokens": usage["input_tokens"],
+            "output_tokens": usage["output_tokens"],
+            "total_tokens": usage["total_tokens"],
+            "total_cost": usage["total_cost"],
+        },
     }
     await sim.log_completion(caller, body, [])
     return Reply(body)
@@ -440,15 +545,26 @@ async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> 
 async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     _legacy_endpoint(sim)
     model = _get(payload, "model_name")
-    await sim.admit(caller, endpoint="/v1/auto-swarm-builder/completions",
-                    models=[model] if isinstance(model, str) and model else [])
+    await sim.admit(
+        caller,
+        endpoint="/v1/auto-swarm-builder/completions",
+        models=[model] if isinstance(model, str) and model else [],
+    )
     req = parse(AutoSwarmBuilderRequest, payload)
-    run = workflows.run_auto_swarm_builder(req, sim.llm, default_model=sim.settings.default_model,
-                                           strict=sim.settings.semantic_validation)
+    run = workflows.run_auto_swarm_builder(
+        req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
+    )
     _check_prompt(sim, caller, run)
     _fail_run(run)
-    usage, cost = billing.agent_usage(run.input_tokens, run.output_tokens, images=0, mcp_calls=0, tool=None,
-                                      settings=sim.settings, now=_now(sim))
+    _, cost = billing.agent_usage(
+        run.input_tokens,
+        run.output_tokens,
+        images=0,
+        mcp_calls=0,
+        tool=None,
+        settings=sim.settings,
+        now=_now(sim),
+    )
     await sim.settle(caller, cost)
     body = {
         "success": True,
@@ -502,11 +618,19 @@ async def auto_generate(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     await sim.admit(caller, endpoint="/v1/agents/auto-generate", models=[])
     req = parse(AutoGenerateRequest, payload)
     spec = AutoSwarmBuilderRequest(task=req.task, execution_type="return-agents")
-    run = workflows.run_auto_swarm_builder(spec, sim.llm, default_model=sim.settings.default_model,
-                                           strict=sim.settings.semantic_validation)
+    run = workflows.run_auto_swarm_builder(
+        spec, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
+    )
     _fail_run(run)
-    usage, cost = billing.agent_usage(run.input_tokens, run.output_tokens, images=0, mcp_calls=0, tool=None,
-                                      settings=sim.settings, now=_now(sim))
+    _, cost = billing.agent_usage(
+        run.input_tokens,
+        run.output_tokens,
+        images=0,
+        mcp_calls=0,
+        tool=None,
+        settings=sim.settings,
+        now=_now(sim),
+    )
     await sim.settle(caller, cost)
     agents = run.output.get("agents") if isinstance(run.output, dict) else None
     first = dict(agents[0]) if agents else {"agent_name": "Agent", "model_name": sim.settings.default_model}
@@ -588,8 +712,14 @@ async def usage_costs(sim: Simulator, caller: Caller, request: Request) -> Reply
 async def account_credits(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
     balances = await sim.store.get_balances(caller.user_id)
-    return Reply({"credit": _money(balances.credit), "free_credit": _money(balances.free_credit),
-                  "referral_credits": _money(balances.referral_credits), "total_credits": _money(balances.total)})
+    return Reply(
+        {
+            "credit": _money(balances.credit),
+            "free_credit": _money(balances.free_credit),
+            "referral_credits": _money(balances.referral_credits),
+            "total_credits": _money(balances.total),
+        }
+    )
 
 
 async def metrics_summary(sim: Simulator, caller: Caller, request: Request) -> Reply:
@@ -604,8 +734,9 @@ async def marketplace_agents(sim: Simulator, caller: Caller, payload: Any) -> Re
     req = parse(MarketplaceAgentsRequest, payload)
     count = 10 if req.number_of_items is None else req.number_of_items
     prompts = [_marketplace_prompt(sim, index) for index in range(count)]
-    return Reply({"status": "success", "prompts": prompts, "total_count": len(prompts),
-                  "timestamp": sim.timestamp()})
+    return Reply(
+        {"status": "success", "prompts": prompts, "total_count": len(prompts), "timestamp": sim.timestamp()}
+    )
 
 
 _CATEGORIES = ("research", "content", "coding", "finance", "healthcare", "education", "legal")
@@ -629,8 +760,9 @@ def _marketplace_prompt(sim: Simulator, index: int) -> dict[str, Any]:
         "category": category,
         "tags": f"{category},{role.lower()}",
         "links": [],
-        "use_cases": [{"title": f"{category.title()} {role.lower()}",
-                       "description": f"Use it for {category} tasks."}],
+        "use_cases": [
+            {"title": f"{category.title()} {role.lower()}", "description": f"Use it for {category} tasks."}
+        ],
         "status": "approved",
     }
 
@@ -647,7 +779,9 @@ async def usage_report(sim: Simulator, caller: Caller, request: Request) -> Repl
 async def schedule_create(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     if not sim.settings.enable_scheduling:
         raise APIError(404, "Not Found")
-    await sim.admit(caller, endpoint="/v1/swarm/schedule", models=_model_names(sim, _get(payload, "agents") or []))
+    await sim.admit(
+        caller, endpoint="/v1/swarm/schedule", models=_model_names(sim, _get(payload, "agents") or [])
+    )
     spec = parse(SwarmSpec, payload)
     return Reply(await scheduler.schedule(sim, caller, spec, _execute_swarm))
 

@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
     "DOCS_SWARM_TYPES",
-    "MAX_LOOPS",
     "LEGACY_SWARM_TYPES",
+    "MAX_LOOPS",
     "REASONING_AGENT_TYPES",
     "SWARM_TYPES",
     "AdvancedResearchBatchRequest",
@@ -40,34 +40,97 @@ __all__ = [
 
 # /v1/swarms/available, in the docs' order (reference b.10).
 DOCS_SWARM_TYPES: tuple[str, ...] = (
-    "AgentRearrange", "MixtureOfAgents", "SequentialWorkflow", "ConcurrentWorkflow", "GroupChat",
-    "MultiAgentRouter", "AutoSwarmBuilder", "HierarchicalSwarm", "auto", "MajorityVoting",
-    "CouncilAsAJudge", "HeavySwarm", "BatchedGridWorkflow", "LLMCouncil", "DebateWithJudge",
-    "RoundRobin", "PlannerWorkerSwarm",
+    "AgentRearrange",
+    "MixtureOfAgents",
+    "SequentialWorkflow",
+    "ConcurrentWorkflow",
+    "GroupChat",
+    "MultiAgentRouter",
+    "AutoSwarmBuilder",
+    "HierarchicalSwarm",
+    "auto",
+    "MajorityVoting",
+    "CouncilAsAJudge",
+    "HeavySwarm",
+    "BatchedGridWorkflow",
+    "LLMCouncil",
+    "DebateWithJudge",
+    "RoundRobin",
+    "PlannerWorkerSwarm",
 )
 # Accepted behind switches (reference §g): the SDK-era misspelling and legacy types.
-LEGACY_SWARM_TYPES: tuple[str, ...] = ("MALT", "DeepResearchSwarm", "InteractiveGroupChat", "SpreadSheetSwarm")
+LEGACY_SWARM_TYPES: tuple[str, ...] = (
+    "MALT",
+    "DeepResearchSwarm",
+    "InteractiveGroupChat",
+    "SpreadSheetSwarm",
+)
 SWARM_TYPES: tuple[str, ...] = (*DOCS_SWARM_TYPES, "HiearchicalSwarm", *LEGACY_SWARM_TYPES)
 
 SwarmType = Literal[
-    "AgentRearrange", "MixtureOfAgents", "SequentialWorkflow", "ConcurrentWorkflow", "GroupChat",
-    "MultiAgentRouter", "AutoSwarmBuilder", "HierarchicalSwarm", "auto", "MajorityVoting",
-    "CouncilAsAJudge", "HeavySwarm", "BatchedGridWorkflow", "LLMCouncil", "DebateWithJudge",
-    "RoundRobin", "PlannerWorkerSwarm", "HiearchicalSwarm", "MALT", "DeepResearchSwarm",
-    "InteractiveGroupChat", "SpreadSheetSwarm",
+    "AgentRearrange",
+    "MixtureOfAgents",
+    "SequentialWorkflow",
+    "ConcurrentWorkflow",
+    "GroupChat",
+    "MultiAgentRouter",
+    "AutoSwarmBuilder",
+    "HierarchicalSwarm",
+    "auto",
+    "MajorityVoting",
+    "CouncilAsAJudge",
+    "HeavySwarm",
+    "BatchedGridWorkflow",
+    "LLMCouncil",
+    "DebateWithJudge",
+    "RoundRobin",
+    "PlannerWorkerSwarm",
+    "HiearchicalSwarm",
+    "MALT",
+    "DeepResearchSwarm",
+    "InteractiveGroupChat",
+    "SpreadSheetSwarm",
 ]
 
 REASONING_AGENT_TYPES: tuple[str, ...] = (
-    "reasoning-duo", "self-consistency", "ire", "reasoning-agent", "consistency-agent", "ire-agent",
-    "ReflexionAgent", "GKPAgent", "AgentJudge",
+    "reasoning-duo",
+    "self-consistency",
+    "ire",
+    "reasoning-agent",
+    "consistency-agent",
+    "ire-agent",
+    "ReflexionAgent",
+    "GKPAgent",
+    "AgentJudge",
 )
 ReasoningType = Literal[
-    "reasoning-duo", "self-consistency", "ire", "reasoning-agent", "consistency-agent", "ire-agent",
-    "ReflexionAgent", "GKPAgent", "AgentJudge",
+    "reasoning-duo",
+    "self-consistency",
+    "ire",
+    "reasoning-agent",
+    "consistency-agent",
+    "ire-agent",
+    "ReflexionAgent",
+    "GKPAgent",
+    "AgentJudge",
 ]
 ReasoningOutputType = Literal[
-    "list", "dict", "dictionary", "string", "str", "final", "last", "json", "all", "yaml", "xml",
-    "dict-all-except-first", "str-all-except-first", "basemodel", "dict-final", "list-final",
+    "list",
+    "dict",
+    "dictionary",
+    "string",
+    "str",
+    "final",
+    "last",
+    "json",
+    "all",
+    "yaml",
+    "xml",
+    "dict-all-except-first",
+    "str-all-except-first",
+    "basemodel",
+    "dict-final",
+    "list-final",
 ]
 
 
@@ -232,7 +295,9 @@ class AutoSwarmBuilderRequest(_Body):
     model_name: str | None = None
     max_tokens: int | None = None
     max_loops: Loops | None = None
-    execution_type: Literal["return-agents", "return-swarm-router-config", "return-agents-objects"] | None = None
+    execution_type: Literal["return-agents", "return-swarm-router-config", "return-agents-objects"] | None = (
+        None
+    )
 
 
 class AdvancedResearchConfig(_Body):

@@ -47,11 +47,20 @@ async def _read_json(request: Request, *, openai: bool) -> Any:
         return _integral(orjson.loads(raw))
     except (orjson.JSONDecodeError, json.JSONDecodeError, RecursionError) as exc:
         if openai:
-            raise OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json") from exc
-        raise ValidationFailed([{
-            "type": "json_invalid", "loc": ["body", getattr(exc, "pos", 0)], "msg": "JSON decode error",
-            "input": {}, "ctx": {"error": getattr(exc, "msg", "nested too deeply")},
-        }]) from exc
+            raise OpenAIError(
+                400, "We could not parse the JSON body of your request.", code="invalid_json"
+            ) from exc
+        raise ValidationFailed(
+            [
+                {
+                    "type": "json_invalid",
+                    "loc": ["body", getattr(exc, "pos", 0)],
+                    "msg": "JSON decode error",
+                    "input": {},
+                    "ctx": {"error": getattr(exc, "msg", "nested too deeply")},
+                }
+            ]
+        ) from exc
 
 
 def _integral(value: Any) -> Any:
@@ -119,8 +128,9 @@ def _endpoint(
                 _check_contract(request, simulator, raw)
             payload = await _read_json(request, openai=openai)
         required = auth == "required" or not simulator.settings.public_discovery
-        caller = await simulator.authenticate(request.headers, _client_ip(request), required=required,
-                                              openai=openai)
+        caller = await simulator.authenticate(
+            request.headers, _client_ip(request), required=required, openai=openai
+        )
         if simulator.settings.response_fuzz:
             return await _fuzzed(simulator, operation_key)
         try:
@@ -144,7 +154,9 @@ async def _fuzzed(simulator: Simulator, operation_key: str) -> Response:
 
 
 async def _root(request: Request) -> Response:
-    return json_response({"status": "Welcome to the Swarm API. Check out the docs at https://docs.swarms.world"})
+    return json_response(
+        {"status": "Welcome to the Swarm API. Check out the docs at https://docs.swarms.world"}
+    )
 
 
 async def _health(request: Request) -> Response:
@@ -201,10 +213,18 @@ def public_routes() -> list[Route]:
         _route("/v1/reasoning-agent/completions", post, ops.reasoning_completion, body=True),
         _route("/v1/reasoning-agent/types", get, ops.reasoning_types),
         _route("/v1/rate/limits", get, ops.rate_limits),
-        _route("/v1/auto-swarm-builder/completions", post, ops.auto_swarm_builder, body=True, enabled=_legacy),
+        _route(
+            "/v1/auto-swarm-builder/completions", post, ops.auto_swarm_builder, body=True, enabled=_legacy
+        ),
         _route("/v1/auto-swarm-builder/execution-types", get, ops.asb_execution_types, enabled=_legacy),
         _route("/v1/advanced-research/completions", post, ops.advanced_research, body=True, enabled=_legacy),
-        _route("/v1/advanced-research/batch/completions", post, ops.advanced_research_batch, body=True, enabled=_legacy),
+        _route(
+            "/v1/advanced-research/batch/completions",
+            post,
+            ops.advanced_research_batch,
+            body=True,
+            enabled=_legacy,
+        ),
         _route("/v1/tools/available", get, ops.tools_available),
         _route("/v1/marketplace/agents", post, ops.marketplace_agents, body=True, enabled=_legacy),
         _route("/v1/batched-grid-workflow/completions", post, ops.batched_grid, body=True),

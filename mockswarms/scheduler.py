@@ -7,6 +7,7 @@ time any schedule endpoint is called at or after its ``scheduled_time`` — adva
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -40,10 +41,8 @@ async def _run_due(sim: Simulator, caller: Caller, execute: Execute) -> list[dic
     if due:
         await sim.store.set_value(_key(caller), pending)
         for job in due:
-            try:
+            with contextlib.suppress(APIError):  # a failed scheduled run is dropped, as the 2025 server did
                 await execute(sim, caller, SwarmSpec.model_validate(job["spec"]))
-            except APIError:
-                pass  # a failed scheduled run is dropped, as the 2025 server did
     return pending
 
 
@@ -57,19 +56,32 @@ async def schedule(sim: Simulator, caller: Caller, spec: SwarmSpec, execute: Exe
     pending = await _run_due(sim, caller, execute)
     name = (spec.name or "swarm").replace(" ", "_").lower()
     job_id = f"swarm_{name}_{int(sim.clock.timestamp())}"
-    job = {"job_id": job_id, "swarm_name": spec.name, "scheduled_time": spec.schedule.scheduled_time,
-           "timezone": spec.schedule.timezone or "UTC", "at": at.timestamp(),
-           "spec": spec.model_dump(exclude_none=True, exclude={"schedule"})}
+    job = {
+        "job_id": job_id,
+        "swarm_name": spec.name,
+        "scheduled_time": spec.schedule.scheduled_time,
+        "timezone": spec.schedule.timezone or "UTC",
+        "at": at.timestamp(),
+        "spec": spec.model_dump(exclude_none=True, exclude={"schedule"}),
+    }
     await sim.store.set_value(_key(caller), [*pending, job])
-    return {"status": "success", "message": "Swarm scheduled successfully", "job_id": job_id,
-            "scheduled_time": job["scheduled_time"], "timezone": job["timezone"]}
+    return {
+        "status": "success",
+        "message": "Swarm scheduled successfully",
+        "job_id": job_id,
+        "scheduled_time": job["scheduled_time"],
+        "timezone": job["timezone"],
+    }
 
 
 async def list_jobs(sim: Simulator, caller: Caller, execute: Execute) -> dict[str, Any]:
     pending = await _run_due(sim, caller, execute)
-    return {"status": "success", "scheduled_jobs": [
-        {k: job[k] for k in ("job_id", "swarm_name", "scheduled_time", "timezone")} for job in pending
-    ]}
+    return {
+        "status": "success",
+        "scheduled_jobs": [
+            {k: job[k] for k in ("job_id", "swarm_name", "scheduled_time", "timezone")} for job in pending
+        ],
+    }
 
 
 async def cancel(sim: Simulator, caller: Caller, job_id: str) -> dict[str, Any]:
@@ -100,8 +112,9 @@ def _cost_of(data: Mapping[str, Any]) -> Decimal:
 def _tokens(data: Mapping[str, Any], name: str) -> int:
     usage = data.get("usage")
     if isinstance(usage, Mapping):
-        value = usage.get(name, usage.get({"input_tokens": "prompt_tokens",
-                                           "output_tokens": "completion_tokens"}[name], 0))
+        value = usage.get(
+            name, usage.get({"input_tokens": "prompt_tokens", "output_tokens": "completion_tokens"}[name], 0)
+        )
         return int(value or 0)
     return 0
 
@@ -134,12 +147,25 @@ def usage_report(logs: list[dict[str, Any]], query: Mapping[str, str], now: date
         if not start <= day <= end:
             continue
         data = row.get("data") or {}
-        slot = days.setdefault(day.isoformat(), {"day": day.isoformat(), "total_cost": Decimal("0"),
-                                                 "input_tokens": 0, "output_tokens": 0, "request_count": 0})
+        slot = days.setdefault(
+            day.isoformat(),
+            {
+                "day": day.isoformat(),
+                "total_cost": Decimal("0"),
+                "input_tokens": 0,
+                "output_tokens": 0,
+                "request_count": 0,
+            },
+        )
         slot["total_cost"] += _cost_of(data)
         slot["input_tokens"] += _tokens(data, "input_tokens")
         slot["output_tokens"] += _tokens(data, "output_tokens")
         slot["request_count"] += 1
     results = [{**slot, "total_cost": float(slot["total_cost"])} for _, slot in sorted(days.items())]
-    return {"results": results, "period": period, "start_date": start.isoformat(), "end_date": end.isoformat(),
-            "timestamp": now.isoformat(timespec="microseconds")}
+    return {
+        "results": results,
+        "period": period,
+        "start_date": start.isoformat(),
+        "end_date": end.isoformat(),
+        "timestamp": now.isoformat(timespec="microseconds"),
+    }

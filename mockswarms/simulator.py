@@ -18,7 +18,6 @@ from . import gates, ratelimit
 from .clock import Clock, ClockState
 from .config import Settings
 from .entropy import Entropy
-from .errors import APIError
 from .fakellm import FakeLLM
 from .faults import FaultEngine
 from .fixtures import FixtureRegistry
@@ -73,10 +72,17 @@ class Simulator:
         self.monotonic = monotonic
         self.entropy = Entropy(settings.seed)
         self.store = store if store is not None else make_store(settings)
-        self.fixtures = FixtureRegistry(list(settings.fixtures), watch=settings.fixtures_watch, monotonic=monotonic)
+        self.fixtures = FixtureRegistry(
+            list(settings.fixtures), watch=settings.fixtures_watch, monotonic=monotonic
+        )
         self.llm = FakeLLM(self.entropy, self.fixtures, self.pacing_for)
-        self.faults = FaultEngine(self.clock, self.entropy, self.store,
-                                  header_enabled=settings.fault_header_enabled, shared=settings.store != "memory")
+        self.faults = FaultEngine(
+            self.clock,
+            self.entropy,
+            self.store,
+            header_enabled=settings.fault_header_enabled,
+            shared=settings.store != "memory",
+        )
         self._started = False
         self._start_lock = asyncio.Lock()
         self._shared_clock = settings.store != "memory"
@@ -102,7 +108,8 @@ class Simulator:
         seeded_users: set[str] = set()
         for account in self.settings.accounts:
             user_id = account.resolved_user_id()
-            await self.store.put_account(AccountRecord(account.key, user_id, account.tier, account.limits))
+            limits = {str(k): v for k, v in account.limits.items()} if account.limits else None
+            await self.store.put_account(AccountRecord(account.key, user_id, account.tier, limits))
             # Balances belong to the user: the first account declaring a user sets them.
             if user_id not in seeded_users:
                 seeded_users.add(user_id)
@@ -178,7 +185,9 @@ class Simulator:
             return Limits()
         return ratelimit.limits_for(caller.tier, self.settings, caller.account.limits)
 
-    async def check_rate(self, caller: Caller, *, openai: bool = False, refuse: bool = True) -> dict[str, str]:
+    async def check_rate(
+        self, caller: Caller, *, openai: bool = False, refuse: bool = True
+    ) -> dict[str, str]:
         """The limiter run on every request: per-user windows for keyed callers, per-IP for keyless
         (and for everyone in the legacy per-IP mode). Raises 429 (unless ``refuse`` is False, for
         ``/v1/rate/limits`` which must be able to report exceeded windows); returns the headers."""
@@ -194,7 +203,9 @@ class Simulator:
                 raise ratelimit.legacy_rate_limited_error(now, openai=openai)
             return {}
         if caller.account is None:
-            allowed, windows = await self.store.hit(f"ip:{caller.ip}", now, ratelimit.ip_limits(self.settings))
+            allowed, windows = await self.store.hit(
+                f"ip:{caller.ip}", now, ratelimit.ip_limits(self.settings)
+            )
             if not allowed:
                 raise ratelimit.rate_limited_error(windows, "", now, openai=openai, ip=True)
             caller.rate_headers = ratelimit.rate_headers(windows, "anonymous")
@@ -239,14 +250,20 @@ class Simulator:
         threshold = gates.settle_threshold(settings, cost)
         limits = self.limits_for(caller)
         outcome = await self.store.settle(
-            caller.user_id, caller.user_id, self.clock.timestamp(), limits, cost, threshold,
+            caller.user_id,
+            caller.user_id,
+            self.clock.timestamp(),
+            limits,
+            cost,
+            threshold,
             count=settings.rate_limit_mode == "docs",
         )
         if outcome.status == "insufficient_credits":
             raise gates.insufficient_credits_error(openai=openai)
         if outcome.status == "rate_limited":
-            raise ratelimit.rate_limited_error(outcome.windows, caller.tier, self.clock.timestamp(),
-                                               openai=openai)
+            raise ratelimit.rate_limited_error(
+                outcome.windows, caller.tier, self.clock.timestamp(), openai=openai
+            )
         if settings.rate_limit_mode == "docs" and caller.account is not None:
             caller.rate_headers = ratelimit.rate_headers(outcome.windows, caller.tier)
         return outcome.balances
@@ -254,8 +271,9 @@ class Simulator:
     async def refund(self, caller: Caller, amount: Decimal) -> None:
         """Give back part of a charge (a stream cut short under ``stream_disconnect_billing: produced``)."""
         if amount > 0:
-            await self.store.settle(caller.user_id, caller.user_id, self.clock.timestamp(), Limits(),
-                                    -amount, None, count=False)
+            await self.store.settle(
+                caller.user_id, caller.user_id, self.clock.timestamp(), Limits(), -amount, None, count=False
+            )
 
     # -- logs ------------------------------------------------------------------------------------
     async def log_completion(
@@ -269,7 +287,9 @@ class Simulator:
         }
         await self.store.append_log(caller.user_id, entry)
         await self.store.record_completion(
-            caller.user_id, self.clock.timestamp(), success,
+            caller.user_id,
+            self.clock.timestamp(),
+            success,
             [str(a.get("agent_name")) for a in agents if a.get("agent_name")],
         )
         if agents:

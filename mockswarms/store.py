@@ -43,8 +43,9 @@ class AccountRecord:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> AccountRecord:
-        return cls(key=data["key"], user_id=data["user_id"], tier=data.get("tier", "free"),
-                   limits=data.get("limits"))
+        return cls(
+            key=data["key"], user_id=data["user_id"], tier=data.get("tier", "free"), limits=data.get("limits")
+        )
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,19 @@ class Balances:
         return self.credit + self.free_credit + self.referral_credits
 
     def to_json(self) -> dict[str, str]:
-        return {"credit": str(self.credit), "free_credit": str(self.free_credit),
-                "referral_credits": str(self.referral_credits)}
+        return {
+            "credit": str(self.credit),
+            "free_credit": str(self.free_credit),
+            "referral_credits": str(self.referral_credits),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Balances:
-        return cls(Decimal(str(data.get("credit", "0"))), Decimal(str(data.get("free_credit", "0"))),
-                   Decimal(str(data.get("referral_credits", "0"))))
+        return cls(
+            Decimal(str(data.get("credit", "0"))),
+            Decimal(str(data.get("free_credit", "0"))),
+            Decimal(str(data.get("referral_credits", "0"))),
+        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +163,9 @@ class StateStore(Protocol):
     async def list_logs(self, user_id: str) -> list[dict[str, Any]]:
         """The user's log rows, newest first."""
 
-    async def record_completion(self, user_id: str, now: float, success: bool, agent_names: list[str]) -> None:
+    async def record_completion(
+        self, user_id: str, now: float, success: bool, agent_names: list[str]
+    ) -> None:
         """Feed ``/v1/metrics/summary`` (counts, unique agents, last-24h/7d windows)."""
 
     async def metrics(self, user_id: str, now: float) -> dict[str, int]:

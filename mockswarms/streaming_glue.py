@@ -33,8 +33,9 @@ def _latency(run: Run) -> float:
     return sum(turn.result.latency for turn in run.turns)
 
 
-def _on_close(sim: Simulator, caller: Caller, job_id: str, cost: Decimal,
-              produced_cost: Callable[[int], Decimal]) -> Callable[[int, bool], Any]:
+def _on_close(
+    sim: Simulator, caller: Caller, job_id: str, cost: Decimal, produced_cost: Callable[[int], Decimal]
+) -> Callable[[int, bool], Any]:
     async def on_close(events_sent: int, completed: bool) -> None:
         if completed or sim.settings.stream_disconnect_billing == "full":
             return
@@ -42,44 +43,88 @@ def _on_close(sim: Simulator, caller: Caller, job_id: str, cost: Decimal,
         if refund > 0:
             await sim.refund(caller, refund)
             entry = {"job_id": job_id, "refunded": float(refund), "events_sent": events_sent}
-            await sim.store.append_log(caller.user_id, {
-                "created_at": sim.timestamp(), "api_key": None, "category": "refund", "data": entry,
-            })
+            await sim.store.append_log(
+                caller.user_id,
+                {
+                    "created_at": sim.timestamp(),
+                    "api_key": None,
+                    "category": "refund",
+                    "data": entry,
+                },
+            )
 
     return on_close
 
 
-def agent_stream(sim: Simulator, caller: Caller, body: dict[str, Any], run: AgentRun, cost: Decimal) -> StreamFactory:
+def agent_stream(
+    sim: Simulator, caller: Caller, body: dict[str, Any], run: AgentRun, cost: Decimal
+) -> StreamFactory:
     chunks = _chunks(run)
     pacing = run.turns[0].result.pacing if run.turns else None
     events = streaming.agent_stream_events(
-        job_id=body["job_id"], name=body["name"], description=body["description"],
-        temperature=body["temperature"], chunks=chunks, usage=body["usage"], start=sim.clock.now(),
-        pacing=pacing, latency=_latency(run), fmt=sim.settings.agent_sse_format,
+        job_id=body["job_id"],
+        name=body["name"],
+        description=body["description"],
+        temperature=body["temperature"],
+        chunks=chunks,
+        usage=body["usage"],
+        start=sim.clock.now(),
+        pacing=pacing,
+        latency=_latency(run),
+        fmt=sim.settings.agent_sse_format,
     )
     lead = 2 if sim.settings.agent_sse_format == "docs" else 1  # frames before the first chunk
 
     def produced_cost(events_sent: int) -> Decimal:
         sent = chunks[: max(events_sent - lead, 0)]
-        _, partial = billing.agent_usage(run.input_tokens, count_tokens("".join(sent)), settings=sim.settings,
-                                         now=sim.clock.now(), images=run.images, mcp_calls=run.mcp_calls,
-                                         tool=run.tool_fee)
+        _, partial = billing.agent_usage(
+            run.input_tokens,
+            count_tokens("".join(sent)),
+            settings=sim.settings,
+            now=sim.clock.now(),
+            images=run.images,
+            mcp_calls=run.mcp_calls,
+            tool=run.tool_fee,
+        )
         return partial
 
     on_close = _on_close(sim, caller, body["job_id"], cost, produced_cost)
-    return lambda headers: streaming.sse_response(events, ping_interval=sim.settings.sse_ping_interval,
-                                                  on_close=on_close, headers=headers)
+    return lambda headers: streaming.sse_response(
+        events, ping_interval=sim.settings.sse_ping_interval, on_close=on_close, headers=headers
+    )
 
 
-def swarm_stream(sim: Simulator, caller: Caller, body: dict[str, Any], run: SwarmRun, usage: dict[str, Any],
-                 cost: Decimal, spec: SwarmSpec) -> StreamFactory:
-    turns = [streaming.SwarmTurn(agent=t.call.agent_name, chunks=t.result.chunks, phase=t.phase,
-                                 pacing=t.result.pacing, latency=t.result.latency) for t in run.turns]
+def swarm_stream(
+    sim: Simulator,
+    caller: Caller,
+    body: dict[str, Any],
+    run: SwarmRun,
+    usage: dict[str, Any],
+    cost: Decimal,
+    spec: SwarmSpec,
+) -> StreamFactory:
+    turns = [
+        streaming.SwarmTurn(
+            agent=t.call.agent_name,
+            chunks=t.result.chunks,
+            phase=t.phase,
+            pacing=t.result.pacing,
+            latency=t.result.latency,
+        )
+        for t in run.turns
+    ]
     events = streaming.swarm_stream_events(
-        job_id=str(body.get("job_id", "")), swarm_name=spec.name, description=spec.description,
-        swarm_type=run.swarm_type, number_of_agents=run.number_of_agents,
-        service_tier=spec.service_tier or "standard", turns=turns, usage=usage,
-        execution_time=round(run.simulated_seconds, 6), output=run.output, input_tokens=run.input_tokens,
+        job_id=str(body.get("job_id", "")),
+        swarm_name=spec.name,
+        description=spec.description,
+        swarm_type=run.swarm_type,
+        number_of_agents=run.number_of_agents,
+        service_tier=spec.service_tier or "standard",
+        turns=turns,
+        usage=usage,
+        execution_time=round(run.simulated_seconds, 6),
+        output=run.output,
+        input_tokens=run.input_tokens,
         done=sim.settings.swarm_sse_done,
     )
     total_out = max(run.output_tokens, 1)
@@ -88,28 +133,44 @@ def swarm_stream(sim: Simulator, caller: Caller, body: dict[str, Any], run: Swar
         # Proportional to the share of frames sent: swarm chunks are tokens of several agents.
         share = Decimal(min(events_sent, len(events))) / Decimal(max(len(events), 1))
         produced_out = int(total_out * share)
-        _, partial = billing.swarm_usage(run.input_tokens, produced_out, run.number_of_agents,
-                                         settings=sim.settings, now=sim.clock.now(),
-                                         service_tier=spec.service_tier or "standard")
+        _, partial = billing.swarm_usage(
+            run.input_tokens,
+            produced_out,
+            run.number_of_agents,
+            settings=sim.settings,
+            now=sim.clock.now(),
+            service_tier=spec.service_tier or "standard",
+        )
         return partial
 
     on_close = _on_close(sim, caller, str(body.get("job_id", "")), cost, produced_cost)
-    return lambda headers: streaming.sse_response(events, ping_interval=sim.settings.sse_ping_interval,
-                                                  on_close=on_close, headers=headers)
+    return lambda headers: streaming.sse_response(
+        events, ping_interval=sim.settings.sse_ping_interval, on_close=on_close, headers=headers
+    )
 
 
-def chat_stream(sim: Simulator, caller: Caller, body: dict[str, Any], run: ChatRun, cost: Decimal) -> StreamFactory:
+def chat_stream(
+    sim: Simulator, caller: Caller, body: dict[str, Any], run: ChatRun, cost: Decimal
+) -> StreamFactory:
     chunks = _chunks(run)
     pacing = run.turns[0].result.pacing if run.turns else None
-    events = streaming.chat_stream_events(completion_id=body["id"], created=body["created"], model=body["model"],
-                                          chunks=chunks, pacing=pacing, latency=_latency(run))
+    events = streaming.chat_stream_events(
+        completion_id=body["id"],
+        created=body["created"],
+        model=body["model"],
+        chunks=chunks,
+        pacing=pacing,
+        latency=_latency(run),
+    )
 
     def produced_cost(events_sent: int) -> Decimal:
         sent = chunks[: max(events_sent - 1, 0)]
-        _, partial = billing.agent_usage(run.input_tokens, count_tokens("".join(sent)), settings=sim.settings,
-                                         now=sim.clock.now())
+        _, partial = billing.agent_usage(
+            run.input_tokens, count_tokens("".join(sent)), settings=sim.settings, now=sim.clock.now()
+        )
         return partial
 
     on_close = _on_close(sim, caller, body["id"], cost, produced_cost)
-    return lambda headers: streaming.sse_response(events, ping_interval=sim.settings.sse_ping_interval,
-                                                  on_close=on_close, headers=headers)
+    return lambda headers: streaming.sse_response(
+        events, ping_interval=sim.settings.sse_ping_interval, on_close=on_close, headers=headers
+    )

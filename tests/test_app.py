@@ -11,7 +11,9 @@ PREMIUM = {"x-api-key": "sk-mock-premium"}
 
 @pytest.fixture
 def client() -> Iterator[TestClient]:
-    yield TestClient(create_app(now="2026-03-01T12:00:00Z", max_body_bytes=1000), raise_server_exceptions=False)
+    yield TestClient(
+        create_app(now="2026-03-01T12:00:00Z", max_body_bytes=1000), raise_server_exceptions=False
+    )
 
 
 def test_body_over_the_cap_is_413_by_content_length(client: TestClient) -> None:
@@ -29,7 +31,9 @@ def test_body_over_the_cap_is_413_when_streamed_without_length(client: TestClien
     assert reply.status_code == 413
 
 
-def test_a_bug_of_ours_is_a_500_without_traceback(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bug_of_ours_is_a_500_without_traceback(
+    client: TestClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
     async def broken(*args: object) -> None:
         raise RuntimeError("boom at /secret/path.py line 3")
 
@@ -62,7 +66,9 @@ def test_response_fuzz_answers_seeded_schema_valid_bodies() -> None:
 
     def bodies(seed: int) -> list[object]:
         client = TestClient(create_app(response_fuzz=True, seed=seed))
-        return [client.post("/v1/agent/completions", json={"task": "x"}, headers=PREMIUM).json() for _ in range(3)]
+        return [
+            client.post("/v1/agent/completions", json={"task": "x"}, headers=PREMIUM).json() for _ in range(3)
+        ]
 
     first = bodies(4)
     validator = jsonschema_rs.validator_for(operation_response_schema("POST /v1/agent/completions"))
@@ -74,6 +80,8 @@ def test_response_fuzz_answers_seeded_schema_valid_bodies() -> None:
 def test_openapi_json_is_the_checked_in_contract_byte_for_byte(client: TestClient) -> None:
     from pathlib import Path
 
-    checked_in = (Path(__file__).resolve().parent.parent / "contracts" / "swarms-api.openapi.json").read_bytes()
+    checked_in = (
+        Path(__file__).resolve().parent.parent / "contracts" / "swarms-api.openapi.json"
+    ).read_bytes()
     reply = client.get("/openapi.json")
     assert reply.status_code == 200 and reply.content == checked_in

@@ -20,9 +20,22 @@ def test_serve_starts_quickly_and_answers(tmp_path: Path) -> None:
     port = _free_port()
     started = time.monotonic()
     proc = subprocess.Popen(
-        [sys.executable, "-m", "mockswarms", "serve", "--port", str(port), "--now", "2026-03-01T12:00:00Z",
-         "--seed", "5", "--log-level", "warning"],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        [
+            sys.executable,
+            "-m",
+            "mockswarms",
+            "serve",
+            "--port",
+            str(port),
+            "--now",
+            "2026-03-01T12:00:00Z",
+            "--seed",
+            "5",
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     try:
         deadline = started + 10
@@ -35,11 +48,22 @@ def test_serve_starts_quickly_and_answers(tmp_path: Path) -> None:
                 time.sleep(0.05)
         assert response.json() == {"status": "ok"}
         body = {"agent_config": {"agent_name": "Researcher", "model_name": "gpt-4o"}, "task": "Summarize X"}
-        reply = httpx.post(f"http://127.0.0.1:{port}/v1/agent/completions", json=body,
-                           headers={"x-api-key": "sk-mock-premium"})
+        reply = httpx.post(
+            f"http://127.0.0.1:{port}/v1/agent/completions",
+            json=body,
+            headers={"x-api-key": "sk-mock-premium"},
+        )
         assert reply.status_code == 200
-        assert set(reply.json()) == {"job_id", "success", "name", "description", "temperature", "outputs",
-                                     "usage", "timestamp"}
+        assert set(reply.json()) == {
+            "job_id",
+            "success",
+            "name",
+            "description",
+            "temperature",
+            "outputs",
+            "usage",
+            "timestamp",
+        }
         assert reply.json()["timestamp"] == "2026-03-01T12:00:00.000000+00:00"
     finally:
         proc.terminate()
@@ -74,8 +98,12 @@ def test_no_command_prints_help_and_fails(capsys: pytest.CaptureFixture[str]) ->
     assert "usage: mockswarms" in capsys.readouterr().err
 
 
-def test_bad_fixtures_stop_the_server_with_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    (tmp_path / "a.yaml").write_text('rules:\n  - id: x\n    match: {agent_name: {regex: "("}}\n    respond: {text: hi}\n')
+def test_bad_fixtures_stop_the_server_with_file_and_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "a.yaml").write_text(
+        'rules:\n  - id: x\n    match: {agent_name: {regex: "("}}\n    respond: {text: hi}\n'
+    )
     assert main(["serve", "--fixtures", str(tmp_path)]) == 2
     err = capsys.readouterr().err
     assert err.startswith("mockswarms: error: bad fixtures:\n")

@@ -37,8 +37,13 @@ def test_config_file_from_environment_and_relative_fixture_dirs(tmp_path: Path) 
 
 
 def test_env_json_values_and_now() -> None:
-    s = load_settings(environ={"MOCKSWARMS_FAULTS": '[{"id": "a"}]', "MOCKSWARMS_NOW": "2026-01-01T00:00:00Z",
-                               "MOCKSWARMS_BEARER_ENABLED": "false"})
+    s = load_settings(
+        environ={
+            "MOCKSWARMS_FAULTS": '[{"id": "a"}]',
+            "MOCKSWARMS_NOW": "2026-01-01T00:00:00Z",
+            "MOCKSWARMS_BEARER_ENABLED": "false",
+        }
+    )
     assert s.faults == [{"id": "a"}] and s.bearer_enabled is False
     assert s.now is not None and s.now.isoformat() == "2026-01-01T00:00:00+00:00"
 

@@ -26,18 +26,27 @@ def test_reset_restores_balances_logs_and_ids(client: TestClient) -> None:
     assert client.get("/v1/account/credits", headers=PREMIUM).json()["credit"] < 100
     assert client.post("/__mockswarms/reset").json() == {"status": "reset"}
     assert client.get("/v1/account/credits", headers=PREMIUM).json() == {
-        "credit": 100.0, "free_credit": 0.0, "referral_credits": 0.0, "total_credits": 100.0}
+        "credit": 100.0,
+        "free_credit": 0.0,
+        "referral_credits": 0.0,
+        "total_credits": 100.0,
+    }
     assert client.get("/v1/swarm/logs", headers=PREMIUM).json()["logs"] == []
     again = client.post("/v1/agent/completions", json=AGENT, headers=PREMIUM).json()
     assert again == first  # same id stream, same clock, same text
 
 
 def test_clock_freeze_advance_and_set(client: TestClient) -> None:
-    assert client.get("/__mockswarms/clock").json() == {"now": "2026-03-01T12:00:00.000000+00:00", "frozen": True}
+    assert client.get("/__mockswarms/clock").json() == {
+        "now": "2026-03-01T12:00:00.000000+00:00",
+        "frozen": True,
+    }
     moved = client.put("/__mockswarms/clock", json={"advance_seconds": 90}).json()
     assert moved["now"] == "2026-03-01T12:01:30.000000+00:00"
-    assert client.put("/__mockswarms/clock", json={"now": "2026-07-04T00:00:00Z"}).json()["now"] \
+    assert (
+        client.put("/__mockswarms/clock", json={"now": "2026-07-04T00:00:00Z"}).json()["now"]
         == "2026-07-04T00:00:00.000000+00:00"
+    )
     assert client.get("/health").status_code == 200
     reply = client.post("/v1/agent/completions", json=AGENT, headers=PREMIUM).json()
     assert reply["timestamp"] == "2026-07-04T00:00:00.000000+00:00"
@@ -47,8 +56,15 @@ def test_clock_freeze_advance_and_set(client: TestClient) -> None:
 
 def test_accounts_get_put_and_create(client: TestClient) -> None:
     assert client.get("/__mockswarms/accounts/sk-mock-free").json() == {
-        "key": "sk-mock-free", "user_id": "user-free", "tier": "free", "credit": 0.0, "free_credit": 20.0,
-        "referral_credits": 0.0, "total_credits": 20.0, "limits": None}
+        "key": "sk-mock-free",
+        "user_id": "user-free",
+        "tier": "free",
+        "credit": 0.0,
+        "free_credit": 20.0,
+        "referral_credits": 0.0,
+        "total_credits": 20.0,
+        "limits": None,
+    }
     created = client.put("/__mockswarms/accounts/sk-new", json={"tier": "premium", "credit": "2.50"}).json()
     assert created["user_id"] == "user-sk-new" and created["total_credits"] == 2.5
     credits = client.get("/v1/account/credits", headers={"x-api-key": "sk-new"}).json()
@@ -65,7 +81,9 @@ def test_journal_records_requests_with_masked_keys(client: TestClient) -> None:
     client.get("/v1/nowhere", headers=PREMIUM)
     entries = client.get("/__mockswarms/journal").json()["entries"]
     assert [(e["method"], e["path"], e["status"]) for e in entries] == [
-        ("POST", "/v1/agent/completions", 200), ("GET", "/v1/nowhere", 404)]
+        ("POST", "/v1/agent/completions", 200),
+        ("GET", "/v1/nowhere", 404),
+    ]
     assert entries[0]["api_key"] == "sk-m…mium"
     assert entries[0]["body"] == AGENT
     assert entries[0]["response"]["name"] == "Researcher"

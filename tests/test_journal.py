@@ -16,8 +16,20 @@ def test_decode_body() -> None:
 
 
 def test_stream_responses_are_not_stored() -> None:
-    entry = journal_entry(entry_id=1, method="POST", path="/p", query="", status=200, api_key="sk-mock-free",
-                          request_body=b"{}", response_body=b"data: x\n\n", streamed=True, received_at=1.0,
-                          simulated_at="t", duration_ms=1.23456, fault_rule=None)
+    entry = journal_entry(
+        entry_id=1,
+        method="POST",
+        path="/p",
+        query="",
+        status=200,
+        api_key="sk-mock-free",
+        request_body=b"{}",
+        response_body=b"data: x\n\n",
+        streamed=True,
+        received_at=1.0,
+        simulated_at="t",
+        duration_ms=1.23456,
+        fault_rule=None,
+    )
     assert entry["response"] is None and entry["streamed"] is True
     assert entry["api_key"] == "sk-m…free" and entry["duration_ms"] == 1.235

@@ -126,8 +126,22 @@ def load_contract(source: str | None = None, *, full: bool = False) -> dict[str,
     return loaded
 
 
-REJECTION_STATUSES = ("400", "401", "402", "403", "404", "405", "406", "409", "413", "415", "422", "428", "429",
-                      "5XX")
+REJECTION_STATUSES = (
+    "400",
+    "401",
+    "402",
+    "403",
+    "404",
+    "405",
+    "406",
+    "409",
+    "413",
+    "415",
+    "422",
+    "428",
+    "429",
+    "5XX",
+)
 
 
 def build_config(
