@@ -513,7 +513,7 @@ async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> 
     run = workflows.run_reasoning(req, sim.llm, strict=sim.settings.semantic_validation)
     _check_prompt(sim, caller, run)
     _fail_run(run)
-    _, cost = billing.agent_usage(
+    usage, cost = billing.agent_usage(
         run.input_tokens,
         run.output_tokens,
         images=0,
@@ -556,7 +556,7 @@ async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Re
     )
     _check_prompt(sim, caller, run)
     _fail_run(run)
-    _, cost = billing.agent_usage(
+    usage, cost = billing.agent_usage(
         run.input_tokens,
         run.output_tokens,
         images=0,
