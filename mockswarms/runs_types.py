@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import DomainError
-from .llm import LLM, LLMCall, LLMError, LLMResult, Message
+from .llm import LLM, LLMCall, LLMError, LLMResult, Message, Pacing
 from .request_models import AgentSpec
 
 __all__ = [
+    "NOMINAL_PACING",
     "AgentRun",
     "ChatRun",
     "Recorder",
@@ -39,6 +40,15 @@ __all__ = [
 Stamp = Callable[[], tuple[str, str]]
 
 AGENT_NAME_REQUIRED = "Agent validation error: Agent name is required."
+
+
+# How long a simulated model takes when no pacing is configured: 0.5 s to the first token, then 50
+# tokens per second. Only durations (``execution_time``) use it; nothing actually waits.
+NOMINAL_PACING = Pacing(time_to_first_token=0.5, tokens_per_second=50.0)
+
+
+def _timing(pacing: Pacing) -> Pacing:
+    return pacing if pacing.time_to_first_token or pacing.tokens_per_second else NOMINAL_PACING
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,16 +93,16 @@ class Run:
         """Simulated duration: phases run one after another, turns within a phase overlap.
 
         A turn lasts its fixture latency plus its pacing (time to first token + tokens / rate);
-        turns of the same agent inside one phase (per-agent loops) add up.
+        turns of the same agent inside one phase (per-agent loops) add up. A turn with no pacing
+        configured (the default, so streams are not slowed down) is timed with ``NOMINAL_PACING``.
         """
         total = 0.0
         for group in self.phases():
             per_agent: dict[str, float] = {}
             for turn in group:
                 r = turn.result
-                per_agent[turn.call.agent_name] = (
-                    per_agent.get(turn.call.agent_name, 0.0) + r.latency + r.pacing.duration(r.output_tokens)
-                )
+                seconds = r.latency + _timing(r.pacing).duration(r.output_tokens)
+                per_agent[turn.call.agent_name] = per_agent.get(turn.call.agent_name, 0.0) + seconds
             total += max(per_agent.values(), default=0.0)
         return total
 
