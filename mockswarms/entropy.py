@@ -31,10 +31,11 @@ class IdSource:
         self._rng = rng
 
     def hex(self, length: int) -> str:
-        return "".join(self._rng.choice("0123456789abcdef") for _ in range(length))
+        # One draw for the whole id: ids are on every response's hot path.
+        return f"{self._rng.getrandbits(4 * length):0{length}x}"
 
     def alnum(self, length: int) -> str:
-        return "".join(self._rng.choice(_ALNUM) for _ in range(length))
+        return "".join(self._rng.choices(_ALNUM, k=length))
 
     def uuid(self) -> str:
         return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))

@@ -6,7 +6,7 @@ Generated text (no rule, or a rule that only sets latency/pacing/token counts):
   which model, which agent, and the call's position within the run. Transport flags (``stream``,
   ``streaming_on``) are not part of it, so they never change the text.
 - Size rule: 3-7 sentences of 6-14 words each, drawn from Faker's English word list with the seeded
-  Faker instance (about 25-110 tokens), then capped to ``max_tokens`` tokens when ``max_tokens >= 1``.
+  derived RNG (about 25-110 tokens), then capped to ``max_tokens`` tokens when ``max_tokens >= 1``.
   Fixture text is never capped (it is what the user asked for).
 
 Token counts use :mod:`mockswarms.tokenizer`: input = ``count_tokens(call.seen_text())``, output =
@@ -16,6 +16,8 @@ either. Chunks are ``split_tokens(text)`` unless the rule lists its own.
 
 from __future__ import annotations
 
+import functools
+import random
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -32,10 +34,14 @@ __all__ = ["FakeLLM", "generated_text"]
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
-def generated_text(faker: Faker, words: tuple[str, ...], seed: int) -> str:
-    """The size rule applied with ``faker`` re-seeded to ``seed`` (see module docstring)."""
-    faker.seed_instance(seed)
-    rng = faker.random
+@functools.cache
+def faker_words() -> tuple[str, ...]:
+    """Faker's English word list; building a Faker costs ~25 ms, so once per process."""
+    return tuple(Faker("en_US").get_words_list())
+
+
+def generated_text(words: tuple[str, ...], rng: random.Random) -> str:
+    """The size rule applied with ``rng`` drawing from Faker's word list (see module docstring)."""
     sentences = []
     for _ in range(3 + rng.randrange(5)):
         picked = rng.choices(words, k=6 + rng.randrange(9))
@@ -52,17 +58,13 @@ class FakeLLM:
         self.entropy = entropy
         self.fixtures = fixtures
         self.pacing_for = pacing_for
-        # Constructing Faker costs ~25 ms: once per process, re-seeded per call.
-        self._faker = Faker("en_US")
-        self._words: tuple[str, ...] = tuple(self._faker.get_words_list())
+        self._words = faker_words()
 
-    def _seed(self, seen: str, call: LLMCall) -> int:
-        return self.entropy.derive(
-            "fake-llm", seen, call.model, call.agent_name, call.call_index
-        ).getrandbits(64)
+    def _rng(self, seen: str, call: LLMCall) -> random.Random:
+        return self.entropy.derive("fake-llm", seen, call.model, call.agent_name, call.call_index)
 
     def _generate(self, seen: str, call: LLMCall) -> str:
-        text = generated_text(self._faker, self._words, self._seed(seen, call))
+        text = generated_text(self._words, self._rng(seen, call))
         if call.max_tokens is not None and call.max_tokens >= 1:
             text = truncate_tokens(text, call.max_tokens)
         return text

@@ -693,8 +693,13 @@ class FaultMiddleware:
         action = decision.action
         if isinstance(action, ErrorAction):
             await _send_error(send, error_response(action, scope["path"], engine.clock.timestamp()))
-        elif isinstance(action, ResetAction | EmptyAction):
-            await _drop(reset=isinstance(action, ResetAction))
+        elif isinstance(action, ResetAction):
+            await _drop(reset=True)
+        elif isinstance(action, EmptyAction):
+            # Read the request first: closing with unread bytes in the socket makes the kernel send
+            # RST, and the client would see a reset instead of a clean, empty close.
+            await _buffer_body(receive)
+            await _drop(reset=False)
         elif isinstance(action, LatencyAction):
             rng = decision.rng()
             if action.apply_to == "ttfb":
