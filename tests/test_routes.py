@@ -1007,7 +1007,9 @@ def test_scheduled_job_can_be_cancelled() -> None:
     assert c.get("/v1/swarm/logs", headers=PREMIUM).json()["logs"] == []
 
 
-@pytest.mark.parametrize(("swarm_type", "combine"), [("SequentialWorkflow", sum), ("ConcurrentWorkflow", max)])
+@pytest.mark.parametrize(
+    ("swarm_type", "combine"), [("SequentialWorkflow", sum), ("ConcurrentWorkflow", max)]
+)
 def test_execution_time_is_simulated_from_tokens(swarm_type: str, combine: Any) -> None:
     """0.5 s to the first token + 50 tokens/s per agent (NOMINAL_PACING); sequential agents add up,
     concurrent ones overlap. Never wall time: the same request always reports the same duration."""
@@ -1015,6 +1017,8 @@ def test_execution_time_is_simulated_from_tokens(swarm_type: str, combine: Any) 
 
     client = TestClient(create_app(now="2026-03-01T12:00:00Z"), headers={"x-api-key": "sk-mock-premium"})
     agents = [{"agent_name": n, "model_name": "gpt-4o"} for n in ("A", "B", "C")]
-    body = client.post("/v1/swarm/completions", json={"swarm_type": swarm_type, "task": "t", "agents": agents}).json()
+    body = client.post(
+        "/v1/swarm/completions", json={"swarm_type": swarm_type, "task": "t", "agents": agents}
+    ).json()
     per_agent = [0.5 + count_tokens(item["content"]) / 50 for item in body["output"]]
     assert body["execution_time"] == pytest.approx(combine(per_agent), abs=1e-6)
