@@ -216,6 +216,7 @@ class RedisStore:
         namespace: str = "mockswarms",
         logs_per_user: int = 1000,
         agents_per_user: int = 1000,
+        max_connections: int = 64,
     ) -> None:
         if logs_per_user < 1:
             raise ValueError("logs_per_user must be at least 1")
@@ -223,7 +224,12 @@ class RedisStore:
         self.namespace = namespace
         self.logs_per_user = logs_per_user
         self.agents_per_user = agents_per_user
-        self._redis: aioredis.Redis = aioredis.from_url(url, decode_responses=True)
+        # A blocking pool: under a burst, requests wait for a free connection instead of failing
+        # with "Too many connections" (which would surface as 500s).
+        pool = aioredis.BlockingConnectionPool.from_url(
+            url, max_connections=max_connections, timeout=30, decode_responses=True
+        )
+        self._redis: aioredis.Redis = aioredis.Redis(connection_pool=pool)
         self._settle = self._redis.register_script(_LUA_SETTLE)
         self._hit = self._redis.register_script(_LUA_HIT)
         self._read_windows = self._redis.register_script(_LUA_READ_WINDOWS)

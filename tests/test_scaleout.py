@@ -1,0 +1,124 @@
+"""Several uvicorn workers on one Redis store behave as one simulator (issue: scale-out).
+
+A real ``mockswarms serve --workers 2 --store redis://…`` process tree is driven over HTTP: limits,
+balances, logs, the clock and fault rules must be shared exactly as with one in-memory worker.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from decimal import Decimal
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.redis
+
+BODY = {"agent_config": {"agent_name": "Scaler", "model_name": "gpt-4o"}, "task": "Count to three"}
+FREE = {"x-api-key": "sk-mock-free"}
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def cluster(redis_url: str) -> Iterator[str]:
+    port = _free_port()
+    # A database of its own so the store contract suite's keys never mix with these.
+    url = redis_url.rsplit("/", 1)[0] + "/3"
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "mockswarms",
+            "serve",
+            "--workers",
+            "2",
+            "--store",
+            url,
+            "--port",
+            str(port),
+            "--now",
+            "2026-03-01T12:00:00Z",
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=0.5).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "server exited"
+            assert time.monotonic() < deadline, "workers did not start"
+            time.sleep(0.1)
+        yield base
+    finally:
+        proc.terminate()
+        proc.wait(timeout=15)
+
+
+@pytest.fixture
+def base(cluster: str) -> str:
+    assert httpx.post(f"{cluster}/__mockswarms/reset").status_code == 200
+    return cluster
+
+
+def _credits(base: str) -> Decimal:
+    # The control API: the public one answers 429 while the minute window is full.
+    return Decimal(str(httpx.get(f"{base}/__mockswarms/accounts/sk-mock-free").json()["total_credits"]))
+
+
+def test_two_workers_admit_exactly_the_free_minute_limit_and_charge_exactly(base: str) -> None:
+    before = _credits(base)
+
+    async def burst() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=300)
+        async with httpx.AsyncClient(base_url=base, headers=FREE, limits=limits, timeout=60) as client:
+            return await asyncio.gather(
+                *(client.post("/v1/agent/completions", json=BODY) for _ in range(300))
+            )
+
+    responses = asyncio.run(burst())
+    statuses = [r.status_code for r in responses]
+    assert statuses.count(200) == 100 and statuses.count(429) == 200
+    charged = sum(Decimal(str(r.json()["usage"]["total_cost"])) for r in responses if r.status_code == 200)
+    assert before - _credits(base) == charged
+    assert httpx.get(f"{base}/v1/swarm/logs", headers=FREE).status_code == 429  # the limiter runs on GETs too
+    limits = httpx.get(f"{base}/v1/rate/limits", headers=FREE).json()["rate_limits"]["minute"]
+    assert (limits["count"], limits["remaining"], limits["exceeded"]) == (100, 0, True)
+    httpx.put(f"{base}/__mockswarms/clock", json={"advance_seconds": 61})
+    logs = httpx.get(f"{base}/v1/swarm/logs", headers=FREE).json()["logs"]
+    assert len(logs) == 100
+    assert sum(Decimal(str(row["data"]["usage"]["total_cost"])) for row in logs) == charged
+
+
+def test_clock_and_faults_are_shared_between_workers(base: str) -> None:
+    moved = httpx.put(f"{base}/__mockswarms/clock", json={"advance_seconds": 3600}).json()["now"]
+    assert moved == "2026-03-01T13:00:00.000000+00:00"
+    for _ in range(6):  # several connections: both workers answer some of them
+        with httpx.Client(base_url=base) as fresh:
+            assert fresh.get("/__mockswarms/clock").json()["now"] == moved
+    rule = {
+        "id": "all-503",
+        "match": {"path": "/v1/agent/completions"},
+        "action": {"type": "error", "status": 503},
+    }
+    assert httpx.post(f"{base}/__mockswarms/faults", json=rule).status_code == 201
+    for _ in range(6):
+        with httpx.Client(base_url=base, headers=FREE) as fresh:
+            assert fresh.post("/v1/agent/completions", json=BODY).status_code == 503
