@@ -30,6 +30,7 @@ __all__ = ["public_routes"]
 
 _LONG_NUMBER = re.compile(rb"\d{19,}")
 CONTRACT_FILE = Path(__file__).resolve().parent / "data" / "swarms-api.openapi.json"
+FULL_CONTRACT_FILE = CONTRACT_FILE.with_name("swarms-api.full.openapi.json")
 
 Operation = Callable[[Simulator, Caller, Any], Awaitable[Reply]]
 
@@ -164,8 +165,10 @@ async def _health(request: Request) -> Response:
 
 
 async def _openapi(request: Request) -> Response:
-    # The checked-in contract, byte for byte (the package ships a copy of contracts/).
-    return Response(CONTRACT_FILE.read_bytes(), media_type="application/json")
+    # The checked-in contract, byte for byte (mockswarms/data/ links to contracts/); with
+    # `control_api_in_contract` the full one, which adds the control API and switch-enabled endpoints.
+    full = request.app.state.simulator.settings.control_api_in_contract
+    return Response((FULL_CONTRACT_FILE if full else CONTRACT_FILE).read_bytes(), media_type="application/json")
 
 
 def _legacy(settings: Settings) -> bool:

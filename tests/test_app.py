@@ -85,3 +85,10 @@ def test_openapi_json_is_the_checked_in_contract_byte_for_byte(client: TestClien
     ).read_bytes()
     reply = client.get("/openapi.json")
     assert reply.status_code == 200 and reply.content == checked_in
+
+
+def test_control_api_is_in_the_served_contract_only_when_a_setting_says_so() -> None:
+    plain = TestClient(create_app()).get("/openapi.json").json()
+    full = TestClient(create_app(control_api_in_contract=True)).get("/openapi.json").json()
+    assert not any(path.startswith("/__mockswarms") for path in plain["paths"])
+    assert "/__mockswarms/reset" in full["paths"] and "/__mockswarms/clock" in full["paths"]
