@@ -129,6 +129,13 @@ def _check_prompt(sim: Simulator, caller: Caller, run: Run) -> None:
     sim.check_prompt(caller, longest)
 
 
+def _token_cost(sim: Simulator, run: Run, *, images: int = 0) -> tuple[dict[str, Any], Decimal]:
+    """Agent-rate pricing of a run with no tool or MCP fees (chat, reasoning, auto-swarm-builder …)."""
+    return billing.agent_usage(
+        run.input_tokens, run.output_tokens, images=images, settings=sim.settings, now=_now(sim)
+    )
+
+
 def _now(sim: Simulator) -> datetime:
     return sim.clock.now()
 
@@ -398,15 +405,7 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
     run = workflows.run_chat(req, sim.llm, strict=sim.settings.semantic_validation)
     _check_prompt(sim, caller, run)
     _fail_run(run, openai=True)
-    _, cost = billing.agent_usage(
-        run.input_tokens,
-        run.output_tokens,
-        images=run.images,
-        mcp_calls=0,
-        tool=None,
-        settings=sim.settings,
-        now=_now(sim),
-    )
+    _, cost = _token_cost(sim, run, images=run.images)
     await sim.settle(caller, cost, openai=True)
     completion_id = sim.entropy.ids.chat_completion()
     created = int(sim.clock.timestamp())
@@ -513,15 +512,7 @@ async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> 
     run = workflows.run_reasoning(req, sim.llm, strict=sim.settings.semantic_validation)
     _check_prompt(sim, caller, run)
     _fail_run(run)
-    usage, cost = billing.agent_usage(
-        run.input_tokens,
-        run.output_tokens,
-        images=0,
-        mcp_calls=0,
-        tool=None,
-        settings=sim.settings,
-        now=_now(sim),
-    )
+    usage, cost = _token_cost(sim, run)
     await sim.settle(caller, cost)
     body = {
         "job_id": sim.entropy.ids.prefixed("reasoning-agent", 28),
@@ -556,15 +547,7 @@ async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Re
     )
     _check_prompt(sim, caller, run)
     _fail_run(run)
-    usage, cost = billing.agent_usage(
-        run.input_tokens,
-        run.output_tokens,
-        images=0,
-        mcp_calls=0,
-        tool=None,
-        settings=sim.settings,
-        now=_now(sim),
-    )
+    usage, cost = _token_cost(sim, run)
     await sim.settle(caller, cost)
     body = {
         "success": True,
@@ -622,15 +605,7 @@ async def auto_generate(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         spec, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
     )
     _fail_run(run)
-    _, cost = billing.agent_usage(
-        run.input_tokens,
-        run.output_tokens,
-        images=0,
-        mcp_calls=0,
-        tool=None,
-        settings=sim.settings,
-        now=_now(sim),
-    )
+    _, cost = _token_cost(sim, run)
     await sim.settle(caller, cost)
     agents = run.output.get("agents") if isinstance(run.output, dict) else None
     first = dict(agents[0]) if agents else {"agent_name": "Agent", "model_name": sim.settings.default_model}

@@ -8,7 +8,7 @@ optional and nullable, because the official SDKs send ``{}`` for minimal calls. 
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -38,35 +38,6 @@ __all__ = [
     "SwarmSpec",
 ]
 
-# /v1/swarms/available, in the docs' order (reference b.10).
-DOCS_SWARM_TYPES: tuple[str, ...] = (
-    "AgentRearrange",
-    "MixtureOfAgents",
-    "SequentialWorkflow",
-    "ConcurrentWorkflow",
-    "GroupChat",
-    "MultiAgentRouter",
-    "AutoSwarmBuilder",
-    "HierarchicalSwarm",
-    "auto",
-    "MajorityVoting",
-    "CouncilAsAJudge",
-    "HeavySwarm",
-    "BatchedGridWorkflow",
-    "LLMCouncil",
-    "DebateWithJudge",
-    "RoundRobin",
-    "PlannerWorkerSwarm",
-)
-# Accepted behind switches (reference §g): the SDK-era misspelling and legacy types.
-LEGACY_SWARM_TYPES: tuple[str, ...] = (
-    "MALT",
-    "DeepResearchSwarm",
-    "InteractiveGroupChat",
-    "SpreadSheetSwarm",
-)
-SWARM_TYPES: tuple[str, ...] = (*DOCS_SWARM_TYPES, "HiearchicalSwarm", *LEGACY_SWARM_TYPES)
-
 SwarmType = Literal[
     "AgentRearrange",
     "MixtureOfAgents",
@@ -91,6 +62,13 @@ SwarmType = Literal[
     "InteractiveGroupChat",
     "SpreadSheetSwarm",
 ]
+
+# Derived from the Literal so the accepted values are written once.
+SWARM_TYPES: tuple[str, ...] = get_args(SwarmType)
+# /v1/swarms/available, in the docs' order (reference b.10): the values before the misspelling.
+DOCS_SWARM_TYPES: tuple[str, ...] = SWARM_TYPES[: SWARM_TYPES.index("HiearchicalSwarm")]
+# Accepted behind switches (reference §g): the SDK-era misspelling and the legacy types after it.
+LEGACY_SWARM_TYPES: tuple[str, ...] = SWARM_TYPES[SWARM_TYPES.index("HiearchicalSwarm") + 1 :]
 
 REASONING_AGENT_TYPES: tuple[str, ...] = (
     "reasoning-duo",

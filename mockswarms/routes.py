@@ -168,7 +168,9 @@ async def _openapi(request: Request) -> Response:
     # The checked-in contract, byte for byte (mockswarms/data/ links to contracts/); with
     # `control_api_in_contract` the full one, which adds the control API and switch-enabled endpoints.
     full = request.app.state.simulator.settings.control_api_in_contract
-    return Response((FULL_CONTRACT_FILE if full else CONTRACT_FILE).read_bytes(), media_type="application/json")
+    return Response(
+        (FULL_CONTRACT_FILE if full else CONTRACT_FILE).read_bytes(), media_type="application/json"
+    )
 
 
 def _legacy(settings: Settings) -> bool:
