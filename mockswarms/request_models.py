@@ -81,17 +81,6 @@ REASONING_AGENT_TYPES: tuple[str, ...] = (
     "GKPAgent",
     "AgentJudge",
 )
-ReasoningType = Literal[
-    "reasoning-duo",
-    "self-consistency",
-    "ire",
-    "reasoning-agent",
-    "consistency-agent",
-    "ire-agent",
-    "ReflexionAgent",
-    "GKPAgent",
-    "AgentJudge",
-]
 ReasoningOutputType = Literal[
     "list",
     "dict",
