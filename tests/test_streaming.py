@@ -16,6 +16,7 @@ import openai
 import pytest
 import requests
 import uvicorn
+from sse_helpers import docs_loop
 from sse_starlette.event import ServerSentEvent
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -502,22 +503,6 @@ def server() -> Iterator[tuple[str, ServerState]]:
     yield f"http://127.0.0.1:{port}", state
     srv.should_exit = True
     thread.join(timeout=10)
-
-
-def docs_loop(response: requests.Response) -> list[tuple[str, Any]]:
-    """The parsing loop published in the API docs: ``iter_lines()``, ``event:`` then ``data:`` lines."""
-    out: list[tuple[str, Any]] = []
-    current_event = "message"
-    for line in response.iter_lines():
-        if not line:
-            continue
-        text = line.decode("utf-8")
-        if text.startswith("event: "):
-            current_event = text[7:]
-        elif text.startswith("data: "):
-            out.append((current_event, json.loads(text[6:])))
-            current_event = "message"
-    return out
 
 
 def test_docs_parsing_loop_over_http(server: tuple[str, ServerState]) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import itertools
-import json
 import time
 from collections.abc import Iterator
 from decimal import Decimal
@@ -12,6 +11,7 @@ from typing import Any
 import openai
 import pytest
 import requests
+from sse_helpers import docs_loop
 
 from mockswarms.server import RunningServer, serve
 from mockswarms.testing import PREMIUM_KEY, SimulatorControl
@@ -29,22 +29,6 @@ AGENT: dict[str, Any] = {
 def server() -> Iterator[tuple[RunningServer, SimulatorControl]]:
     with serve(seed=SEED, now=NOW) as running:
         yield running, running.control()
-
-
-def docs_loop(response: requests.Response) -> list[tuple[str, Any]]:
-    """The API docs' reading loop: ``iter_lines()``; ``event:`` names the next ``data:`` line."""
-    out: list[tuple[str, Any]] = []
-    current_event = "message"
-    for line in response.iter_lines():
-        if not line:
-            continue
-        text = line.decode("utf-8")
-        if text.startswith("event: "):
-            current_event = text[7:]
-        elif text.startswith("data: "):
-            out.append((current_event, json.loads(text[6:])))
-            current_event = "message"
-    return out
 
 
 def run_pair(
