@@ -276,13 +276,15 @@ def check_prompt_length(tokens: int, tier: str, settings: Settings, *, openai: b
         raise prompt_too_long_error(limit, openai=openai)
 
 
-def batch_size_error(limit: int) -> APIError:
+def batch_size_error(limit: int, noun: str = "agents") -> APIError:
     return DomainError(
-        400, f"ERROR: BATCH SIZE EXCEEDED - You can only run up to {limit} batch agents at a time."
+        400, f"ERROR: BATCH SIZE EXCEEDED - You can only run up to {limit} batch {noun} at a time."
     )
 
 
-def check_batch_size(size: int, settings: Settings) -> None:
-    """Agent batch cap (``agent_batch_max``, default 10; ``None`` = no cap)."""
-    if settings.agent_batch_max is not None and size > settings.agent_batch_max:
-        raise batch_size_error(settings.agent_batch_max)
+def check_batch_size(size: int, settings: Settings, *, swarms: bool = False) -> None:
+    """Batch caps: ``agent_batch_max`` (default 10) or, with ``swarms``, ``swarm_batch_max`` (default
+    none); ``None`` = no cap. Not applied without semantic validation (the ``prism`` profile)."""
+    limit = settings.swarm_batch_max if swarms else settings.agent_batch_max
+    if limit is not None and size > limit and settings.semantic_validation:
+        raise batch_size_error(limit, "swarms" if swarms else "agents")

@@ -19,7 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from . import architectures, billing, catalog, gates, ratelimit, scheduler, streaming_glue, workflows
-from .errors import APIError, DomainError, OpenAIError, ValidationFailed
+from .errors import APIError, OpenAIError, ValidationFailed
 from .request_models import (
     DOCS_SWARM_TYPES,
     REASONING_AGENT_TYPES,
@@ -226,11 +226,7 @@ async def agent_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     configs = [_get(item, "agent_config") or {} for item in payload] if isinstance(payload, list) else []
     await sim.admit(caller, endpoint="/v1/agent/batch/completions", models=_model_names(sim, configs))
     items = parse_list(AgentCompletion, payload)
-    cap = sim.settings.agent_batch_max
-    if cap is not None and len(items) > cap and sim.settings.semantic_validation:
-        raise DomainError(
-            400, f"ERROR: BATCH SIZE EXCEEDED - You can only run up to {cap} batch agents at a time."
-        )
+    gates.check_batch_size(len(items), sim.settings)
     results: list[Any] = []
     seconds = 0.0
     for req in items:
@@ -361,11 +357,7 @@ async def swarm_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     )
     await sim.admit(caller, endpoint="/v1/swarm/batch/completions", models=_model_names(sim, agents))
     specs = parse_list(SwarmSpec, payload)
-    cap = sim.settings.swarm_batch_max
-    if cap is not None and len(specs) > cap and sim.settings.semantic_validation:
-        raise DomainError(
-            400, f"ERROR: BATCH SIZE EXCEEDED - You can only run up to {cap} batch swarms at a time."
-        )
+    gates.check_batch_size(len(specs), sim.settings, swarms=True)
     results: list[dict[str, Any]] = []
     for spec in specs:
         try:
@@ -444,14 +436,15 @@ async def models_openai(sim: Simulator, caller: Caller, request: Request) -> Rep
 
 
 # -- workflows -----------------------------------------------------------------------------------------
-async def _workflow(sim: Simulator, caller: Caller, run: Run, kind: str) -> tuple[dict[str, Any], Decimal]:
+async def _workflow(sim: Simulator, caller: Caller, run: Run) -> dict[str, Any]:
+    """Graph and grid runs: check, price at workflow rates, settle; returns the ``usage`` body."""
     _check_prompt(sim, caller, run)
     _fail_run(run)
     usage, cost = billing.workflow_usage(
         run.input_tokens, run.output_tokens, run.number_of_agents, settings=sim.settings, now=_now(sim)
     )
     await sim.settle(caller, cost)
-    return usage, cost
+    return usage
 
 
 async def batched_grid(sim: Simulator, caller: Caller, payload: Any) -> Reply:
@@ -463,7 +456,7 @@ async def batched_grid(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     run = workflows.run_grid(
         req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
     )
-    usage, _ = await _workflow(sim, caller, run, "grid")
+    usage = await _workflow(sim, caller, run)
     body = {
         "job_id": sim.entropy.ids.prefixed("batched-grid-workflow"),
         "name": req.name or "",
@@ -487,7 +480,7 @@ async def graph_workflow(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     run = workflows.run_graph(
         req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
     )
-    usage, _ = await _workflow(sim, caller, run, "graph")
+    usage = await _workflow(sim, caller, run)
     body = {
         "job_id": sim.entropy.ids.prefixed("graph-workflow"),
         "name": req.name,

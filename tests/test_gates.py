@@ -210,3 +210,14 @@ def test_batch_cap() -> None:
         "detail": "ERROR: BATCH SIZE EXCEEDED - You can only run up to 10 batch agents at a time."
     }
     gates.check_batch_size(500, Settings(agent_batch_max=None))
+
+
+def test_swarm_batch_cap_is_off_by_default_and_named_when_set() -> None:
+    gates.check_batch_size(500, Settings(), swarms=True)
+    with pytest.raises(APIError) as info:
+        gates.check_batch_size(4, Settings(swarm_batch_max=3), swarms=True)
+    assert info.value.status == 400
+    assert info.value.body == {
+        "detail": "ERROR: BATCH SIZE EXCEEDED - You can only run up to 3 batch swarms at a time."
+    }
+    gates.check_batch_size(11, Settings(semantic_validation=False))  # prism: never rejects
