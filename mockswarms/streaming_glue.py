@@ -56,6 +56,21 @@ def _on_close(
     return on_close
 
 
+def _factory(
+    sim: Simulator,
+    caller: Caller,
+    job_id: str,
+    cost: Decimal,
+    events: list[streaming.SSEEvent],
+    produced_cost: Callable[[int], Decimal],
+) -> StreamFactory:
+    """The response builder routes call with the headers to send; billing on disconnect per settings."""
+    on_close = _on_close(sim, caller, job_id, cost, produced_cost)
+    return lambda headers: streaming.sse_response(
+        events, ping_interval=sim.settings.sse_ping_interval, on_close=on_close, headers=headers
+    )
+
+
 def agent_stream(
     sim: Simulator, caller: Caller, body: dict[str, Any], run: AgentRun, cost: Decimal
 ) -> StreamFactory:
@@ -88,10 +103,7 @@ def agent_stream(
         )
         return partial
 
-    on_close = _on_close(sim, caller, body["job_id"], cost, produced_cost)
-    return lambda headers: streaming.sse_response(
-        events, ping_interval=sim.settings.sse_ping_interval, on_close=on_close, headers=headers
-    )
+    return _factory(sim, caller, body["job_id"], cost, events, produced_cost)
 
 
 def swarm_stream(
@@ -143,10 +155,7 @@ def swarm_stream(
         )
         return partial
 
-    on_close = _on_close(sim, caller, str(body.get("job_id", "")), cost, produced_cost)
-    return lambda headers: streaming.sse_response(
-        events, ping_interval=sim.settings.sse_ping_interval, on_close=on_close, headers=headers
-    )
+    return _factory(sim, caller, str(body.get("job_id", "")), cost, events, produced_cost)
 
 
 def chat_stream(
@@ -170,7 +179,4 @@ def chat_stream(
         )
         return partial
 
-    on_close = _on_close(sim, caller, body["id"], cost, produced_cost)
-    return lambda headers: streaming.sse_response(
-        events, ping_interval=sim.settings.sse_ping_interval, on_close=on_close, headers=headers
-    )
+    return _factory(sim, caller, body["id"], cost, events, produced_cost)
