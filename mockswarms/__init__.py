@@ -17,28 +17,28 @@ __version__ = "0.1.0"
 __all__ = ["Settings", "Simulator", "__version__", "create_app", "load_settings", "serve"]
 
 if TYPE_CHECKING:
-    from .app import create_app
-    from .config import Settings, load_settings
-    from .server import serve
-    from .simulator import Simulator
+    from mockswarms.config import Settings, load_settings
+    from mockswarms.engine.simulator import Simulator
+    from mockswarms.http.app import create_app
+    from mockswarms.testing.server import serve
 
 
 def __getattr__(name: str) -> Any:
     # Lazy so that `import mockswarms` (e.g. by the pytest plugin) stays cheap.
     if name == "create_app":
-        from .app import create_app
+        from mockswarms.http.app import create_app
 
         return create_app
     if name == "serve":
-        from .server import serve
+        from mockswarms.testing.server import serve
 
         return serve
     if name in ("Settings", "load_settings"):
-        from . import config
+        from mockswarms import config
 
         return getattr(config, name)
     if name == "Simulator":
-        from .simulator import Simulator
+        from mockswarms.engine.simulator import Simulator
 
         return Simulator
     raise AttributeError(f"module 'mockswarms' has no attribute {name!r}")

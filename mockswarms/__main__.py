@@ -1,5 +1,5 @@
 """``python -m mockswarms`` is the ``mockswarms`` command."""
 
-from .cli import main
+from mockswarms.cli import main
 
 raise SystemExit(main())

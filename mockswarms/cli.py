@@ -14,9 +14,9 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
-from . import __version__
-from .config import ConfigError, Settings, load_settings
-from .fixtures import FixtureError
+from mockswarms import __version__
+from mockswarms.config import ConfigError, Settings, load_settings
+from mockswarms.engine.fixtures import FixtureError
 
 __all__ = ["build_parser", "main"]
 
@@ -65,7 +65,7 @@ def _serve(args: argparse.Namespace) -> int:
         raise ConfigError(
             "settings", "workers", "more than one worker needs a shared store: --store redis://host:port/db"
         )
-    from .app import create_app
+    from mockswarms.http.app import create_app
 
     app = create_app(settings)  # fails here (exit 2) on bad fixtures, before announcing anything
     where = f"http://{settings.host}:{settings.port}"
@@ -83,16 +83,16 @@ def _serve(args: argparse.Namespace) -> int:
         "server_header": False,
     }
     if settings.workers > 1:
-        from .app import SETTINGS_ENV
+        from mockswarms.http.app import SETTINGS_ENV
 
         os.environ[SETTINGS_ENV] = settings.model_dump_json()
-        uvicorn.run("mockswarms.app:app_from_env", factory=True, workers=settings.workers, **common)
+        uvicorn.run("mockswarms.http.app:app_from_env", factory=True, workers=settings.workers, **common)
     else:
         uvicorn.run(app, **common)
     return 0
 
 
-COMMAND_MODULES = ("mockswarms.contract.openapi", "mockswarms.contract.verify", "mockswarms.fixtures")
+COMMAND_MODULES = ("mockswarms.contract.openapi", "mockswarms.contract.verify", "mockswarms.engine.fixtures")
 
 
 def build_parser(*, serve_only: bool = False) -> argparse.ArgumentParser:

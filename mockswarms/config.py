@@ -18,7 +18,7 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from .clock import parse_instant
+from mockswarms.clock import parse_instant
 
 __all__ = [
     "DEFAULT_ACCOUNTS",

@@ -41,10 +41,10 @@ import orjson
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError, model_validator
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from .clock import Clock
-from .entropy import Entropy
-from .errors import APIError, OpenAIError, ValidationFailed, fastapi_error_item
-from .store import StateStore
+from mockswarms.clock import Clock
+from mockswarms.entropy import Entropy
+from mockswarms.errors import APIError, OpenAIError, ValidationFailed, fastapi_error_item
+from mockswarms.state.base import StateStore
 
 __all__ = [
     "CONTROL_PREFIX",
@@ -225,8 +225,17 @@ class SseStallAction(BaseModel):
 
 
 FaultAction = Annotated[
-    ErrorAction | LatencyAction | ResetAction | EmptyAction | TruncateAction | MalformedJsonAction
-    | DripAction | SseDisconnectAction | SseMalformedAction | SseDuplicateAction | SseDropTerminalAction
+    ErrorAction
+    | LatencyAction
+    | ResetAction
+    | EmptyAction
+    | TruncateAction
+    | MalformedJsonAction
+    | DripAction
+    | SseDisconnectAction
+    | SseMalformedAction
+    | SseDuplicateAction
+    | SseDropTerminalAction
     | SseStallAction,
     Field(discriminator="type"),
 ]
@@ -248,8 +257,10 @@ _RULE = TypeAdapter(FaultRule)
 
 
 def _validation_failed(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) -> ValidationFailed:
-    items = [fastapi_error_item([*prefix, *(str(p) for p in e["loc"])], e["msg"], e["type"])
-             for e in exc.errors(include_url=False)]
+    items = [
+        fastapi_error_item([*prefix, *(str(p) for p in e["loc"])], e["msg"], e["type"])
+        for e in exc.errors(include_url=False)
+    ]
     return ValidationFailed(items)
 
 
@@ -325,8 +336,15 @@ class FaultEngine:
     Counters always live in the store, so selectors count requests across all workers.
     """
 
-    def __init__(self, clock: Clock, entropy: Entropy, store: StateStore, *, header_enabled: bool = False,
-                 shared: bool = False) -> None:
+    def __init__(
+        self,
+        clock: Clock,
+        entropy: Entropy,
+        store: StateStore,
+        *,
+        header_enabled: bool = False,
+        shared: bool = False,
+    ) -> None:
         self.clock = clock
         self.entropy = entropy
         self.store = store
@@ -421,12 +439,15 @@ class FaultEngine:
         decision: FaultDecision | None = None
         for rule in self._rules:
             match = rule.match
-            if not (_glob(match.path, request.path) and _glob(match.key, request.key)
-                    and (match.method is None or match.method.upper() == request.method)
-                    and (match.endpoint is None or match.endpoint == endpoint_family(request.path))
-                    and _glob(match.swarm_type, request.swarm_type)
-                    and _any_glob(match.model, request.models)
-                    and _any_glob(match.agent_name, request.agent_names)):
+            if not (
+                _glob(match.path, request.path)
+                and _glob(match.key, request.key)
+                and (match.method is None or match.method.upper() == request.method)
+                and (match.endpoint is None or match.endpoint == endpoint_family(request.path))
+                and _glob(match.swarm_type, request.swarm_type)
+                and _any_glob(match.model, request.models)
+                and _any_glob(match.agent_name, request.agent_names)
+            ):
                 continue
             if match.user is not None:
                 if user is None and request.key is not None:
@@ -439,8 +460,9 @@ class FaultEngine:
             # Every matching rule counts the request, whether or not an earlier rule fires.
             index = await self.store.incr(f"fault:{rule.id}")
             if decision is None and self._selected(rule, index):
-                decision = FaultDecision(rule.id, rule.action, index,
-                                         _derive_seed(self.entropy, "fault-latency", rule.id, index))
+                decision = FaultDecision(
+                    rule.id, rule.action, index, _derive_seed(self.entropy, "fault-latency", rule.id, index)
+                )
         return decision
 
     def _selected(self, rule: FaultRule, index: int) -> bool:
@@ -451,8 +473,10 @@ class FaultEngine:
             return False
         if sel.after_n is not None and index <= sel.after_n:
             return False
-        return not (sel.probability is not None
-                    and self.entropy.derive("fault", rule.id, index).random() >= sel.probability)
+        return not (
+            sel.probability is not None
+            and self.entropy.derive("fault", rule.id, index).random() >= sel.probability
+        )
 
 
 def _derive_seed(entropy: Entropy, *parts: object) -> int:
@@ -530,23 +554,30 @@ def parse_header(value: str) -> Any:
             raise ValueError("must be a JSON object")
         return _RULE.validate_python({"action": data}).action
     except ValidationError as exc:
-        items = [fastapi_error_item([*loc, *(str(p) for p in e["loc"][1:])], e["msg"], e["type"])
-                 for e in exc.errors(include_url=False)]
+        items = [
+            fastapi_error_item([*loc, *(str(p) for p in e["loc"][1:])], e["msg"], e["type"])
+            for e in exc.errors(include_url=False)
+        ]
         raise ValidationFailed(items) from exc
     except (ValueError, orjson.JSONDecodeError) as exc:
-        raise ValidationFailed([fastapi_error_item(list(loc), f"{exc}. {_HEADER_HELP}", "value_error",
-                                                   value)]) from exc
+        raise ValidationFailed(
+            [fastapi_error_item(list(loc), f"{exc}. {_HEADER_HELP}", "value_error", value)]
+        ) from exc
 
 
 # -- error bodies ----------------------------------------------------------------------------------------
 _DETAILS = {
-    402: ("Insufficient credits. Please add more credits to continue using the API. Visit "
-          "https://swarms.world/platform/account "
-          "to purchase additional credits and ensure uninterrupted service."),
+    402: (
+        "Insufficient credits. Please add more credits to continue using the API. Visit "
+        "https://swarms.world/platform/account "
+        "to purchase additional credits and ensure uninterrupted service."
+    ),
     408: "Request Timeout",
-    429: ("Rate limit exceeded for minute window(s). Upgrade to Premium for increased limits "
-          "(2,000/min, 10,000/hour, 100,000/day) at "
-          "https://swarms.world/platform/account for just $99/month."),
+    429: (
+        "Rate limit exceeded for minute window(s). Upgrade to Premium for increased limits "
+        "(2,000/min, 10,000/hour, 100,000/day) at "
+        "https://swarms.world/platform/account for just $99/month."
+    ),
     500: "An unexpected error occurred: Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
@@ -561,10 +592,15 @@ def error_response(action: ErrorAction, path: str, now: float) -> APIError:
     headers: dict[str, str] = {}
     if action.status == 429:
         reset = math.ceil(now) + action.retry_after
-        headers = {"X-RateLimit-Limit-Minute": "100", "X-RateLimit-Remaining-Minute": "0",
-                   "X-RateLimit-Limit-Day": "1200", "X-RateLimit-Remaining-Day": "1100",
-                   "X-RateLimit-Reset": str(reset), "X-RateLimit-Tier": "free",
-                   "Retry-After": str(action.retry_after)}
+        headers = {
+            "X-RateLimit-Limit-Minute": "100",
+            "X-RateLimit-Remaining-Minute": "0",
+            "X-RateLimit-Limit-Day": "1200",
+            "X-RateLimit-Remaining-Day": "1100",
+            "X-RateLimit-Reset": str(reset),
+            "X-RateLimit-Tier": "free",
+            "Retry-After": str(action.retry_after),
+        }
     if path.startswith(_OPENAI_PATHS):
         return OpenAIError(action.status, detail, headers=headers)
     return APIError(action.status, detail, headers=headers)
@@ -640,8 +676,13 @@ def _latency(action: LatencyAction, rng: random.Random) -> float:
     return min(value, action.max_seconds)
 
 
-_SSE_ACTIONS = (SseDisconnectAction, SseMalformedAction, SseDuplicateAction, SseDropTerminalAction,
-                SseStallAction)
+_SSE_ACTIONS = (
+    SseDisconnectAction,
+    SseMalformedAction,
+    SseDuplicateAction,
+    SseDropTerminalAction,
+    SseStallAction,
+)
 
 
 class FaultMiddleware:
@@ -688,8 +729,9 @@ class FaultMiddleware:
         scope.setdefault("state", {})["fault_rule"] = decision.rule_id
         await self._apply(decision, engine, scope, receive, send)
 
-    async def _apply(self, decision: FaultDecision, engine: FaultEngine, scope: Scope, receive: Receive,
-                     send: Send) -> None:
+    async def _apply(
+        self, decision: FaultDecision, engine: FaultEngine, scope: Scope, receive: Receive, send: Send
+    ) -> None:
         action = decision.action
         if isinstance(action, ErrorAction):
             await _send_error(send, error_response(action, scope["path"], engine.clock.timestamp()))
@@ -779,14 +821,24 @@ class _BodyRewriter:
         headers.append((b"content-length", str(len(body)).encode()))
         await self.send({**self.start, "headers": headers})
         if isinstance(action, TruncateAction):
-            await self.send({"type": "http.response.body", "body": body[: int(len(body) * action.fraction)],
-                             "more_body": True})
+            await self.send(
+                {
+                    "type": "http.response.body",
+                    "body": body[: int(len(body) * action.fraction)],
+                    "more_body": True,
+                }
+            )
             await _drop(reset=False)
         elif isinstance(action, DripAction):
             for start in range(0, len(body), action.chunk_bytes):
                 await asyncio.sleep(action.interval)
-                await self.send({"type": "http.response.body", "body": body[start:start + action.chunk_bytes],
-                                 "more_body": True})
+                await self.send(
+                    {
+                        "type": "http.response.body",
+                        "body": body[start : start + action.chunk_bytes],
+                        "more_body": True,
+                    }
+                )
             await self.send({"type": "http.response.body", "body": b"", "more_body": False})
         else:
             await self.send({"type": "http.response.body", "body": body})
@@ -801,7 +853,7 @@ def _split_events(buffer: bytes) -> tuple[list[bytes], bytes]:
         if end < 0:
             return frames, normalised
         frames.append(normalised[: end + 2])
-        normalised = normalised[end + 2:]
+        normalised = normalised[end + 2 :]
 
 
 def _is_event(frame: bytes) -> bool:
@@ -835,8 +887,10 @@ class _SseRewriter:
         if self.cut:
             return
         if message["type"] == "http.response.start":
-            self.sse = any(k.lower() == b"content-type" and v.startswith(b"text/event-stream")
-                           for k, v in message.get("headers", []))
+            self.sse = any(
+                k.lower() == b"content-type" and v.startswith(b"text/event-stream")
+                for k, v in message.get("headers", [])
+            )
             await self.send(message)
             return
         if message["type"] != "http.response.body" or not self.sse:

@@ -4,7 +4,8 @@ import httpx
 import pytest
 from starlette.testclient import TestClient
 
-from mockswarms import create_app, operations
+from mockswarms import create_app
+from mockswarms.http import endpoints as operations
 
 PREMIUM = {"x-api-key": "sk-mock-premium"}
 

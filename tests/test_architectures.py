@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from mockswarms.architectures import derive_agents, parse_rearrange_flow, run_swarm
+from mockswarms.engine.architectures import derive_agents, parse_rearrange_flow, run_swarm
+from mockswarms.engine.fakellm import FakeLLM
+from mockswarms.engine.fixtures import FixtureRegistry
+from mockswarms.engine.llm import Pacing
+from mockswarms.engine.runs import SwarmRun
 from mockswarms.entropy import Entropy
 from mockswarms.errors import DomainError, ValidationFailed
-from mockswarms.fakellm import FakeLLM
-from mockswarms.fixtures import FixtureRegistry
-from mockswarms.llm import Pacing
-from mockswarms.request_models import SWARM_TYPES, SwarmSpec
-from mockswarms.runs_types import SwarmRun
+from mockswarms.shapes.requests import SWARM_TYPES, SwarmSpec
 
 NO_TASK = (
     "There is no task or tasks or messages provided. Please provide a valid task description to proceed."

@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from mockswarms import billing
 from mockswarms.config import Settings
+from mockswarms.engine import billing
 
 LA = ZoneInfo("America/Los_Angeles")
 DAY = datetime(2026, 7, 15, 14, 0, tzinfo=LA)  # 14:00 PT

@@ -12,11 +12,11 @@ import pytest
 from openapi_spec_validator import validate
 from pydantic import BaseModel, TypeAdapter
 
-from mockswarms import request_models as rq
-from mockswarms import response_models as rs
 from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
 from mockswarms.contract import openapi as contract_openapi
 from mockswarms.contract.openapi import OPERATIONS, add_parser, build_openapi, render
+from mockswarms.shapes import requests as rq
+from mockswarms.shapes import responses as rs
 
 CONTRACT: dict[str, Any] = json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))
 FULL: dict[str, Any] = json.loads(FULL_CONTRACT_PATH.read_text(encoding="utf-8"))
@@ -250,7 +250,7 @@ def test_sdk_shapes_objects_and_arrays() -> None:
 def _app_routes() -> set[tuple[str, str]]:
     from starlette.routing import Route
 
-    from mockswarms.app import create_app
+    from mockswarms.http.app import create_app
 
     routes: set[tuple[str, str]] = set()
     for route in create_app().routes:
@@ -275,7 +275,7 @@ def test_every_route_the_app_serves_is_in_the_full_contract() -> None:
 def test_the_app_serves_the_checked_in_contract() -> None:
     from starlette.testclient import TestClient
 
-    from mockswarms.app import create_app
+    from mockswarms.http.app import create_app
 
     with TestClient(create_app()) as client:
         response = client.get("/openapi.json")

@@ -8,7 +8,7 @@ from typing import Any
 
 from starlette.testclient import TestClient
 
-from mockswarms.app import create_app
+from mockswarms.http.app import create_app
 
 NOW = "2026-03-01T20:00:00Z"
 P = {"x-api-key": "sk-mock-premium"}

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockswarms.app import create_app
+from mockswarms.http.app import create_app
 
 NOW = "2026-03-01T20:00:00Z"
 PREMIUM = {"x-api-key": "sk-mock-premium"}

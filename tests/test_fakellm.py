@@ -6,13 +6,13 @@ from typing import Any
 
 import pytest
 
+from mockswarms.engine.fakellm import FakeLLM
+from mockswarms.engine.fixtures import FixtureRegistry
+from mockswarms.engine.llm import LLMCall, LLMError, Message, Pacing
+from mockswarms.engine.workflows import run_agent
 from mockswarms.entropy import Entropy
-from mockswarms.fakellm import FakeLLM
-from mockswarms.fixtures import FixtureRegistry
-from mockswarms.llm import LLMCall, LLMError, Message, Pacing
-from mockswarms.request_models import AgentCompletion
+from mockswarms.shapes.requests import AgentCompletion
 from mockswarms.tokenizer import count_tokens
-from mockswarms.workflows import run_agent
 
 PACING = Pacing(0.25, 100.0)
 
@@ -193,8 +193,8 @@ def test_tool_call_arguments_are_templated_and_json_escaped() -> None:
 def test_shipped_pipeline_fixtures_drive_a_sequential_swarm() -> None:
     from pathlib import Path
 
-    from mockswarms.architectures import run_swarm
-    from mockswarms.request_models import SwarmSpec
+    from mockswarms.engine.architectures import run_swarm
+    from mockswarms.shapes.requests import SwarmSpec
 
     registry = FixtureRegistry([Path(__file__).resolve().parent.parent / "fixtures"], watch=False)
     llm = FakeLLM(Entropy(0), registry, lambda model: PACING)

@@ -35,7 +35,7 @@ from mockswarms.faults import (
     endpoint_family,
     parse_header,
 )
-from mockswarms.store_memory import MemoryStore
+from mockswarms.state.memory import MemoryStore
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 AGENT_BODY = {
@@ -292,7 +292,7 @@ def test_custom_detail_and_control_paths_are_never_faulted(engine: FaultEngine, 
 async def test_match_fields(
     engine: FaultEngine, client: httpx.Client, match: dict[str, str], expected: list[int]
 ) -> None:
-    from mockswarms.store import AccountRecord
+    from mockswarms.state.base import AccountRecord
 
     await engine.store.put_account(AccountRecord("sk-a", "user-a"))
     engine.add_rule({"id": "m", "match": match, "action": {"type": "error", "status": 503}})

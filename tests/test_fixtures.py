@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from mockswarms.fixtures import FixtureError, FixtureRegistry, add_parser, check_dirs
-from mockswarms.llm import LLMCall, Message
+from mockswarms.engine.fixtures import FixtureError, FixtureRegistry, add_parser, check_dirs
+from mockswarms.engine.llm import LLMCall, Message
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -6,10 +6,10 @@ from decimal import Decimal
 
 import pytest
 
-from mockswarms import gates
 from mockswarms.config import Settings
+from mockswarms.engine import gates
 from mockswarms.errors import APIError, DomainError, OpenAIError, ValidationFailed
-from mockswarms.store import Balances
+from mockswarms.state.base import Balances
 
 
 def test_extract_key_order_and_bearer_switch() -> None:

@@ -1,6 +1,6 @@
 """Tiers, limits and credit gates through a REAL uvicorn server, with many concurrent requests.
 
-Every test starts its own server (``mockswarms.server.serve``) with a frozen clock, so windows only
+Every test starts its own server (``mockswarms.testing.server.serve``) with a frozen clock, so windows only
 move when a test advances the clock through ``PUT /__mockswarms/clock``.
 """
 
@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from mockswarms.config import AccountConfig
-from mockswarms.server import RunningServer, serve
+from mockswarms.testing.server import RunningServer, serve
 
 NOW = "2026-07-15T21:00:00Z"  # 14:00 in Los Angeles: no night discount
 NOW_TS = 1_784_149_200

@@ -1,6 +1,6 @@
 """The pytest plugin, exercised the way users meet it: example test files run through ``pytester``.
 
-Plus unit tests of :class:`mockswarms.testing.SimulatorControl` in-process and of its assertion
+Plus unit tests of :class:`mockswarms.testing.control.SimulatorControl` in-process and of its assertion
 logic against a scripted journal (``httpx.MockTransport``).
 """
 
@@ -16,21 +16,21 @@ from typing import Any
 import httpx
 import pytest
 
-from mockswarms.app import create_app
-from mockswarms.testing import ControlError, SimulatorControl
+from mockswarms.http.app import create_app
+from mockswarms.testing.control import ControlError, SimulatorControl
 
 REPO = Path(__file__).resolve().parents[1]
 # Until the package is installed (pytest11 entry point), load the plugin explicitly.
 INSTALLED = any(ep.name == "mockswarms" for ep in importlib.metadata.entry_points(group="pytest11"))
-PLUGIN = [] if INSTALLED else ["-p", "mockswarms.plugin"]
+PLUGIN = [] if INSTALLED else ["-p", "mockswarms.testing.plugin"]
 
-HEADER = '''
+HEADER = """
 import os
 from decimal import Decimal
 import httpx
 import pytest
 PAYLOAD = {"agent_config": {"agent_name": "A", "model_name": "gpt-4o"}, "task": "hi"}
-'''
+"""
 
 
 def run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
@@ -40,7 +40,9 @@ def run(pytester: pytest.Pytester, source: str, *args: str) -> pytest.RunResult:
 
 # -- example test files ---------------------------------------------------------------------------------
 def test_happy_path_env_journal_and_domain_assertions(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 def test_agent(mockswarms):
     assert os.environ["SWARMS_API_KEY"] == "sk-mock-premium" == mockswarms.api_key
     assert os.environ["SWARMS_CLIENT_BASE_URL"] == mockswarms.base_url
@@ -60,27 +62,34 @@ def test_agent(mockswarms):
         mockswarms.assert_agent_ran("A", model="gpt-4.1")
     with pytest.raises(AssertionError, match="1 time"):
         mockswarms.journal.assert_called("/v1/agent/completions", times=2)
-''')
+""",
+    )
     result.assert_outcomes(passed=1)
 
 
-def test_environment_is_restored_after_the_test(pytester: pytest.Pytester,
-                                                monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_is_restored_after_the_test(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.setenv("SWARMS_API_KEY", "outer-key")
     monkeypatch.delenv("SWARMS_CLIENT_BASE_URL", raising=False)
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 def test_inside(mockswarms):
     assert os.environ["SWARMS_API_KEY"] == "sk-mock-premium"
 
 def test_outside():
     assert os.environ["SWARMS_API_KEY"] == "outer-key"
     assert "SWARMS_CLIENT_BASE_URL" not in os.environ
-''')
+""",
+    )
     result.assert_outcomes(passed=2)
 
 
 def test_official_sdk(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 from swarms_client import SwarmsClient
 
 def test_sdk_fixture(mockswarms):
@@ -94,13 +103,15 @@ def test_sdk_from_environment(mockswarms):
     client = SwarmsClient()  # finds SWARMS_API_KEY and SWARMS_CLIENT_BASE_URL
     assert client.health.check()["status"] == "ok"
     mockswarms.journal.assert_called("/health", times=1)
-''')
+""",
+    )
     result.assert_outcomes(passed=2)
 
 
 def test_plain_requests_code_from_the_api_docs(pytester: pytest.Pytester) -> None:
     # The docs' quick-start, unchanged except that the base URL comes from the environment.
-    pytester.makepyfile(swarms_quickstart='''
+    pytester.makepyfile(
+        swarms_quickstart="""
 import os
 import requests
 
@@ -128,8 +139,11 @@ def run_single_agent():
     }
     response = requests.post(f"{BASE_URL}/v1/agent/completions", headers=headers, json=payload)
     return response.json()
-''')
-    result = run(pytester, '''
+"""
+    )
+    result = run(
+        pytester,
+        """
 def test_quickstart(mockswarms):
     import swarms_quickstart  # imported inside the test: it reads the environment at import time
 
@@ -139,12 +153,15 @@ def test_quickstart(mockswarms):
     assert result["outputs"][0]["role"] == "Research Analyst"
     mockswarms.assert_agent_ran("Research Analyst", model="gpt-4o-mini")
     assert mockswarms.journal.last_request["api_key"] != "sk-mock-premium"  # keys are masked
-''')
+""",
+    )
     result.assert_outcomes(passed=1)
 
 
 def test_async_tests_with_asyncio_and_anyio(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 @pytest.mark.asyncio
 async def test_http_async_client(mockswarms):
     async with mockswarms.async_client() as client:
@@ -169,12 +186,15 @@ async def test_in_process_transport(mockswarms_transport, mockswarms_app):
         response = await client.post("/v1/agent/completions", json=PAYLOAD)
     assert response.status_code == 200
     assert len(mockswarms_app.journal) == 1
-''')
+""",
+    )
     result.assert_outcomes(passed=3)
 
 
 def test_in_process_fixture_without_a_port(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 def test_sync_clients(mockswarms_app):
     assert mockswarms_app.app.state.simulator is not None
     response = mockswarms_app.client().post("/v1/agent/completions", json=PAYLOAD)
@@ -188,14 +208,17 @@ def test_sync_clients(mockswarms_app):
 def test_next_test_starts_clean(mockswarms_app):
     assert len(mockswarms_app.journal) == 0
     assert mockswarms_app.balance() == Decimal("100")
-''')
+""",
+    )
     result.assert_outcomes(passed=2)
 
 
 def test_xdist_runs_one_server_per_worker(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("PYTHONPATH", str(REPO))
     out = pytester.path / "seen.jsonl"
-    pytester.makepyfile(test_example=HEADER + f'''
+    pytester.makepyfile(
+        test_example=HEADER
+        + f"""
 @pytest.mark.parametrize("n", range(6))
 def test_worker(mockswarms, n):
     mockswarms.client().post("/v1/agent/completions", json=PAYLOAD)
@@ -203,7 +226,8 @@ def test_worker(mockswarms, n):
     with open({str(out)!r}, "a") as f:
         f.write(json.dumps([os.environ["PYTEST_XDIST_WORKER"], mockswarms.base_url]) + "\\n")
 import json
-''')
+"""
+    )
     result = pytester.runpytest_subprocess(*PLUGIN, "-p", "no:cacheprovider", "-n", "2")
     result.assert_outcomes(passed=6)
     seen = [json.loads(line) for line in out.read_text().splitlines()]
@@ -217,9 +241,11 @@ import json
 
 def test_marker_configures_one_test_and_is_undone(pytester: pytest.Pytester) -> None:
     pytester.mkdir("fx")
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 from datetime import datetime, timezone
-from mockswarms.testing import ControlError
+from mockswarms.testing.control import ControlError
 
 @pytest.mark.mockswarms(profile="legacy", seed=7, now="2026-01-01T12:00:00Z", fixtures="fx",
                         accounts=[{"key": "sk-team", "tier": "premium", "credit": "5.00"}])
@@ -247,29 +273,39 @@ class TestClassMarker:
     def test_closest_wins_and_merges(self, mockswarms):
         assert mockswarms.settings["seed"] == 1
         assert mockswarms.settings["profile"] == "prism"
-''')
+""",
+    )
     result.assert_outcomes(passed=3)
 
 
 def test_session_options_from_cli_and_ini(pytester: pytest.Pytester) -> None:
-    pytester.makeini('''
+    pytester.makeini("""
 [pytest]
 mockswarms_profile = legacy
 mockswarms_set =
     rate_limit_scale=0.5
     journal_size=50
-''')
-    result = run(pytester, '''
+""")
+    result = run(
+        pytester,
+        """
 def test_settings(mockswarms):
     s = mockswarms.settings
     assert (s["profile"], s["seed"], s["rate_limit_scale"], s["journal_size"]) == ("legacy", 5, 0.5, 7)
     assert s["now"].startswith("2026-02-03T04:05:06")
-''', "--mockswarms-seed=5", "--mockswarms-now=2026-02-03T04:05:06Z", "--mockswarms-set", "journal_size=7")
+""",
+        "--mockswarms-seed=5",
+        "--mockswarms-now=2026-02-03T04:05:06Z",
+        "--mockswarms-set",
+        "journal_size=7",
+    )
     result.assert_outcomes(passed=1)
 
 
 def test_reset_isolation_between_tests(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 def test_dirty(mockswarms):
     mockswarms.set_account("sk-mock-premium", credit="3.00")
     mockswarms.set_account("sk-new", tier="free", free_credit=2)
@@ -284,12 +320,15 @@ def test_clean(mockswarms):
     assert mockswarms.faults == []
     assert not mockswarms.clock.frozen and mockswarms.clock.now.year < 2030
     assert mockswarms.client().post("/v1/agent/completions", json=PAYLOAD).status_code == 200
-''')
+""",
+    )
     result.assert_outcomes(passed=2)
 
 
 def test_hypothesis_examples_are_isolated(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 @settings(max_examples=8, deadline=None)
@@ -309,12 +348,15 @@ def test_function_fixture_reset_per_example(mockswarms, credit):
     body = mockswarms.client().post("/v1/agent/completions", json=PAYLOAD).json()
     mockswarms.assert_charged(str(body["usage"]["total_cost"]))
     assert len(mockswarms.journal) == 1
-''')
+""",
+    )
     result.assert_outcomes(passed=2)
 
 
 def test_402_for_an_account_without_credit(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 def test_broke(mockswarms):
     response = mockswarms.client(mockswarms.broke_key).post("/v1/agent/completions", json=PAYLOAD)
     assert response.status_code == 402
@@ -325,12 +367,15 @@ def test_drained(mockswarms):
     mockswarms.set_account("sk-mock-premium", credit="1.00")  # at or below $1.00 → 402
     assert mockswarms.client().post("/v1/agent/completions", json=PAYLOAD).status_code == 402
     mockswarms.journal.assert_called("/v1/agent/completions", times=1, status=402)
-''')
+""",
+    )
     result.assert_outcomes(passed=2)
 
 
 def test_429_and_retry_after(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 @pytest.mark.mockswarms(now="2026-01-01T12:00:00Z")
 def test_rate_limited(mockswarms):
     mockswarms.set_account("sk-mock-premium", limits={"minute": 1})
@@ -358,12 +403,15 @@ def test_impatient_client_is_caught(mockswarms):
     client.post("/v1/agent/completions", json=PAYLOAD)  # no wait at all
     with pytest.raises(AssertionError, match="Retry-After: 30"):
         mockswarms.assert_retry_after_honoured()
-''')
+""",
+    )
     result.assert_outcomes(passed=3)
 
 
 def test_streaming(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 def test_sse(mockswarms):
     with mockswarms.client().stream("POST", "/v1/agent/completions", json={**PAYLOAD, "stream": True}) as r:
         assert r.status_code == 200
@@ -373,12 +421,15 @@ def test_sse(mockswarms):
     assert set(events[1:-3]) == {"chunk"}
     assert events[-3:] == ["usage", "end", "done"]
     assert mockswarms.balance() < Decimal("100")  # billed before the first frame
-''')
+""",
+    )
     result.assert_outcomes(passed=1)
 
 
 def test_faults_by_helper_and_by_marker(pytester: pytest.Pytester) -> None:
-    result = run(pytester, '''
+    result = run(
+        pytester,
+        """
 def test_helper(mockswarms):
     fault_id = mockswarms.inject_fault(path="/v1/agent/completions", status=503, times=1)
     client = mockswarms.client()
@@ -392,7 +443,8 @@ def test_helper(mockswarms):
 def test_marker(mockswarms):
     assert mockswarms.client().post("/v1/agent/completions", json=PAYLOAD).status_code == 500
     assert mockswarms.client().get("/health").status_code == 200
-''')
+""",
+    )
     result.assert_outcomes(passed=2)
 
 
@@ -421,8 +473,14 @@ def test_set_account_is_exact_and_becomes_the_charge_baseline(control: Simulator
     account = control.set_account("sk-team", tier="premium", credit=Decimal("12.345678"), user_id="team")
     assert (account["key"], account["user_id"], account["tier"]) == ("sk-team", "team", "premium")
     assert account["total_credits"] == Decimal("12.345678")
-    body = control.client("sk-team").post("/v1/agent/completions", json={
-        "agent_config": {"agent_name": "A", "model_name": "gpt-4o"}, "task": "hi"}).json()
+    body = (
+        control.client("sk-team")
+        .post(
+            "/v1/agent/completions",
+            json={"agent_config": {"agent_name": "A", "model_name": "gpt-4o"}, "task": "hi"},
+        )
+        .json()
+    )
     drop = control.assert_charged(str(body["usage"]["total_cost"]), key="sk-team")
     assert control.balance("sk-team") == Decimal("12.345678") - drop
     control.assert_charged(0)  # the premium key was not touched
@@ -437,17 +495,26 @@ def test_control_errors_carry_the_status(control: SimulatorControl) -> None:
 
 
 def test_fault_shorthand_translates_to_rule_dicts() -> None:
-    rule = SimulatorControl._fault_rule("/v1/swarm/*", "post", 429, None, 2, None, None, 1, None, None, None,
-                                        None, {"model": "gpt-4o"})
-    assert rule == {"match": {"path": "/v1/swarm/*", "method": "POST", "model": "gpt-4o"},
-                    "selector": {"first_n": 1},
-                    "action": {"type": "error", "status": 429, "retry_after": 2}}
-    latency = SimulatorControl._fault_rule(None, None, None, None, None, 0.5, None, None, 2, None, 0.25,
-                                           "slow", {})
-    assert latency == {"match": {}, "selector": {"after_n": 2, "probability": 0.25},
-                       "action": {"type": "latency", "seconds": 0.5}, "id": "slow"}
-    reset = SimulatorControl._fault_rule(None, None, None, None, None, None, "sse_disconnect", None, None, 3,
-                                         None, None, {"after_events": 2})
+    rule = SimulatorControl._fault_rule(
+        "/v1/swarm/*", "post", 429, None, 2, None, None, 1, None, None, None, None, {"model": "gpt-4o"}
+    )
+    assert rule == {
+        "match": {"path": "/v1/swarm/*", "method": "POST", "model": "gpt-4o"},
+        "selector": {"first_n": 1},
+        "action": {"type": "error", "status": 429, "retry_after": 2},
+    }
+    latency = SimulatorControl._fault_rule(
+        None, None, None, None, None, 0.5, None, None, 2, None, 0.25, "slow", {}
+    )
+    assert latency == {
+        "match": {},
+        "selector": {"after_n": 2, "probability": 0.25},
+        "action": {"type": "latency", "seconds": 0.5},
+        "id": "slow",
+    }
+    reset = SimulatorControl._fault_rule(
+        None, None, None, None, None, None, "sse_disconnect", None, None, 3, None, None, {"after_events": 2}
+    )
     assert reset["action"] == {"type": "sse_disconnect", "after_events": 2}
     assert reset["selector"] == {"every_nth": 3}
 
@@ -464,10 +531,27 @@ def _scripted(entries: list[dict[str, Any]], faults: list[dict[str, Any]] | None
     return SimulatorControl("http://sim.test", transport=httpx.MockTransport(handler))
 
 
-def _entry(i: int, status: int, at: float, *, key: str = "sk-m…mium", path: str = "/v1/agent/completions",
-           **extra: Any) -> dict[str, Any]:
-    return {"id": i, "method": "POST", "path": path, "status": status, "api_key": key, "received_at": at,
-            "simulated_at": "2026-01-01T00:00:00+00:00", "fault_rule": None, "body": None, **extra}
+def _entry(
+    i: int,
+    status: int,
+    at: float,
+    *,
+    key: str = "sk-m…mium",
+    path: str = "/v1/agent/completions",
+    **extra: Any,
+) -> dict[str, Any]:
+    return {
+        "id": i,
+        "method": "POST",
+        "path": path,
+        "status": status,
+        "api_key": key,
+        "received_at": at,
+        "simulated_at": "2026-01-01T00:00:00+00:00",
+        "fault_rule": None,
+        "body": None,
+        **extra,
+    }
 
 
 def test_retry_after_checks_wall_and_simulated_gaps() -> None:
@@ -477,12 +561,22 @@ def test_retry_after_checks_wall_and_simulated_gaps() -> None:
     with pytest.raises(AssertionError, match=r"came 1\.500 s .* Retry-After: 2"):
         early.assert_retry_after_honoured()
     # The client "slept" by advancing the simulated clock: fine too.
-    advanced = _scripted([_entry(1, 429, 100.0, retry_after=30),
-                          _entry(2, 200, 100.1, simulated_at="2026-01-01T00:00:30+00:00")])
+    advanced = _scripted(
+        [
+            _entry(1, 429, 100.0, retry_after=30),
+            _entry(2, 200, 100.1, simulated_at="2026-01-01T00:00:30+00:00"),
+        ]
+    )
     assert advanced.assert_retry_after_honoured() == 1
     # Only the next request with the same key and path counts as the retry.
-    other = _scripted([_entry(1, 429, 100.0, retry_after=5), _entry(2, 200, 100.1, key="sk-m…free"),
-                       _entry(3, 200, 100.2, path="/health"), _entry(4, 200, 105.0)])
+    other = _scripted(
+        [
+            _entry(1, 429, 100.0, retry_after=5),
+            _entry(2, 200, 100.1, key="sk-m…free"),
+            _entry(3, 200, 100.2, path="/health"),
+            _entry(4, 200, 105.0),
+        ]
+    )
     assert other.assert_retry_after_honoured() == 1
     none = _scripted([_entry(1, 200, 100.0)])
     with pytest.raises(AssertionError, match="at least 1 retried"):
@@ -491,22 +585,33 @@ def test_retry_after_checks_wall_and_simulated_gaps() -> None:
 
 
 def test_retry_after_of_an_injected_429_comes_from_its_rule() -> None:
-    rule = {"id": "r1", "match": {}, "selector": {},
-            "action": {"type": "error", "status": 429, "retry_after": 3}}
+    rule = {
+        "id": "r1",
+        "match": {},
+        "selector": {},
+        "action": {"type": "error", "status": 429, "retry_after": 3},
+    }
     control = _scripted([_entry(1, 429, 10.0, fault_rule="r1"), _entry(2, 200, 12.0)], [rule])
     with pytest.raises(AssertionError, match="Retry-After: 3"):
         control.assert_retry_after_honoured()
 
 
 def test_agent_ran_searches_swarms_and_batches_and_skips_failures() -> None:
-    swarm = {"name": "s", "agents": [{"agent_name": "Planner", "model_name": "gpt-4o"},
-                                     {"agent_name": "Critic", "model_name": "claude-sonnet-4"}]}
+    swarm = {
+        "name": "s",
+        "agents": [
+            {"agent_name": "Planner", "model_name": "gpt-4o"},
+            {"agent_name": "Critic", "model_name": "claude-sonnet-4"},
+        ],
+    }
     batch = [{"agent_config": {"agent_name": "Batcher", "model_name": "gpt-4o-mini"}, "task": "x"}]
-    control = _scripted([
-        _entry(1, 200, 1.0, path="/v1/swarm/completions", body=swarm),
-        _entry(2, 200, 2.0, path="/v1/agent/batch/completions", body=batch),
-        _entry(3, 503, 3.0, body={"agent_config": {"agent_name": "Failed", "model_name": "gpt-4o"}}),
-    ])
+    control = _scripted(
+        [
+            _entry(1, 200, 1.0, path="/v1/swarm/completions", body=swarm),
+            _entry(2, 200, 2.0, path="/v1/agent/batch/completions", body=batch),
+            _entry(3, 503, 3.0, body={"agent_config": {"agent_name": "Failed", "model_name": "gpt-4o"}}),
+        ]
+    )
     assert control.assert_agent_ran("Critic", model="claude-sonnet-4") == [swarm["agents"][1]]
     control.assert_agent_ran("Batcher")
     with pytest.raises(AssertionError, match="Failed/gpt-4o"):
@@ -516,8 +621,13 @@ def test_agent_ran_searches_swarms_and_batches_and_skips_failures() -> None:
 
 
 def test_journal_sequence_protocol() -> None:
-    control = _scripted([_entry(1, 200, 1.0), _entry(2, 404, 2.0, path="/nope"),
-                         _entry(3, 200, 3.0, path="/__mockswarms/reset")])
+    control = _scripted(
+        [
+            _entry(1, 200, 1.0),
+            _entry(2, 404, 2.0, path="/nope"),
+            _entry(3, 200, 3.0, path="/__mockswarms/reset"),
+        ]
+    )
     journal = control.journal
     assert len(journal) == 2  # control-API calls are not part of the journal
     assert [e["id"] for e in journal] == [1, 2]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockswarms.app import create_app
+from mockswarms.http.app import create_app
 
 DAY = "2026-03-01T20:00:00Z"  # 12:00 in Los Angeles
 NIGHT = "2026-03-01T12:00:00Z"  # 04:00 in Los Angeles

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from mockswarms import ratelimit
 from mockswarms.config import Settings
+from mockswarms.engine import ratelimit
 from mockswarms.errors import OpenAIError
-from mockswarms.store import Limits, WindowState
+from mockswarms.state.base import Limits, WindowState
 
 NOW = 1_713_700_818.0
 

@@ -1,7 +1,7 @@
 """Every live endpoint of reference §a in the docs profile: status, exact shape, headers, money.
 
 Money is recomputed here from the tokens in each response with the reference §e unit prices (never
-with mockswarms.billing) and checked against the drop in ``/v1/account/credits`` and the log row.
+with mockswarms.engine.billing) and checked against the drop in ``/v1/account/credits`` and the log row.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from starlette.testclient import TestClient
 
-from mockswarms.app import create_app
+from mockswarms.http.app import create_app
 
 DAY = "2026-03-01T20:00:00Z"  # 12:00 in Los Angeles: no night discount
 NIGHT = "2026-03-01T12:00:00Z"  # 04:00 in Los Angeles: night discount on swarms

@@ -1,7 +1,7 @@
 """The official ``swarms_client`` SDK in strict response validation mode, against a real server.
 
 A sync ``httpx.Client`` cannot drive ``httpx.ASGITransport`` (async only), so each profile runs on a
-loopback port via ``mockswarms.server.serve``. Every public method of the SDK is called — the list is
+loopback port via ``mockswarms.testing.server.serve``. Every public method of the SDK is called — the list is
 enumerated from the installed package, so a method added by an SDK upgrade fails the coverage test.
 """
 
@@ -16,8 +16,8 @@ import swarms_client
 from pydantic import BaseModel
 from swarms_client.types import AgentSpecParam
 
-from mockswarms import response_models as rm
-from mockswarms.server import RunningServer, serve
+from mockswarms.shapes import responses as rm
+from mockswarms.testing.server import RunningServer, serve
 
 NOW = "2026-03-01T20:00:00Z"
 RESEARCHER: AgentSpecParam = {

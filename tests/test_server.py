@@ -10,7 +10,7 @@ import httpx
 import pytest
 
 from mockswarms.config import load_settings
-from mockswarms.server import RunningServer, ServerStartError, serve
+from mockswarms.testing.server import RunningServer, ServerStartError, serve
 
 AGENT = {"agent_config": {"agent_name": "A", "model_name": "gpt-4o"}, "task": "hi"}
 
@@ -43,12 +43,21 @@ def test_serves_on_a_free_loopback_port_and_stops_cleanly() -> None:
 
 def test_answers_an_agent_completion_with_the_built_in_premium_key() -> None:
     with serve(seed=1, now="2026-01-01T12:00:00Z") as server:
-        response = httpx.post(server.url("/v1/agent/completions"), json=AGENT,
-                              headers={"x-api-key": "sk-mock-premium"})
+        response = httpx.post(
+            server.url("/v1/agent/completions"), json=AGENT, headers={"x-api-key": "sk-mock-premium"}
+        )
     assert response.status_code == 200
     body = response.json()
-    assert list(body) == ["job_id", "success", "name", "description", "temperature", "outputs", "usage",
-                          "timestamp"]
+    assert list(body) == [
+        "job_id",
+        "success",
+        "name",
+        "description",
+        "temperature",
+        "outputs",
+        "usage",
+        "timestamp",
+    ]
     assert body["success"] is True
     assert body["name"] == "A"
     assert body["timestamp"].startswith("2026-01-01T12:00:00")
@@ -59,8 +68,11 @@ def test_same_seed_and_clock_give_byte_identical_bodies_across_servers() -> None
     bodies = []
     for _ in range(2):
         with serve(seed=42, now="2026-03-01T00:00:00Z") as server:
-            bodies.append(httpx.post(server.url("/v1/agent/completions"), json=AGENT,
-                                     headers={"x-api-key": "sk-mock-premium"}).content)
+            bodies.append(
+                httpx.post(
+                    server.url("/v1/agent/completions"), json=AGENT, headers={"x-api-key": "sk-mock-premium"}
+                ).content
+            )
     assert bodies[0] == bodies[1]
 
 

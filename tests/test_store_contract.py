@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from mockswarms.store import AccountRecord, Balances, Limits, StateStore
+from mockswarms.state.base import AccountRecord, Balances, Limits, StateStore
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 _namespaces = itertools.count()
@@ -30,7 +30,7 @@ async def make_store(request: pytest.FixtureRequest) -> AsyncIterator[StoreFacto
     """A factory of stores sharing one state (for Redis: several clients = several workers)."""
     created: list[StateStore] = []
     if request.param == "memory":
-        from mockswarms.store_memory import MemoryStore
+        from mockswarms.state.memory import MemoryStore
 
         shared: dict[int, StateStore] = {}
 
@@ -40,7 +40,7 @@ async def make_store(request: pytest.FixtureRequest) -> AsyncIterator[StoreFacto
                 shared[key] = MemoryStore(**kwargs)
             return shared[key]
     else:
-        from mockswarms.store_redis import RedisStore
+        from mockswarms.state.redis import RedisStore
 
         url = request.getfixturevalue("redis_url")
         namespace = f"test{os.getpid()}-{next(_namespaces)}"

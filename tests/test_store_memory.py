@@ -10,8 +10,8 @@ from typing import Any, TypeVar
 
 import pytest
 
-from mockswarms.store import AccountRecord, Balances, Limits
-from mockswarms.store_memory import MemoryStore, Timeline, apply_charge
+from mockswarms.state.base import AccountRecord, Balances, Limits
+from mockswarms.state.memory import MemoryStore, Timeline, apply_charge
 
 T = TypeVar("T")
 T0 = 1_800_000_000.0

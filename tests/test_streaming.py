@@ -24,8 +24,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from mockswarms.clock import parse_instant
-from mockswarms.llm import Pacing
-from mockswarms.streaming import (
+from mockswarms.engine.llm import Pacing
+from mockswarms.http.sse import (
     PING_FRAME,
     SSEEvent,
     SwarmTurn,

@@ -13,8 +13,8 @@ import pytest
 import requests
 from sse_helpers import docs_loop
 
-from mockswarms.server import RunningServer, serve
-from mockswarms.testing import PREMIUM_KEY, SimulatorControl
+from mockswarms.testing.control import PREMIUM_KEY, SimulatorControl
+from mockswarms.testing.server import RunningServer, serve
 
 NOW = "2026-01-01T12:00:00Z"
 SEED = 7

@@ -1,4 +1,4 @@
-"""Request validation against the contract (mockswarms.validation), unit level and through the app."""
+"""Request validation against the contract (mockswarms.http.validation), unit level and through the app."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import httpx
 import pytest
 
 from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
-from mockswarms.validation import RequestValidator, Violation, ViolationLog, violations_detail
+from mockswarms.http.validation import RequestValidator, Violation, ViolationLog, violations_detail
 
 CONTRACT: dict[str, Any] = json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))
 JSON = {"content-type": "application/json"}
@@ -151,7 +151,7 @@ MALFORMED = {"agent_config": {"agent_name": "A", "max_tokens": "lots"}, "task": 
 
 
 def _app(mode: str) -> Any:
-    from mockswarms.app import create_app
+    from mockswarms.http.app import create_app
 
     return create_app(request_validation=mode, seed=1, now="2026-03-01T12:00:00Z")
 
@@ -198,7 +198,7 @@ def test_sdk_malformed_request_caught_in_strict_and_report_modes() -> None:
     """The official swarms-client sends what its caller gives it; the simulator catches the bad type."""
     from swarms_client import SwarmsClient, UnprocessableEntityError
 
-    from mockswarms.server import serve
+    from mockswarms.testing.server import serve
 
     for mode in ("strict", "report"):
         with serve(request_validation=mode, seed=1) as server:

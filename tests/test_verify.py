@@ -117,7 +117,7 @@ def test_verify_cli_exits_non_zero_against_a_broken_server(tmp_path: Path) -> No
 
 
 def test_verify_cli_exits_zero_against_a_live_simulator(tmp_path: Path) -> None:
-    from mockswarms.server import serve
+    from mockswarms.testing.server import serve
 
     junit = tmp_path / "junit.xml"
     with serve(seed=1, now="2026-03-01T12:00:00Z") as server:
@@ -146,7 +146,7 @@ def test_verify_cli_exits_zero_against_a_live_simulator(tmp_path: Path) -> None:
 def test_verify_client_cli(capsys: pytest.CaptureFixture[str]) -> None:
     import httpx
 
-    from mockswarms.server import serve
+    from mockswarms.testing.server import serve
 
     with serve(request_validation="report") as server:
         assert _cli("verify-client", "--journal", server.base_url) == 0
@@ -163,7 +163,7 @@ def test_verify_client_cli(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def _verify_profile(profile: str, max_examples: int, **kwargs: Any) -> None:
-    from mockswarms.app import create_app
+    from mockswarms.http.app import create_app
 
     checks = (*CHECKS, "positive_data_acceptance") if profile == "prism" else CHECKS
     report = run_verification(

@@ -7,12 +7,22 @@ from typing import Any
 
 import pytest
 
+from mockswarms.engine.fakellm import FakeLLM
+from mockswarms.engine.fixtures import FixtureRegistry
+from mockswarms.engine.llm import Pacing
+from mockswarms.engine.runs import Run
+from mockswarms.engine.workflows import (
+    run_advanced_research,
+    run_agent,
+    run_auto_swarm_builder,
+    run_chat,
+    run_graph,
+    run_grid,
+    run_reasoning,
+)
 from mockswarms.entropy import Entropy
 from mockswarms.errors import DomainError, OpenAIError, ValidationFailed
-from mockswarms.fakellm import FakeLLM
-from mockswarms.fixtures import FixtureRegistry
-from mockswarms.llm import Pacing
-from mockswarms.request_models import (
+from mockswarms.shapes.requests import (
     REASONING_AGENT_TYPES,
     AdvancedResearchRequest,
     AgentCompletion,
@@ -22,17 +32,7 @@ from mockswarms.request_models import (
     GraphWorkflowRequest,
     ReasoningAgentRequest,
 )
-from mockswarms.runs_types import Run
 from mockswarms.tokenizer import count_tokens
-from mockswarms.workflows import (
-    run_advanced_research,
-    run_agent,
-    run_auto_swarm_builder,
-    run_chat,
-    run_graph,
-    run_grid,
-    run_reasoning,
-)
 
 ECHO = [{"respond": {"text": "{{ agent_name }} says hi"}}]
 

@@ -16,9 +16,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import models_json_schema
 
-from .. import request_models as rq
-from .. import response_models as rs
-from . import CONTRACT_PATH, FULL_CONTRACT_PATH
+from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
+from mockswarms.shapes import requests as rq
+from mockswarms.shapes import responses as rs
 
 __all__ = [
     "OPERATIONS",
@@ -743,7 +743,7 @@ def build_openapi(*, include_control: bool = False, include_optional: bool = Fal
             "title": "Swarms API (mockswarms contract)",
             "version": API_VERSION,
             "description": "The Swarms Cloud API (api.swarms.world) as simulated by mockswarms. Generated "
-            "from mockswarms.request_models and mockswarms.response_models; do not edit.",
+            "from mockswarms.shapes.requests and mockswarms.shapes.responses; do not edit.",
         },
         "servers": [{"url": "https://api.swarms.world"}, {"url": "http://127.0.0.1:8000"}],
         "security": [{"ApiKeyAuth": []}, {"BearerAuth": []}],

@@ -29,7 +29,7 @@ from hypothesis.errors import HypothesisException, StopTest
 from hypothesis.internal.conjecture.data import ConjectureData
 from schemathesis.generation.jsonschema.builder import build
 
-from .openapi import OPERATIONS, Operation, build_openapi
+from mockswarms.contract.openapi import OPERATIONS, Operation, build_openapi
 
 __all__ = [
     "agent_batch_requests",

@@ -112,7 +112,7 @@ class VerifyReport:
 def load_contract(source: str | None = None, *, full: bool = False) -> dict[str, Any]:
     """The contract to verify against: a file path or URL, else the one generated from the models."""
     if source is None:
-        from .openapi import build_openapi
+        from mockswarms.contract.openapi import build_openapi
 
         return build_openapi(include_control=full, include_optional=full)
     if source.startswith(("http://", "https://")):

@@ -15,9 +15,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from .errors import DomainError
-from .llm import LLM, LLMCall, LLMError, LLMResult, Message, Pacing
-from .request_models import AgentSpec
+from mockswarms.engine.llm import LLM, LLMCall, LLMError, LLMResult, Message, Pacing
+from mockswarms.errors import DomainError
+from mockswarms.shapes.requests import AgentSpec
 
 __all__ = [
     "NOMINAL_PACING",

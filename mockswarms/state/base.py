@@ -27,6 +27,7 @@ __all__ = [
 # name -> length in seconds; order matters (headers and 429 bodies list windows in this order).
 WINDOWS: dict[str, int] = {"minute": 60, "hour": 3600, "day": 86400}
 
+
 @dataclass(frozen=True)
 class AccountRecord:
     key: str

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any, overload
 
 import httpx
 
-from .clock import parse_instant
-from .journal import mask_key
+from mockswarms.clock import parse_instant
+from mockswarms.journal import mask_key
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -50,8 +50,10 @@ class ControlError(RuntimeError):
     def __init__(self, response: httpx.Response) -> None:
         self.status_code = response.status_code
         self.body = response.text
-        super().__init__(f"{response.request.method} {response.request.url.path} -> "
-                         f"{response.status_code}: {response.text[:2000]}")
+        super().__init__(
+            f"{response.request.method} {response.request.url.path} -> "
+            f"{response.status_code}: {response.text[:2000]}"
+        )
 
 
 def _jsonable(value: Any) -> Any:
@@ -99,8 +101,9 @@ class SyncASGITransport(httpx.BaseTransport):
         self._thread.start()
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
-        inner_request = httpx.Request(request.method, request.url, headers=request.headers,
-                                      content=request.read())
+        inner_request = httpx.Request(
+            request.method, request.url, headers=request.headers, content=request.read()
+        )
 
         async def call() -> tuple[int, list[tuple[bytes, bytes]], bytes]:
             response = await self._inner.handle_async_request(inner_request)
@@ -152,18 +155,21 @@ class Journal(Sequence[dict[str, Any]]):
         entries = self.entries
         return entries[-1] if entries else None
 
-    def requests(self, path: str | None = None, *, method: str | None = None,
-                 status: int | None = None) -> list[dict[str, Any]]:
+    def requests(
+        self, path: str | None = None, *, method: str | None = None, status: int | None = None
+    ) -> list[dict[str, Any]]:
         """Entries filtered by exact path, method and status (each optional)."""
         return [
-            e for e in self.entries
+            e
+            for e in self.entries
             if (path is None or e["path"] == path)
             and (method is None or e["method"] == method.upper())
             and (status is None or e["status"] == status)
         ]
 
-    def assert_called(self, path: str, times: int | None = None, *, method: str | None = None,
-                      status: int | None = None) -> list[dict[str, Any]]:
+    def assert_called(
+        self, path: str, times: int | None = None, *, method: str | None = None, status: int | None = None
+    ) -> list[dict[str, Any]]:
         """Assert ``path`` was requested (exactly ``times`` times if given); returns the matches."""
         matches = self.requests(path, method=method, status=status)
         what = " ".join(x for x in (method and method.upper(), path) if x)
@@ -229,8 +235,9 @@ class ControlClock:
         """Jump to ``at``; a frozen clock stays frozen."""
         return parse_instant(self._put({"now": _instant(at)})["now"])
 
-    def advance(self, seconds: float = 0, *, minutes: float = 0, hours: float = 0,
-                days: float = 0) -> datetime:
+    def advance(
+        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
+    ) -> datetime:
         total = seconds + 60 * minutes + 3600 * hours + 86400 * days
         return parse_instant(self._put({"advance_seconds": total})["now"])
 
@@ -290,8 +297,9 @@ class SimulatorControl:
             if self._sync_asgi is None:
                 self._sync_asgi = SyncASGITransport(self.app)
             transport = self._sync_asgi
-        return httpx.Client(base_url=self.base_url, headers=dict(headers), transport=transport,
-                            timeout=self._timeout)
+        return httpx.Client(
+            base_url=self.base_url, headers=dict(headers), transport=transport, timeout=self._timeout
+        )
 
     def _request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
         response = self._http.request(method, CONTROL + path, **kwargs)
@@ -363,8 +371,9 @@ class SimulatorControl:
         from swarms_client import AsyncSwarmsClient
 
         if self.app is not None:
-            kwargs.setdefault("http_client",
-                              httpx.AsyncClient(transport=self.transport, base_url=self.base_url))
+            kwargs.setdefault(
+                "http_client", httpx.AsyncClient(transport=self.transport, base_url=self.base_url)
+            )
         return AsyncSwarmsClient(api_key=api_key or self.api_key, base_url=self.base_url, **kwargs)
 
     # -- state ----------------------------------------------------------------------------------------
@@ -429,8 +438,14 @@ class SimulatorControl:
         **extra: Any,
     ) -> dict[str, Any]:
         """Create or change an account; the new balance is the baseline for :meth:`assert_charged`."""
-        fields = {"tier": tier, "credit": credit, "free_credit": free_credit,
-                  "referral_credits": referral_credits, "user_id": user_id, **extra}
+        fields = {
+            "tier": tier,
+            "credit": credit,
+            "free_credit": free_credit,
+            "referral_credits": referral_credits,
+            "user_id": user_id,
+            **extra,
+        }
         body = _jsonable({k: v for k, v in fields.items() if v is not None})
         data: dict[str, Any] = self._account_json(self._request("PUT", f"/accounts/{key}", json=body))
         if "total_credits" in data:
@@ -470,8 +485,21 @@ class SimulatorControl:
         Selecting: ``times`` (the first n matches), ``after`` (skip n), ``every_nth``, ``probability``.
         """
         if rule is None:
-            rule = self._fault_rule(path, method, status, detail, retry_after, delay, action, times, after,
-                                    every_nth, probability, rule_id, fields)
+            rule = self._fault_rule(
+                path,
+                method,
+                status,
+                detail,
+                retry_after,
+                delay,
+                action,
+                times,
+                after,
+                every_nth,
+                probability,
+                rule_id,
+                fields,
+            )
         body = _jsonable(rule)
         if not body.get("id"):  # name it here so the id is known whatever the server answers
             self._fault_seq += 1
@@ -485,13 +513,27 @@ class SimulatorControl:
         return str(body["id"])
 
     @staticmethod
-    def _fault_rule(path: str | None, method: str | None, status: int | None, detail: str | None,
-                    retry_after: int | None, delay: float | None, action: str | None, times: int | None,
-                    after: int | None, every_nth: int | None, probability: float | None,
-                    rule_id: str | None, fields: dict[str, Any]) -> dict[str, Any]:
+    def _fault_rule(
+        path: str | None,
+        method: str | None,
+        status: int | None,
+        detail: str | None,
+        retry_after: int | None,
+        delay: float | None,
+        action: str | None,
+        times: int | None,
+        after: int | None,
+        every_nth: int | None,
+        probability: float | None,
+        rule_id: str | None,
+        fields: dict[str, Any],
+    ) -> dict[str, Any]:
         match_fields = ("key", "user", "endpoint", "model", "agent_name", "swarm_type")
-        match = {"path": path, "method": method and method.upper(),
-                 **{k: fields.pop(k) for k in match_fields if k in fields}}
+        match = {
+            "path": path,
+            "method": method and method.upper(),
+            **{k: fields.pop(k) for k in match_fields if k in fields},
+        }
         if action is not None:
             act: dict[str, Any] = {"type": action, **fields}
         elif status is not None:
@@ -521,8 +563,9 @@ class SimulatorControl:
     def clear_faults(self) -> None:
         self._request("DELETE", "/faults")
 
-    def add_fixture(self, rule: Mapping[str, Any] | None = None, /, *rules: Mapping[str, Any],
-                    **fields: Any) -> None:
+    def add_fixture(
+        self, rule: Mapping[str, Any] | None = None, /, *rules: Mapping[str, Any], **fields: Any
+    ) -> None:
         """Add runtime fixture rules (dicts, or one rule as keyword arguments); dropped on reset."""
         all_rules = [r for r in (rule, *rules) if r is not None]
         if fields:
@@ -570,7 +613,8 @@ class SimulatorControl:
             if not 200 <= int(entry["status"]) < 300:
                 continue
             found.extend(
-                c for c in configs
+                c
+                for c in configs
                 if c.get("agent_name") == name and (model is None or c.get("model_name") == model)
             )
         if not found:
@@ -598,8 +642,14 @@ class SimulatorControl:
                 wait = float(action.get("retry_after", 1)) if action.get("status") == 429 else None
             if wait is None:
                 continue
-            retry = next((e for e in entries[i + 1:]
-                          if e["path"] == entry["path"] and e.get("api_key") == entry.get("api_key")), None)
+            retry = next(
+                (
+                    e
+                    for e in entries[i + 1 :]
+                    if e["path"] == entry["path"] and e.get("api_key") == entry.get("api_key")
+                ),
+                None,
+            )
             if retry is None:
                 continue
             wall_gap = float(retry["received_at"]) - float(entry["received_at"])

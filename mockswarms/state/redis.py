@@ -1,6 +1,6 @@
 """The Redis state store: one simulator shared by several workers (and hosts) through one Redis.
 
-Every method of :class:`mockswarms.store.StateStore` is atomic on its own. Money and windows change
+Every method of :class:`mockswarms.state.base.StateStore` is atomic on its own. Money and windows change
 only inside Lua scripts (``settle``, ``hit``), so concurrent requests on any number of processes
 can neither overspend nor overcount.
 
@@ -29,7 +29,7 @@ from typing import Any
 import orjson
 import redis.asyncio as aioredis
 
-from .store import WINDOWS, AccountRecord, Balances, Limits, SettleOutcome, WindowState
+from mockswarms.state.base import WINDOWS, AccountRecord, Balances, Limits, SettleOutcome, WindowState
 
 __all__ = ["RedisStore"]
 
@@ -88,7 +88,9 @@ end
 """
 
 # KEYS: win, bal, seq.  ARGV: now, threshold_micro|'', cost_micro, count(0/1), maxlen, n, len1..n, lim1..n
-_LUA_SETTLE = _LUA_WINDOWS + """
+_LUA_SETTLE = (
+    _LUA_WINDOWS
+    + """
 local now = tonumber(ARGV[1])
 local threshold = ARGV[2]
 local cost = tonumber(ARGV[3])
@@ -130,9 +132,12 @@ end
 if count then record(KEYS[1], KEYS[3], now, maxlen) end
 return {'ok', balances(), window_states(KEYS[1], now, lengths, limits)}
 """
+)
 
 # KEYS: win, seq.  ARGV: now, maxlen, n, len1..n, lim1..n
-_LUA_HIT = _LUA_WINDOWS + """
+_LUA_HIT = (
+    _LUA_WINDOWS
+    + """
 local now = tonumber(ARGV[1])
 local maxlen = tonumber(ARGV[2])
 local n = tonumber(ARGV[3])
@@ -147,9 +152,12 @@ end
 record(KEYS[1], KEYS[2], now, maxlen)
 return {1, window_states(KEYS[1], now, lengths, limits)}
 """
+)
 
 # KEYS: win.  ARGV: now, n, len1..n, lim1..n
-_LUA_READ_WINDOWS = _LUA_WINDOWS + """
+_LUA_READ_WINDOWS = (
+    _LUA_WINDOWS
+    + """
 local now = tonumber(ARGV[1])
 local n = tonumber(ARGV[2])
 local lengths, limits = {}, {}
@@ -159,6 +167,7 @@ for i = 1, n do
 end
 return window_states(KEYS[1], now, lengths, limits)
 """
+)
 
 # KEYS: accounts, account_order.  ARGV: key, json
 _LUA_PUT_ACCOUNT = """
@@ -207,7 +216,7 @@ def _balances(raw: list[Any]) -> Balances:
 
 
 class RedisStore:
-    """:class:`~mockswarms.store.StateStore` on ``redis.asyncio``; safe to share across processes."""
+    """:class:`~mockswarms.state.base.StateStore` on ``redis.asyncio``; safe to share across processes."""
 
     def __init__(
         self,
@@ -243,7 +252,7 @@ class RedisStore:
     async def reset(self) -> None:
         keys = [key async for key in self._redis.scan_iter(match=self._k("*"), count=1000)]
         for start in range(0, len(keys), 500):
-            await self._redis.delete(*keys[start:start + 500])
+            await self._redis.delete(*keys[start : start + 500])
 
     # -- accounts and balances -----------------------------------------------------------------
     async def get_account(self, key: str) -> AccountRecord | None:
@@ -251,8 +260,9 @@ class RedisStore:
         return None if raw is None else AccountRecord.from_json(orjson.loads(raw))
 
     async def put_account(self, account: AccountRecord) -> None:
-        await self._put_account(keys=[self._k("accounts"), self._k("account_order")],
-                                args=[account.key, _json(account.to_json())])
+        await self._put_account(
+            keys=[self._k("accounts"), self._k("account_order")], args=[account.key, _json(account.to_json())]
+        )
 
     async def list_accounts(self) -> list[AccountRecord]:
         order = await self._redis.lrange(self._k("account_order"), 0, -1)
@@ -272,8 +282,9 @@ class RedisStore:
     # -- rate windows and money ------------------------------------------------------------------
     async def windows(self, scope: str, now: float, limits: Limits) -> dict[str, WindowState]:
         lengths, values = _limit_args(limits)
-        raw = await self._read_windows(keys=[self._k("win", scope)],
-                                       args=[_num(now), len(lengths), *lengths, *values])
+        raw = await self._read_windows(
+            keys=[self._k("win", scope)], args=[_num(now), len(lengths), *lengths, *values]
+        )
         return _window_states(raw, limits)
 
     async def settle(
@@ -287,25 +298,38 @@ class RedisStore:
         count: bool = True,
     ) -> SettleOutcome:
         lengths, values = _limit_args(limits)
-        args = [_num(now), "" if threshold is None else str(_to_micro(threshold)), str(_to_micro(cost)),
-                "1" if count else "0", str(_DAY), len(lengths), *lengths, *values]
+        args = [
+            _num(now),
+            "" if threshold is None else str(_to_micro(threshold)),
+            str(_to_micro(cost)),
+            "1" if count else "0",
+            str(_DAY),
+            len(lengths),
+            *lengths,
+            *values,
+        ]
         status, balances, states = await self._settle(
-            keys=[self._k("win", scope), self._k("bal", user_id), self._k("seq")], args=args)
-        return SettleOutcome(status=status, balances=_balances(balances),
-                             windows=_window_states(states, limits))
+            keys=[self._k("win", scope), self._k("bal", user_id), self._k("seq")], args=args
+        )
+        return SettleOutcome(
+            status=status, balances=_balances(balances), windows=_window_states(states, limits)
+        )
 
     async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
         lengths, values = _limit_args(limits)
-        ok, states = await self._hit(keys=[self._k("win", scope), self._k("seq")],
-                                     args=[_num(now), str(_DAY), len(lengths), *lengths, *values])
+        ok, states = await self._hit(
+            keys=[self._k("win", scope), self._k("seq")],
+            args=[_num(now), str(_DAY), len(lengths), *lengths, *values],
+        )
         return bool(int(ok)), _window_states(states, limits)
 
     # -- logs, metrics, journal ------------------------------------------------------------------
     async def append_log(self, user_id: str, entry: dict[str, Any]) -> int:
         # The id is prefixed to the stored JSON ("<id>\n<json>") so it is assigned inside the script.
         row = {k: v for k, v in entry.items() if k != "id"}
-        log_id = await self._append_log(keys=[self._k("logs", user_id), self._k("logseq")],
-                                        args=[_json(row), self.logs_per_user])
+        log_id = await self._append_log(
+            keys=[self._k("logs", user_id), self._k("logseq")], args=[_json(row), self.logs_per_user]
+        )
         return int(log_id)
 
     async def list_logs(self, user_id: str) -> list[dict[str, Any]]:

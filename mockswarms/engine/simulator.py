@@ -14,26 +14,26 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from . import gates, ratelimit
-from .clock import Clock, ClockState
-from .config import Settings
-from .entropy import Entropy
-from .fakellm import FakeLLM
-from .faults import FaultEngine
-from .fixtures import FixtureRegistry
-from .journal import mask_key
-from .llm import Pacing
-from .store import AccountRecord, Balances, Limits, StateStore, WindowState
+from mockswarms.clock import Clock, ClockState
+from mockswarms.config import Settings
+from mockswarms.engine import gates, ratelimit
+from mockswarms.engine.fakellm import FakeLLM
+from mockswarms.engine.fixtures import FixtureRegistry
+from mockswarms.engine.llm import Pacing
+from mockswarms.entropy import Entropy
+from mockswarms.faults import FaultEngine
+from mockswarms.journal import mask_key
+from mockswarms.state.base import AccountRecord, Balances, Limits, StateStore, WindowState
 
 __all__ = ["Caller", "Simulator", "make_store"]
 
 
 def make_store(settings: Settings) -> StateStore:
     if settings.store == "memory":
-        from .store_memory import MemoryStore
+        from mockswarms.state.memory import MemoryStore
 
         return MemoryStore(logs_per_user=settings.logs_per_user)
-    from .store_redis import RedisStore
+    from mockswarms.state.redis import RedisStore
 
     return RedisStore(settings.store, logs_per_user=settings.logs_per_user)
 

@@ -1,6 +1,7 @@
 """Server-Sent Event streams of the Swarms API (reference §f): pure event builders and one SSE response.
 
-Builders turn plain data (chunk strings, usage dicts, a start instant, a :class:`~mockswarms.llm.Pacing`)
+Builders turn plain data (chunk strings, usage dicts, a start instant, a
+:class:`~mockswarms.engine.llm.Pacing`)
 into a list of :class:`SSEEvent`; they never read the wall clock, so the same inputs give the same
 bytes. Each event carries the simulated ``delay`` (seconds) to wait before sending it; event
 timestamps are ``start`` plus the cumulative simulated offsets. :func:`sse_response` serves any
@@ -46,7 +47,7 @@ from sse_starlette import EventSourceResponse
 from starlette.types import Receive, Scope, Send
 
 from mockswarms.clock import format_timestamp
-from mockswarms.llm import Pacing
+from mockswarms.engine.llm import Pacing
 from mockswarms.tokenizer import count_tokens
 
 __all__ = [

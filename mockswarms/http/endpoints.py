@@ -18,9 +18,13 @@ from pydantic import BaseModel, ValidationError
 from starlette.requests import Request
 from starlette.responses import Response
 
-from . import architectures, billing, catalog, gates, ratelimit, scheduler, streaming_glue, workflows
-from .errors import APIError, OpenAIError, ValidationFailed
-from .request_models import (
+from mockswarms.engine import architectures, billing, gates, ratelimit, scheduler, workflows
+from mockswarms.engine import models_catalog as catalog
+from mockswarms.engine.runs import AgentRun, Run, SwarmRun
+from mockswarms.engine.simulator import Caller, Simulator
+from mockswarms.errors import APIError, OpenAIError, ValidationFailed
+from mockswarms.http import stream_responses as streaming_glue
+from mockswarms.shapes.requests import (
     DOCS_SWARM_TYPES,
     REASONING_AGENT_TYPES,
     AdvancedResearchBatchRequest,
@@ -35,8 +39,6 @@ from .request_models import (
     ReasoningAgentRequest,
     SwarmSpec,
 )
-from .runs_types import AgentRun, Run, SwarmRun
-from .simulator import Caller, Simulator
 
 __all__ = ["Reply"]
 

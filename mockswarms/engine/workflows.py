@@ -2,7 +2,7 @@
 
 Each function validates the request semantically (strict = ``docs``/``legacy`` profiles; non-strict =
 ``prism``, which never rejects and fills placeholders), runs the agents through the LLM, and returns a
-:class:`~mockswarms.runs_types.Run` whose ``output`` is already in the endpoint's documented shape.
+:class:`~mockswarms.engine.runs.Run` whose ``output`` is already in the endpoint's documented shape.
 """
 
 from __future__ import annotations
@@ -10,21 +10,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from .architectures import derive_agents
-from .errors import DomainError, OpenAIError, ValidationFailed, fastapi_error_item
-from .llm import LLM, Message
-from .request_models import (
-    REASONING_AGENT_TYPES,
-    AdvancedResearchRequest,
-    AgentCompletion,
-    AgentSpec,
-    AutoSwarmBuilderRequest,
-    BatchedGridWorkflowRequest,
-    ChatCompletionRequest,
-    GraphWorkflowRequest,
-    ReasoningAgentRequest,
-)
-from .runs_types import (
+from mockswarms.engine.architectures import derive_agents
+from mockswarms.engine.llm import LLM, Message
+from mockswarms.engine.runs import (
     AgentRun,
     ChatRun,
     Recorder,
@@ -34,6 +22,18 @@ from .runs_types import (
     WorkflowRun,
     resolve_agent,
     resolve_agents,
+)
+from mockswarms.errors import DomainError, OpenAIError, ValidationFailed, fastapi_error_item
+from mockswarms.shapes.requests import (
+    REASONING_AGENT_TYPES,
+    AdvancedResearchRequest,
+    AgentCompletion,
+    AgentSpec,
+    AutoSwarmBuilderRequest,
+    BatchedGridWorkflowRequest,
+    ChatCompletionRequest,
+    GraphWorkflowRequest,
+    ReasoningAgentRequest,
 )
 
 __all__ = [

@@ -24,10 +24,10 @@ from typing import Any
 import orjson
 from faker import Faker
 
-from .entropy import Entropy
-from .fixtures import FixtureRegistry, FixtureRule, render_arguments
-from .llm import LLMCall, LLMError, LLMResult, Pacing
-from .tokenizer import count_tokens, split_tokens, truncate_tokens
+from mockswarms.engine.fixtures import FixtureRegistry, FixtureRule, render_arguments
+from mockswarms.engine.llm import LLMCall, LLMError, LLMResult, Pacing
+from mockswarms.entropy import Entropy
+from mockswarms.tokenizer import count_tokens, split_tokens, truncate_tokens
 
 __all__ = ["FakeLLM", "generated_text"]
 
@@ -50,7 +50,7 @@ def generated_text(words: tuple[str, ...], rng: random.Random) -> str:
 
 
 class FakeLLM:
-    """Implements :class:`mockswarms.llm.LLM`. One instance per simulator (holds one Faker)."""
+    """Implements :class:`mockswarms.engine.llm.LLM`. One instance per simulator (holds one Faker)."""
 
     def __init__(
         self, entropy: Entropy, fixtures: FixtureRegistry, pacing_for: Callable[[str], Pacing]

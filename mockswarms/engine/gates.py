@@ -11,9 +11,9 @@ from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Literal
 
-from .config import Settings
-from .errors import APIError, DomainError, OpenAIError, ValidationFailed, fastapi_error_item
-from .store import Balances
+from mockswarms.config import Settings
+from mockswarms.errors import APIError, DomainError, OpenAIError, ValidationFailed, fastapi_error_item
+from mockswarms.state.base import Balances
 
 __all__ = [
     "FREE_MODEL_ALTERNATIVES",

@@ -16,13 +16,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from .app import CONTROL_PREFIX, json_response
-from .clock import parse_instant
-from .config import PROFILES, Settings
-from .errors import APIError
-from .fixtures import FixtureError
-from .simulator import Simulator
-from .store import AccountRecord, Balances
+from mockswarms.clock import parse_instant
+from mockswarms.config import PROFILES, Settings
+from mockswarms.engine.fixtures import FixtureError
+from mockswarms.engine.simulator import Simulator
+from mockswarms.errors import APIError
+from mockswarms.http.responses import CONTROL_PREFIX, json_response
+from mockswarms.state.base import AccountRecord, Balances
 
 __all__ = ["control_routes"]
 

@@ -31,10 +31,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Any
 
-from .errors import DomainError, ValidationFailed, fastapi_error_item
-from .llm import LLM, Message
-from .request_models import DOCS_SWARM_TYPES, LEGACY_SWARM_TYPES, SwarmSpec
-from .runs_types import Recorder, ResolvedAgent, RunStopped, SwarmRun, resolve_agent, resolve_agents
+from mockswarms.engine.llm import LLM, Message
+from mockswarms.engine.runs import (
+    Recorder,
+    ResolvedAgent,
+    RunStopped,
+    SwarmRun,
+    resolve_agent,
+    resolve_agents,
+)
+from mockswarms.errors import DomainError, ValidationFailed, fastapi_error_item
+from mockswarms.shapes.requests import DOCS_SWARM_TYPES, LEGACY_SWARM_TYPES, SwarmSpec
 
 __all__ = [
     "AUTO_RULE",

@@ -21,7 +21,7 @@ from typing import Any
 
 import yaml
 
-from .llm import LLMCall, Pacing
+from mockswarms.engine.llm import LLMCall, Pacing
 
 __all__ = [
     "MATCH_FIELDS",

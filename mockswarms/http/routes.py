@@ -2,7 +2,7 @@
 
 Every handler follows one shape (``_endpoint``): make sure the simulator is started, read the body,
 check it against the contract (``request_validation``), authenticate, then hand over to
-``operations`` which returns a :class:`~mockswarms.operations.Reply`.
+``operations`` which returns a :class:`~mockswarms.http.endpoints.Reply`.
 """
 
 from __future__ import annotations
@@ -18,18 +18,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from . import operations
-from .app import json_response
-from .config import Settings
-from .errors import APIError, OpenAIError, ValidationFailed
-from .operations import Reply
-from .simulator import Caller, Simulator
-from .validation import RequestValidator, ViolationLog, violations_detail
+from mockswarms.config import Settings
+from mockswarms.engine.simulator import Caller, Simulator
+from mockswarms.errors import APIError, OpenAIError, ValidationFailed
+from mockswarms.http import endpoints as operations
+from mockswarms.http.endpoints import Reply
+from mockswarms.http.responses import json_response
+from mockswarms.http.validation import RequestValidator, ViolationLog, violations_detail
 
 __all__ = ["public_routes"]
 
 _LONG_NUMBER = re.compile(rb"\d{19,}")
-CONTRACT_FILE = Path(__file__).resolve().parent / "data" / "swarms-api.openapi.json"
+CONTRACT_FILE = Path(__file__).resolve().parent.parent / "data" / "swarms-api.openapi.json"
 FULL_CONTRACT_FILE = CONTRACT_FILE.with_name("swarms-api.full.openapi.json")
 
 Operation = Callable[[Simulator, Caller, Any], Awaitable[Reply]]
@@ -148,7 +148,7 @@ def _endpoint(
 
 async def _fuzzed(simulator: Simulator, operation_key: str) -> Response:
     """``response_fuzz``: a seeded, schema-valid random 200 body, to shake out client parsing bugs."""
-    from .contract.strategies import fuzz_response
+    from mockswarms.contract.strategies import fuzz_response
 
     index = await simulator.store.incr(f"fuzz:{operation_key}")
     return json_response(fuzz_response(operation_key, simulator.settings.seed, index))

@@ -13,10 +13,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .clock import parse_instant
-from .errors import APIError, DomainError
-from .request_models import SwarmSpec
-from .simulator import Caller, Simulator
+from mockswarms.clock import parse_instant
+from mockswarms.engine.simulator import Caller, Simulator
+from mockswarms.errors import APIError, DomainError
+from mockswarms.shapes.requests import SwarmSpec
 
 __all__ = ["cancel", "list_jobs", "schedule", "usage_report"]
 

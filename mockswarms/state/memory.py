@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from .store import WINDOWS, AccountRecord, Balances, Limits, SettleOutcome, WindowState
+from mockswarms.state.base import WINDOWS, AccountRecord, Balances, Limits, SettleOutcome, WindowState
 
 __all__ = ["MemoryStore", "Timeline", "apply_charge"]
 
@@ -108,7 +108,7 @@ class _Metrics:
 
 
 class MemoryStore:
-    """In-process :class:`~mockswarms.store.StateStore`."""
+    """In-process :class:`~mockswarms.state.base.StateStore`."""
 
     def __init__(
         self,

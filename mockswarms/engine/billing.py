@@ -19,8 +19,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from .clock import format_timestamp
-from .config import Settings
+from mockswarms.clock import format_timestamp
+from mockswarms.config import Settings
 
 __all__ = [
     "PRICE_TABLES",

@@ -2,7 +2,7 @@
 
 The mechanism (sliding windows, atomic counting) lives in the store (``StateStore.settle`` /
 ``windows`` / ``hit``); this module decides the limits and renders headers, 429s and the
-``GET /v1/rate/limits`` body from the :class:`~mockswarms.store.WindowState` the store returns.
+``GET /v1/rate/limits`` body from the :class:`~mockswarms.state.base.WindowState` the store returns.
 
 Unlimited windows (enterprise tier, ``rate_limit_mode: off``, per-account ``null`` overrides) are
 reported as :data:`UNLIMITED` (2,147,483,647) in headers and in ``/v1/rate/limits``: the SDKs
@@ -16,10 +16,10 @@ import math
 from collections.abc import Mapping
 from datetime import UTC, datetime
 
-from .clock import format_timestamp
-from .config import Settings
-from .errors import APIError, OpenAIError
-from .store import WINDOWS, Limits, WindowState
+from mockswarms.clock import format_timestamp
+from mockswarms.config import Settings
+from mockswarms.errors import APIError, OpenAIError
+from mockswarms.state.base import WINDOWS, Limits, WindowState
 
 __all__ = [
     "LEGACY_429_DETAIL",

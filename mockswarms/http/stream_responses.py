@@ -14,11 +14,12 @@ from typing import Any
 
 from starlette.responses import Response
 
-from . import billing, streaming
-from .request_models import SwarmSpec
-from .runs_types import AgentRun, ChatRun, Run, SwarmRun
-from .simulator import Caller, Simulator
-from .tokenizer import count_tokens
+from mockswarms.engine import billing
+from mockswarms.engine.runs import AgentRun, ChatRun, Run, SwarmRun
+from mockswarms.engine.simulator import Caller, Simulator
+from mockswarms.http import sse as streaming
+from mockswarms.shapes.requests import SwarmSpec
+from mockswarms.tokenizer import count_tokens
 
 __all__ = ["agent_stream", "chat_stream", "swarm_stream"]
 

@@ -1,0 +1,242 @@
+"""The ASGI application: middleware, error rendering, and the route table.
+
+``create_app(settings)`` builds one Starlette app around one :class:`~mockswarms.engine.simulator.Simulator`
+(``app.state.simulator``). The same app serves uvicorn, ``mockswarms.serve()`` and in-process
+``httpx.ASGITransport`` clients.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import time
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockswarms.config import Settings, load_settings
+from mockswarms.engine.simulator import Simulator
+from mockswarms.errors import APIError
+from mockswarms.faults import FaultMiddleware
+from mockswarms.http.responses import CONTROL_PREFIX, json_response
+from mockswarms.journal import journal_entry
+
+__all__ = ["app_from_env", "create_app"]
+
+SETTINGS_ENV = "MOCKSWARMS_SETTINGS_JSON"
+
+
+def _error_response(exc: APIError) -> Response:
+    return json_response(exc.body, exc.status, exc.headers)
+
+
+async def _api_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, APIError)
+    return _error_response(exc)
+
+
+async def _http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    detail = {404: "Not Found", 405: "Method Not Allowed"}.get(exc.status_code, exc.detail)
+    if request.url.path.startswith(("/v1/chat/completions", "/v1/models")) and exc.status_code == 405:
+        return json_response(
+            {"error": {"message": detail, "type": "invalid_request_error", "code": None, "param": None}},
+            405,
+            exc.headers,
+        )
+    return json_response({"detail": detail}, exc.status_code, exc.headers)
+
+
+async def _unexpected(request: Request, exc: Exception) -> Response:
+    # A bug of ours: answer like the real API's catch-all, never with a traceback.
+    return json_response({"detail": f"An unexpected error occurred: {type(exc).__name__}"}, 500)
+
+
+class BodyLimitMiddleware:
+    """413 for bodies over ``max_body_bytes`` (by Content-Length, and while streaming in)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = scope["app"].state.simulator.settings.max_body_bytes
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > limit
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    await _send_413(send, limit)
+                    return
+        received = 0
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise APIError(413, f"Request body too large: the limit is {limit} bytes")
+            return message
+
+        await self.app(scope, limited_receive, send)
+
+
+async def _send_413(send: Send, limit: int) -> None:
+    body = orjson.dumps({"detail": f"Request body too large: the limit is {limit} bytes"})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 413,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
+
+
+class JournalMiddleware:
+    """Records every public request (method, path, status, masked key, bodies, timing, fault rule)."""
+
+    MAX_CAPTURE = 65_536
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        simulator: Simulator = scope["app"].state.simulator
+        if simulator.settings.journal_size == 0:
+            await self.app(scope, receive, send)
+            return
+        started = simulator.monotonic()
+        received_at = time.time()
+        request_chunks: list[bytes] = []
+        response_chunks: list[bytes] = []
+        captured = 0
+        status = 0
+        streamed = False
+        retry_after: int | None = None
+        recorded = False
+
+        async def record() -> None:
+            # Before the last byte goes out, so a client that reads the journal right after a
+            # response always finds it.
+            nonlocal recorded
+            if recorded:
+                return
+            recorded = True
+            await simulator.ensure_started()
+            entry = journal_entry(
+                entry_id=await simulator.store.incr("journal_seq"),
+                method=scope["method"],
+                path=scope["path"],
+                query=scope.get("query_string", b"").decode("latin-1"),
+                status=status or 500,
+                api_key=_header(scope, b"x-api-key") or _bearer(scope),
+                request_body=b"".join(request_chunks),
+                response_body=b"".join(response_chunks),
+                streamed=streamed,
+                received_at=received_at,
+                simulated_at=simulator.timestamp(),
+                duration_ms=(simulator.monotonic() - started) * 1000,
+                fault_rule=scope.get("state", {}).get("fault_rule"),
+            )
+            entry["retry_after"] = retry_after
+            await simulator.store.journal_append(entry, simulator.settings.journal_size)
+
+        async def recording_receive() -> Message:
+            message = await receive()
+            if message["type"] == "http.request":
+                request_chunks.append(message.get("body", b""))
+            return message
+
+        async def recording_send(message: Message) -> None:
+            nonlocal status, streamed, captured, retry_after
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                for name, value in message.get("headers", []):
+                    lowered = name.lower()
+                    if lowered == b"content-type" and value.startswith(b"text/event-stream"):
+                        streamed = True
+                    elif lowered == b"retry-after" and value.isdigit():
+                        retry_after = int(value)
+            elif message["type"] == "http.response.body":
+                if not streamed and captured < self.MAX_CAPTURE:
+                    chunk = message.get("body", b"")
+                    response_chunks.append(chunk)
+                    captured += len(chunk)
+                if not message.get("more_body", False):
+                    await record()
+            await send(message)
+
+        try:
+            await self.app(scope, recording_receive, recording_send)
+        finally:
+            await record()
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope["headers"]:
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _bearer(scope: Scope) -> str | None:
+    value = _header(scope, b"authorization")
+    if value and value.lower().startswith("bearer "):
+        return value[7:].strip() or None
+    return None
+
+
+def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
+    """Build the simulator app. ``overrides`` are setting names (``profile="prism"``, ``seed=3`` …)."""
+    from mockswarms.http.control import control_routes
+    from mockswarms.http.routes import public_routes
+
+    if settings is None:
+        settings = load_settings(overrides, environ={})
+    elif overrides:
+        settings = settings.model_copy(update=overrides)
+    simulator = Simulator(settings)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        await app.state.simulator.ensure_started()
+        yield
+        await app.state.simulator.close()
+
+    app = Starlette(
+        routes=[*public_routes(), *control_routes()],
+        middleware=[
+            Middleware(JournalMiddleware),
+            Middleware(FaultMiddleware, engine_getter=lambda scope: scope["app"].state.simulator.faults),
+            Middleware(BodyLimitMiddleware),
+        ],
+        exception_handlers={APIError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        lifespan=lifespan,
+    )
+    app.state.simulator = simulator
+    app.state.base_settings = settings
+    return app
+
+
+def app_from_env() -> Starlette:
+    """uvicorn factory for ``--workers N``: settings travel to worker processes as JSON in the env."""
+    raw = os.environ.get(SETTINGS_ENV)
+    settings = Settings.model_validate(json.loads(raw)) if raw else load_settings()
+    return create_app(settings)
