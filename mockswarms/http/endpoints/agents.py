@@ -1,0 +1,131 @@
+"""POST /v1/agent/completions and /v1/agent/batch/completions (JSON or SSE)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from typing import Any
+
+from mockswarms.engine import billing, gates, workflows
+from mockswarms.engine.runs import AgentRun
+from mockswarms.engine.simulator import Caller, Simulator
+from mockswarms.errors import APIError
+from mockswarms.http import stream_responses as streaming_glue
+from mockswarms.http.endpoints.pipeline import (
+    Reply,
+    agent_configs,
+    body_field,
+    check_prompt,
+    fail_on_model_error,
+    model_names,
+    now,
+    parse,
+    parse_list,
+)
+from mockswarms.shapes.requests import AgentCompletion
+
+
+def _stamp(sim: Simulator) -> Callable[[], tuple[str, str]]:
+    def stamp() -> tuple[str, str]:
+        return sim.clock.now().replace(tzinfo=None).isoformat(timespec="microseconds"), sim.entropy.ids.uuid()
+
+    return stamp
+
+
+def _wants_stream(sim: Simulator, req: AgentCompletion) -> bool:
+    if not sim.settings.streaming:
+        return False
+    return bool(req.stream) or bool(req.agent_config and req.agent_config.streaming_on)
+
+
+async def _run_agent(
+    sim: Simulator, caller: Caller, req: AgentCompletion
+) -> tuple[dict[str, Any], AgentRun, Decimal]:
+    """Run, price and settle one agent completion; returns (response body, run, cost)."""
+    run = workflows.run_agent(
+        req,
+        sim.llm,
+        default_model=sim.settings.default_model,
+        strict=sim.settings.semantic_validation,
+        stamp=_stamp(sim),
+    )
+    check_prompt(sim, caller, run)
+    fail_on_model_error(run)
+    usage, cost = billing.agent_usage(
+        run.input_tokens,
+        run.output_tokens,
+        images=run.images,
+        mcp_calls=run.mcp_calls,
+        tool=run.tool_fee,
+        settings=sim.settings,
+        now=now(sim),
+    )
+    await sim.settle(caller, cost)
+    job_id = sim.entropy.ids.agent_job()
+    body: dict[str, Any] = {"job_id": job_id}
+    if sim.settings.agent_response_id_field:
+        body["id"] = job_id
+    body.update(
+        {
+            "success": True,
+            "name": run.name,
+            "description": run.description,
+            "temperature": run.temperature,
+            "outputs": run.output,
+            "usage": usage,
+            "timestamp": sim.timestamp(),
+        }
+    )
+    await sim.log_completion(caller, body, agent_configs([req.agent_config] if req.agent_config else []))
+    return body, run, cost
+
+
+async def agent_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply:
+    await sim.admit(
+        caller,
+        endpoint="/v1/agent/completions",
+        models=model_names(sim, body_field(payload, "agent_config") or {}),
+    )
+    req = parse(AgentCompletion, payload)
+    body, run, cost = await _run_agent(sim, caller, req)
+    if _wants_stream(sim, req):
+        return Reply(stream=streaming_glue.agent_stream(sim, caller, body, run, cost))
+    return Reply(body)
+
+
+async def agent_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
+    configs = (
+        [body_field(item, "agent_config") or {} for item in payload] if isinstance(payload, list) else []
+    )
+    await sim.admit(caller, endpoint="/v1/agent/batch/completions", models=model_names(sim, configs))
+    items = parse_list(AgentCompletion, payload)
+    gates.check_batch_size(len(items), sim.settings)
+    results: list[Any] = []
+    seconds = 0.0
+    for req in items:
+        try:
+            body, run, _ = await _run_agent(sim, caller, req)
+            results.append(body)
+            seconds = max(seconds, run.simulated_seconds)
+        except APIError as exc:
+            if exc.status in (402, 429) and not results:
+                raise
+            detail = exc.body.get("detail", exc.body)
+            results.append(
+                {
+                    "success": False,
+                    "error": detail if isinstance(detail, str) else str(detail),
+                    "timestamp": sim.timestamp(),
+                }
+            )
+    if sim.settings.agent_batch_shape == "list":
+        return Reply(results)
+    return Reply(
+        {
+            "batch_id": sim.entropy.ids.prefixed("agent-batch"),
+            "total_requests": len(items),
+            "execution_time": round(seconds, 6),
+            "timestamp": sim.timestamp(),
+            "results": results,
+        }
+    )

@@ -1,0 +1,141 @@
+"""POST /v1/swarm/completions and /v1/swarm/batch/completions (JSON or SSE, both layouts)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from mockswarms.engine import architectures, billing, gates
+from mockswarms.engine.runs import Run, SwarmRun
+from mockswarms.engine.simulator import Caller, Simulator
+from mockswarms.errors import APIError
+from mockswarms.http import stream_responses as streaming_glue
+from mockswarms.http.endpoints.pipeline import (
+    Reply,
+    agent_configs,
+    body_field,
+    check_prompt,
+    fail_on_model_error,
+    model_names,
+    now,
+    parse,
+    parse_list,
+)
+from mockswarms.shapes.requests import SwarmSpec
+
+
+def _run_swarm(sim: Simulator, spec: SwarmSpec) -> SwarmRun:
+    return architectures.run_swarm(
+        spec,
+        sim.llm,
+        default_model=sim.settings.default_model,
+        strict=sim.settings.semantic_validation,
+        reject_misspelled_hierarchical=sim.settings.reject_misspelled_hierarchical,
+        legacy_swarm_types=sim.settings.legacy_swarm_types,
+    )
+
+
+def _swarm_usage(sim: Simulator, spec: SwarmSpec, run: Run) -> tuple[dict[str, Any], Decimal]:
+    return billing.swarm_usage(
+        run.input_tokens,
+        run.output_tokens,
+        run.number_of_agents,
+        settings=sim.settings,
+        now=now(sim),
+        service_tier=spec.service_tier or "standard",
+        per_agent=run.per_agent_usage(),
+    )
+
+
+def _swarm_body(sim: Simulator, spec: SwarmSpec, run: SwarmRun, usage: dict[str, Any]) -> dict[str, Any]:
+    seconds = round(run.simulated_seconds, 6)
+    if sim.settings.swarm_response_layout == "legacy":
+        return {
+            "status": "success",
+            "swarm_name": spec.name,
+            "description": spec.description,
+            "swarm_type": run.swarm_type,
+            "task": spec.task,
+            "output": run.output,
+            "metadata": {
+                "max_loops": spec.max_loops,
+                "num_agents": run.number_of_agents,
+                "execution_time_seconds": seconds,
+                "completion_time": sim.timestamp(),
+                "billing_info": usage.get("billing_info"),
+            },
+        }
+    body: dict[str, Any] = {
+        "job_id": sim.entropy.ids.swarm_job(),
+        "status": "success",
+        "swarm_name": spec.name,
+        "description": spec.description,
+        "swarm_type": run.swarm_type,
+        "output": run.output,
+        "number_of_agents": run.number_of_agents,
+        "service_tier": spec.service_tier or "standard",
+        "execution_time": seconds,
+        "usage": usage,
+    }
+    if spec.tasks:
+        body["tasks"] = spec.tasks
+    if spec.messages:
+        body["messages"] = spec.messages
+    return body
+
+
+async def execute_swarm(
+    sim: Simulator, caller: Caller, spec: SwarmSpec
+) -> tuple[dict[str, Any], SwarmRun, dict[str, Any], Decimal]:
+    run = _run_swarm(sim, spec)
+    check_prompt(sim, caller, run)
+    fail_on_model_error(run)
+    usage, cost = _swarm_usage(sim, spec, run)
+    await sim.settle(caller, cost)
+    body = _swarm_body(sim, spec, run, usage)
+    await sim.log_completion(caller, body, agent_configs(spec.agents))
+    return body, run, usage, cost
+
+
+async def swarm_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply:
+    await sim.admit(
+        caller, endpoint="/v1/swarm/completions", models=model_names(sim, body_field(payload, "agents") or [])
+    )
+    spec = parse(SwarmSpec, payload)
+    body, run, usage, cost = await execute_swarm(sim, caller, spec)
+    if spec.stream and sim.settings.streaming:
+        return Reply(stream=streaming_glue.swarm_stream(sim, caller, body, run, usage, cost, spec))
+    return Reply(body)
+
+
+async def swarm_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
+    # Raw body, before validation: "agents" may be anything (a number, a string …) — 422 comes later.
+    agents = (
+        [
+            a
+            for item in payload
+            if isinstance(item, dict) and isinstance(item.get("agents"), list)
+            for a in item["agents"]
+        ]
+        if isinstance(payload, list)
+        else []
+    )
+    await sim.admit(caller, endpoint="/v1/swarm/batch/completions", models=model_names(sim, agents))
+    specs = parse_list(SwarmSpec, payload)
+    gates.check_batch_size(len(specs), sim.settings, swarms=True)
+    results: list[dict[str, Any]] = []
+    for spec in specs:
+        try:
+            body, _, usage, _ = await execute_swarm(sim, caller, spec)
+            results.append(
+                {"status": "success", "swarm_name": spec.name, "result": body.get("output"), "usage": usage}
+            )
+        except APIError as exc:
+            if exc.status in (402, 429) and not results:
+                raise
+            detail = exc.body.get("detail", exc.body)
+            text = detail if isinstance(detail, str) else str(detail)
+            results.append(
+                {"status": "error", "swarm_name": spec.name, "detail": f"Failed to run swarm: {text}"}
+            )
+    return Reply(results)
