@@ -529,7 +529,8 @@ def load_file(path: Path, *, rank: int = 1) -> tuple[list[FixtureRule], list[Fix
         return [], []
     items_node: yaml.Node | None = root
     if isinstance(data, dict):
-        extra = set(data) - {"rules", "description"}
+        # "exchanges": whole recorded answers, read by engine/recordings.py (replay).
+        extra = set(data) - {"rules", "description", "exchanges"}
         if extra:
             key = sorted(map(str, extra))[0]
             return [], [

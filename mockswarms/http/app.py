@@ -23,9 +23,11 @@ from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockswarms.config import Settings, load_settings
+from mockswarms.engine.recordings import load_recordings
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
 from mockswarms.faults import FaultMiddleware
+from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
 from mockswarms.journal import journal_entry
 
@@ -225,6 +227,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
         middleware=[
             Middleware(JournalMiddleware),
             Middleware(FaultMiddleware, engine_getter=lambda scope: scope["app"].state.simulator.faults),
+            Middleware(ReplayMiddleware),
             Middleware(BodyLimitMiddleware),
         ],
         exception_handlers={APIError: _api_error, HTTPException: _http_error, Exception: _unexpected},
@@ -232,6 +235,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
     )
     app.state.simulator = simulator
     app.state.base_settings = settings
+    # Recorded exchanges in the fixture directories (raises FixtureError: exit 2 before serving).
+    app.state.recordings = load_recordings(settings.fixtures) if settings.fixtures else None
     return app
 
 

@@ -1,0 +1,294 @@
+"""Recorded exchanges: whole HTTP answers captured by ``mockswarms proxy --record DIR``, replayed by
+``mockswarms serve --fixtures DIR``.
+
+A recording lives in a fixture file under the top-level key ``exchanges`` (next to the ``rules`` the
+fake LLM uses). Each exchange has a ``match`` (method, path, query, model, agent name, task, stream,
+swarm type and an optional ``request_sha256`` of the redacted request body — delete it to match
+looser) and a ``response`` (``status``, ``content_type`` and either the exact ``body`` text or the
+SSE ``frames`` with the seconds ``at`` which each arrived). The first exchange whose match equals the
+request's wins (files in sorted order, then file order).
+
+:func:`redact` is shared by the recorder and the matcher, so a request is matched the way it was
+written: API keys, bearer tokens, MCP/URL tokens, JWTs and values of secret-named fields become
+``[REDACTED]``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from mockswarms.engine.fixtures import FixtureError, FixtureProblem
+
+__all__ = [
+    "REDACTED",
+    "Recording",
+    "RecordingSet",
+    "SseFrame",
+    "load_recordings",
+    "redact",
+    "redact_json",
+    "request_match",
+]
+
+REDACTED = "[REDACTED]"
+MATCH_KEYS = (
+    "method",
+    "path",
+    "query",
+    "model",
+    "agent_name",
+    "task",
+    "stream",
+    "swarm_type",
+    "request_sha256",
+)
+# Field names whose string values are secrets wherever they appear (not "total_tokens": whole words only).
+_SECRET_FIELD = re.compile(
+    r"^(?:[a-z0-9]+_)*(?:api_?key|access_?token|auth_?token|mcp_?token|token|secret|password|"
+    r"authorization|bearer|credentials?)$",
+    re.IGNORECASE,
+)
+_SECRET_TEXT = (
+    re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}"),  # OpenAI/Swarms-style API keys
+    re.compile(r"\b(?:ghp|gho|github_pat|xox[abp]|AKIA)[A-Za-z0-9_\-]{10,}"),
+    re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"),  # JWTs
+    re.compile(r"(?<=[Bb]earer )[A-Za-z0-9._~+/=\-]+"),
+    re.compile(r"([?&](?:token|key|api_key|apikey|access_token|secret|auth)=)[^&\s\"'\\]+", re.IGNORECASE),
+)
+_SECRET_JSON_FIELD = re.compile(
+    r'("(?:[A-Za-z0-9]+_)*(?:api_?key|access_?token|auth_?token|mcp_?token|token|secret|password|'
+    r'authorization|bearer|credentials?)"\s*:\s*)"(?:[^"\\]|\\.)*"',
+    re.IGNORECASE,
+)
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """``text`` with every secret (the given ones and anything that looks like a key) replaced."""
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, REDACTED)
+    for pattern in _SECRET_TEXT:
+        # A leading group (e.g. "?token=") is kept; only the secret after it goes.
+        text = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + REDACTED, text)
+    return _SECRET_JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+
+
+def redact_json(value: Any, secrets: Iterable[str] = ()) -> Any:
+    """A copy of a decoded JSON value with secret-named fields and key-like strings redacted."""
+    secrets = tuple(secrets)
+    if isinstance(value, dict):
+        return {
+            k: REDACTED if isinstance(v, str) and _SECRET_FIELD.match(str(k)) else redact_json(v, secrets)
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_json(v, secrets) for v in value]
+    if isinstance(value, str):
+        return redact(value, secrets)
+    return value
+
+
+def _canonical(body: bytes, secrets: Iterable[str]) -> tuple[Any, str]:
+    """(redacted decoded body or None, sha256 of its canonical form)."""
+    if not body.strip():
+        return None, ""
+    try:
+        decoded = json.loads(body)
+    except (ValueError, RecursionError):
+        text = redact(body.decode("utf-8", "replace"), secrets)
+        return None, hashlib.sha256(text.encode()).hexdigest()
+    clean = redact_json(decoded, secrets)
+    canonical = json.dumps(clean, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return clean, hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def request_match(
+    method: str, path: str, query: str, body: bytes, secrets: Iterable[str] = ()
+) -> tuple[dict[str, Any], Any]:
+    """What a recording matches on for this request, and the redacted decoded body (None if not JSON)."""
+    decoded, digest = _canonical(body, secrets)
+    match: dict[str, Any] = {"method": method.upper(), "path": path}
+    if query:
+        match["query"] = redact(query, secrets)
+    if isinstance(decoded, dict):
+        config = decoded.get("agent_config") if isinstance(decoded.get("agent_config"), dict) else {}
+        agents = [a for a in decoded.get("agents") or [] if isinstance(a, dict)]
+        model = _text(decoded.get("model")) or _text(config.get("model_name"))
+        if model is None and agents:
+            model = ", ".join(str(a.get("model_name", "")) for a in agents)
+        name = _text(config.get("agent_name")) or (
+            ", ".join(str(a.get("agent_name", "")) for a in agents) if agents else None
+        )
+        task = _text(decoded.get("task"))
+        messages = decoded.get("messages")
+        if task is None and isinstance(messages, list) and messages and isinstance(messages[-1], dict):
+            task = _text(messages[-1].get("content"))
+        stream = decoded.get("stream") is True or config.get("streaming_on") is True
+        for key, value in (
+            ("model", model),
+            ("agent_name", name),
+            ("task", task),
+            ("swarm_type", _text(decoded.get("swarm_type"))),
+        ):
+            if value is not None:
+                match[key] = value
+        match["stream"] = stream
+    if digest:
+        match["request_sha256"] = digest
+    return match, decoded
+
+
+@dataclass(frozen=True)
+class SseFrame:
+    at: float  # seconds after the response started
+    text: str  # the frame exactly as sent, blank line included
+
+
+@dataclass(frozen=True)
+class Recording:
+    match: Mapping[str, Any]
+    status: int
+    content_type: str
+    body: str | None  # exact body text (non-streamed)
+    frames: tuple[SseFrame, ...]  # streamed answers
+    source: str
+    line: int
+
+    @property
+    def streamed(self) -> bool:
+        return self.body is None
+
+    def matches(self, request: Mapping[str, Any]) -> bool:
+        return all(request.get(key) == value for key, value in self.match.items())
+
+
+class RecordingSet:
+    """All recordings of a set of fixture directories; reloaded when a file changes."""
+
+    def __init__(self, dirs: Sequence[Path]) -> None:
+        self.dirs = tuple(dirs)
+        self.recordings: tuple[Recording, ...] = ()
+        self._signature: tuple[tuple[str, int, int], ...] = ()
+
+    def __len__(self) -> int:
+        return len(self.recordings)
+
+    def _files(self) -> list[Path]:
+        files: list[Path] = []
+        for directory in self.dirs:
+            if directory.is_file():
+                files.append(directory)
+            elif directory.is_dir():
+                files.extend(sorted(p for p in directory.rglob("*") if p.suffix in (".yaml", ".yml")))
+        return files
+
+    def _scan(self) -> tuple[tuple[str, int, int], ...]:
+        out = []
+        for path in self._files():
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            out.append((str(path), stat.st_mtime_ns, stat.st_size))
+        return tuple(out)
+
+    def load(self) -> None:
+        """Read every file; raises :class:`FixtureError` (file:line problems) and keeps the old set."""
+        signature = self._scan()
+        recordings: list[Recording] = []
+        problems: list[FixtureProblem] = []
+        for name, _, _ in signature:
+            found, bad = _load_file(Path(name))
+            recordings.extend(found)
+            problems.extend(bad)
+        self._signature = signature
+        if problems:
+            raise FixtureError(problems)
+        self.recordings = tuple(recordings)
+
+    def maybe_reload(self) -> None:
+        """Reload if a file changed; a bad new version keeps the previous recordings."""
+        if self._scan() != self._signature:
+            with contextlib.suppress(FixtureError):
+                self.load()
+
+    def find(self, request: Mapping[str, Any]) -> Recording | None:
+        for recording in self.recordings:
+            if recording.matches(request):
+                return recording
+        return None
+
+
+def load_recordings(dirs: Sequence[Path]) -> RecordingSet:
+    recordings = RecordingSet(dirs)
+    recordings.load()
+    return recordings
+
+
+def _load_file(path: Path) -> tuple[list[Recording], list[FixtureProblem]]:
+    name = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return [], []  # the rule loader reports unreadable files with their line
+    if not isinstance(data, dict) or "exchanges" not in data:
+        return [], []
+    items = data["exchanges"]
+    if not isinstance(items, list):
+        return [], [FixtureProblem(name, 1, "'exchanges' must be a list")]
+    found: list[Recording] = []
+    problems: list[FixtureProblem] = []
+    for index, item in enumerate(items):
+        try:
+            found.append(_recording(item, name, index + 1))
+        except ValueError as exc:
+            problems.append(FixtureProblem(name, 1, f"exchanges[{index}]: {exc}"))
+    return found, problems
+
+
+def _recording(item: Any, source: str, line: int) -> Recording:
+    if not isinstance(item, dict):
+        raise ValueError("must be a mapping with 'match' and 'response'")
+    match, response = item.get("match"), item.get("response")
+    if not isinstance(match, dict) or not {"method", "path"} <= set(match):
+        raise ValueError("'match' needs at least 'method' and 'path'")
+    unknown = set(match) - set(MATCH_KEYS)
+    if unknown:
+        raise ValueError(f"unknown match key '{sorted(unknown)[0]}'")
+    if not isinstance(response, dict) or not isinstance(response.get("status"), int):
+        raise ValueError("'response' needs an integer 'status'")
+    body, frames = response.get("body"), response.get("frames")
+    if (body is None) == (frames is None):
+        raise ValueError("'response' needs exactly one of 'body' or 'frames'")
+    if body is not None and not isinstance(body, str):
+        raise ValueError("'response.body' must be the exact body text")
+    parsed: list[SseFrame] = []
+    for frame in frames or []:
+        if not isinstance(frame, dict) or not isinstance(frame.get("text"), str):
+            raise ValueError("each frame needs 'text' (and 'at', seconds)")
+        at = frame.get("at", 0)
+        if not isinstance(at, int | float) or at < 0:
+            raise ValueError("'at' must be a non-negative number of seconds")
+        parsed.append(SseFrame(float(at), frame["text"]))
+    return Recording(
+        match=dict(match),
+        status=response["status"],
+        content_type=str(response.get("content_type") or "application/json"),
+        body=body,
+        frames=tuple(parsed),
+        source=source,
+        line=line,
+    )
