@@ -402,7 +402,7 @@ def test_latency_beyond_the_client_timeout(engine: FaultEngine, client: httpx.Cl
 
 
 def test_latency_draws_are_seeded(engine: FaultEngine) -> None:
-    from mockswarms.faults import RequestInfo, _latency
+    from mockswarms.faults import RequestInfo
 
     async def draws(seed: int, action: dict[str, Any]) -> list[float]:
         e = FaultEngine(Clock(T0), Entropy(seed), MemoryStore())
@@ -411,7 +411,7 @@ def test_latency_draws_are_seeded(engine: FaultEngine) -> None:
         for _ in range(5):
             decision = await e.decide(RequestInfo("GET", "/health", None, None))
             assert decision is not None
-            out.append(_latency(decision.action, decision.rng()))
+            out.append(decision.action.draw(decision.rng()))
         return out
 
     uniform = {"type": "latency", "distribution": "uniform", "low": 0.1, "high": 0.2}

@@ -21,7 +21,7 @@ from mockswarms.engine.fakellm import FakeLLM
 from mockswarms.engine.fixtures import FixtureRegistry
 from mockswarms.engine.llm import Pacing
 from mockswarms.entropy import Entropy
-from mockswarms.faults import FaultEngine
+from mockswarms.faults.engine import FaultEngine
 from mockswarms.journal import mask_key
 from mockswarms.state.base import AccountRecord, Balances, Limits, StateStore, WindowState
 

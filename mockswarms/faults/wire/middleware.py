@@ -1,0 +1,163 @@
+"""The ASGI middleware that asks the engine about each request and applies the decision on the wire."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from mockswarms.errors import APIError, ValidationFailed
+from mockswarms.faults.engine import FaultDecision, FaultEngine, RequestInfo
+from mockswarms.faults.error_replies import error_response
+from mockswarms.faults.header import FAULT_HEADER
+from mockswarms.faults.rules import (
+    DripAction,
+    EmptyAction,
+    ErrorAction,
+    LatencyAction,
+    MalformedJsonAction,
+    ResetAction,
+    SseDisconnectAction,
+    SseDropTerminalAction,
+    SseDuplicateAction,
+    SseMalformedAction,
+    SseStallAction,
+    TruncateAction,
+)
+from mockswarms.faults.wire.body import BodyRewriter, ChunkDelay
+from mockswarms.faults.wire.sse import SseRewriter
+from mockswarms.faults.wire.transport import drop_connection
+
+CONTROL_PREFIX = "/__mockswarms"
+
+
+async def _send_error(send: Send, error: APIError) -> None:
+    body = orjson.dumps(error.body)
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
+    await send({"type": "http.response.start", "status": error.status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for key, value in scope.get("headers", []):
+        if key == name:
+            return str(value.decode("latin-1"))
+    return None
+
+
+def _api_key(scope: Scope) -> str | None:
+    key = _header(scope, b"x-api-key")
+    if key:
+        return key
+    auth = _header(scope, b"authorization")
+    if auth and auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return None
+
+
+_SSE_ACTIONS = (
+    SseDisconnectAction,
+    SseMalformedAction,
+    SseDuplicateAction,
+    SseDropTerminalAction,
+    SseStallAction,
+)
+
+
+class FaultMiddleware:
+    """Pure ASGI middleware: asks the engine about each request and applies the chosen fault.
+
+    ``engine_getter(scope)`` returns the :class:`FaultEngine` (or None to pass everything through).
+    Control API paths (``/__mockswarms/…``) are never faulted.
+    """
+
+    def __init__(self, app: ASGIApp, engine_getter: Callable[[Scope], FaultEngine | None]) -> None:
+        self.app = app
+        self.engine_getter = engine_getter
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            await self.app(scope, receive, send)
+            return
+        engine = self.engine_getter(scope)
+        if engine is None:
+            await self.app(scope, receive, send)
+            return
+        await engine.sync()
+        header = _header(scope, FAULT_HEADER.encode()) if engine.header_enabled else None
+        if header is None and not engine.rules:
+            await self.app(scope, receive, send)
+            return
+
+        body: Any = None
+        if engine.needs_body and header is None:
+            raw, receive = await _buffer_body(receive)
+            try:
+                body = orjson.loads(raw) if raw else None
+            except orjson.JSONDecodeError:
+                body = None
+        request = RequestInfo(scope["method"], scope["path"], _api_key(scope), body)
+        try:
+            decision = await engine.decide(request, header)
+        except ValidationFailed as exc:  # a bad X-Mockswarms-Fault header
+            await _send_error(send, exc)
+            return
+        if decision is None:
+            await self.app(scope, receive, send)
+            return
+        scope.setdefault("state", {})["fault_rule"] = decision.rule_id
+        await self._apply(decision, engine, scope, receive, send)
+
+    async def _apply(
+        self, decision: FaultDecision, engine: FaultEngine, scope: Scope, receive: Receive, send: Send
+    ) -> None:
+        action = decision.action
+        if isinstance(action, ErrorAction):
+            await _send_error(send, error_response(action, scope["path"], engine.clock.timestamp()))
+        elif isinstance(action, ResetAction):
+            await drop_connection(reset=True)
+        elif isinstance(action, EmptyAction):
+            # Read the request first: closing with unread bytes in the socket makes the kernel send
+            # RST, and the client would see a reset instead of a clean, empty close.
+            await _buffer_body(receive)
+            await drop_connection(reset=False)
+        elif isinstance(action, LatencyAction):
+            rng = decision.rng()
+            if action.apply_to == "ttfb":
+                await asyncio.sleep(action.draw(rng))
+                await self.app(scope, receive, send)
+            else:
+                await self.app(scope, receive, ChunkDelay(send, action, rng))
+        elif isinstance(action, TruncateAction | MalformedJsonAction | DripAction):
+            await self.app(scope, receive, BodyRewriter(send, action))
+        elif isinstance(action, _SSE_ACTIONS):
+            writer = SseRewriter(send, action)
+            await self.app(scope, receive, writer)
+            await writer.finish()
+
+
+async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
+    """Read the whole request body, and a receive that replays it (then delegates)."""
+    chunks: list[bytes] = []
+    while True:
+        message = await receive()
+        if message["type"] != "http.request":
+            break
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    raw = b"".join(chunks)
+    replayed = False
+
+    async def replay() -> Message:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": raw, "more_body": False}
+        return await receive()
+
+    return raw, replay
