@@ -17,31 +17,52 @@ from typing import Any
 from mockswarms import __version__
 from mockswarms.config import ConfigError, Settings, load_settings
 from mockswarms.engine.fixtures import FixtureError
+from mockswarms.serving import StartupError
 
 __all__ = ["build_parser", "main"]
 
 
+SERVE_EPILOG = """\
+Every option is also a setting: a key of the --config file (its setting name, e.g. log_level) and a
+MOCKSWARMS_<NAME> environment variable (e.g. MOCKSWARMS_LOG_LEVEL=debug). The command line wins over
+the environment, which wins over the config file, which wins over the profile. Settings without an
+option (rate limits, billing, streaming, faults, ...) are set in the config file or the environment.
+"""
+
+
 def _add_serve(subparsers: Any) -> None:
-    serve = subparsers.add_parser("serve", help="run the simulator (http://127.0.0.1:8000 by default)")
+    serve = subparsers.add_parser(
+        "serve",
+        help="run the simulator (http://127.0.0.1:8000 by default)",
+        description="Serve the simulated Swarms API until interrupted (Ctrl+C).",
+        epilog=SERVE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1: loopback only)")
-    serve.add_argument("--port", type=int, help="port (default 8000; 0 picks a free port)")
+    serve.add_argument("--port", type=int, help="port (default 8000; 0: a free port, shown in the banner)")
     serve.add_argument("--profile", help="docs (default) | prism | legacy")
     serve.add_argument("--seed", type=int, help="seed for generated text, ids and probabilistic faults")
     serve.add_argument("--now", help="freeze the clock at this ISO-8601 instant (default: real time)")
-    serve.add_argument("--config", help="YAML/JSON settings file")
+    serve.add_argument("--config", help="YAML/JSON settings file (also MOCKSWARMS_CONFIG)")
     serve.add_argument("--fixtures", action="append", help="extra fixture directory (repeatable)")
-    serve.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"])
+    serve.add_argument(
+        "--log-level",
+        choices=["critical", "error", "warning", "info", "debug"],
+        help="server log verbosity; info (default) and debug also log every request",
+    )
     serve.add_argument(
         "--admin-token", help="require this bearer token on /__mockswarms/* (opens it to non-loopback)"
     )
     serve.add_argument(
-        "--store", help="memory (default) or redis://host:port/db to share state between workers"
+        "--store",
+        help="memory (default; state is lost on restart) or redis://host:port/db "
+        "(state survives restarts and is shared between workers)",
     )
     serve.add_argument("--workers", type=int, help="uvicorn worker processes (needs --store redis://…)")
     serve.set_defaults(handler=_serve)
 
 
-def _settings_from(args: argparse.Namespace) -> Settings:
+def _settings_from(args: argparse.Namespace, sources: dict[str, str]) -> Settings:
     overrides: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -54,42 +75,52 @@ def _settings_from(args: argparse.Namespace) -> Settings:
         "store": args.store,
         "workers": args.workers,
     }
-    return load_settings(overrides, config_file=args.config)
+    return load_settings(overrides, config_file=args.config, sources=sources)
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from mockswarms import serving
 
-    settings = _settings_from(args)
+    sources: dict[str, str] = {}
+    settings = _settings_from(args, sources)
     if settings.workers > 1 and settings.store == "memory":
         raise ConfigError(
             "settings", "workers", "more than one worker needs a shared store: --store redis://host:port/db"
         )
-    from mockswarms.http.app import create_app
+    if settings.store != "memory":
+        serving.check_redis(settings.store)
+    sock = serving.bind_socket(settings.host, settings.port)
+    try:
+        settings = settings.model_copy(update={"port": int(sock.getsockname()[1])})
+        from mockswarms.http.app import create_app
 
-    app = create_app(settings)  # fails here (exit 2) on bad fixtures, before announcing anything
-    where = f"http://{settings.host}:{settings.port}"
-    print(
-        f"mockswarms {__version__}: serving the Swarms API on {where} "
-        f"(profile {settings.profile}, seed {settings.seed}, store {settings.store})",
-        file=sys.stderr,
-        flush=True,
-    )
-    common: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_level": settings.log_level,
-        "access_log": settings.log_level in ("info", "debug"),
-        "server_header": False,
-    }
-    if settings.workers > 1:
-        from mockswarms.http.app import SETTINGS_ENV
+        app = create_app(settings)  # fails here (exit 2) on bad fixtures, before announcing anything
+        serving.check_faults(app, settings, sources.get("faults", "settings"))
+        print(
+            f"mockswarms {__version__}: serving the Swarms API on "
+            f"{serving.base_url(settings.host, settings.port)} "
+            f"(profile {settings.profile}, seed {settings.seed}, store {serving.mask_url(settings.store)})",
+            file=sys.stderr,
+            flush=True,
+        )
+        common: dict[str, Any] = {
+            "log_level": settings.log_level,
+            "access_log": settings.log_level in ("info", "debug"),
+            "server_header": False,
+        }
+        if settings.workers > 1:
+            from mockswarms.http.app import SETTINGS_ENV
 
-        os.environ[SETTINGS_ENV] = settings.model_dump_json()
-        uvicorn.run("mockswarms.http.app:app_from_env", factory=True, workers=settings.workers, **common)
-    else:
-        uvicorn.run(app, **common)
-    return 0
+            os.environ[SETTINGS_ENV] = settings.model_dump_json()
+            return serving.run_uvicorn(
+                "mockswarms.http.app:app_from_env",
+                {**common, "factory": True},
+                sock=sock,
+                workers=settings.workers,
+            )
+        return serving.run_uvicorn(app, common, sock=sock, workers=1)
+    finally:
+        sock.close()
 
 
 COMMAND_MODULES = ("mockswarms.contract.openapi", "mockswarms.contract.verify", "mockswarms.engine.fixtures")
@@ -135,7 +166,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     try:
         return int(handler(args) or 0)
-    except ConfigError as exc:
+    except (ConfigError, StartupError) as exc:
         print(f"mockswarms: error: {exc}", file=sys.stderr)
         return 2
     except FixtureError as exc:

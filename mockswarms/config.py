@@ -270,11 +270,16 @@ def load_settings(
     *,
     config_file: str | Path | None = None,
     environ: Mapping[str, str] | None = None,
+    sources: dict[str, str] | None = None,
 ) -> Settings:
-    """Build settings from defaults, profile, file, environment and explicit ``overrides`` (CLI)."""
+    """Build settings from defaults, profile, file, environment and explicit ``overrides`` (CLI).
+
+    ``sources``, when given, is filled with where each explicitly set value came from (a file path,
+    ``environment MOCKSWARMS_X`` or ``command line``), for error messages found after loading.
+    """
     environ = os.environ if environ is None else environ
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
-    sources: dict[str, str] = {}
+    sources = {} if sources is None else sources
 
     env_values: dict[str, Any] = {}
     env_config = environ.get(ENV_PREFIX + "CONFIG")
