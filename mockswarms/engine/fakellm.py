@@ -2,14 +2,16 @@
 
 Generated text (no rule, or a rule that only sets latency/pacing/token counts):
 
-- Seed: ``entropy.derive("fake-llm", seen_text, model, agent_name, call_index)`` — what the agent sees,
+- Seed: ``entropy.derive("fake-llm", seen_digest, model, agent_name, call_index)`` — what the agent sees
+  (``seen.seen_digest``: a digest of its parts, so long conversations are not re-hashed every turn),
   which model, which agent, and the call's position within the run. Transport flags (``stream``,
   ``streaming_on``) are not part of it, so they never change the text.
 - Size rule: 3-7 sentences of 6-14 words each, drawn from Faker's English word list with the seeded
   derived RNG (about 25-110 tokens), then capped to ``max_tokens`` tokens when ``max_tokens >= 1``.
   Fixture text is never capped (it is what the user asked for).
 
-Token counts use :mod:`mockswarms.tokenizer`: input = ``count_tokens(call.seen_text())``, output =
+Token counts use :mod:`mockswarms.tokenizer`: input = ``count_tokens(call.seen_text())`` (computed part
+by part, ``seen.seen_tokens``), output =
 ``count_tokens(text)`` plus the tokens of any tool call (name + JSON arguments); a rule may override
 either. Chunks are ``split_tokens(text)`` unless the rule lists its own.
 """
@@ -26,6 +28,7 @@ from faker import Faker
 
 from mockswarms.engine.fixtures import FixtureRegistry, FixtureRule, render_arguments
 from mockswarms.engine.llm import LLMCall, LLMError, LLMResult, Pacing
+from mockswarms.engine.seen import seen_digest, seen_tokens
 from mockswarms.entropy import Entropy
 from mockswarms.tokenizer import count_tokens, split_tokens, truncate_tokens
 
@@ -70,14 +73,14 @@ class FakeLLM:
         return text
 
     def complete(self, call: LLMCall) -> LLMResult:
-        seen = call.seen_text()
+        seen = seen_digest(call)  # stands for seen_text in seeds: O(parts), not O(characters)
         rule = self.fixtures.match(call)
         if rule is None:
             text = self._generate(seen, call)
             return LLMResult(
                 text=text,
                 chunks=tuple(split_tokens(text)) if text else (),
-                input_tokens=count_tokens(seen),
+                input_tokens=seen_tokens(call),
                 output_tokens=count_tokens(text),
                 pacing=self.pacing_for(call.model),
             )
@@ -85,7 +88,7 @@ class FakeLLM:
 
     def _answer(self, rule: FixtureRule, call: LLMCall, seen: str) -> LLMResult:
         answer = rule.answer
-        input_tokens = answer.input_tokens if answer.input_tokens is not None else count_tokens(seen)
+        input_tokens = answer.input_tokens if answer.input_tokens is not None else seen_tokens(call)
         pacing = answer.pacing or self.pacing_for(call.model)
         if answer.error_status is not None:
             detail = answer.error_detail.render(call) if answer.error_detail else ""

@@ -1,0 +1,88 @@
+"""``engine.seen``: input tokens equal the tokenizer's count of the whole seen text, digests follow what
+the call sees, and a long run's cost grows with its output, not with turns squared."""
+
+from __future__ import annotations
+
+import time
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from mockswarms.config import load_settings
+from mockswarms.engine import architectures
+from mockswarms.engine.llm import LLMCall, Message
+from mockswarms.engine.seen import seen_digest, seen_tokens
+from mockswarms.engine.simulator import Simulator
+from mockswarms.shapes.requests import SwarmSpec
+from mockswarms.tokenizer import count_tokens
+
+texts = st.text(alphabet=st.sampled_from("ab1 \n\t.,-'\"é_"), max_size=30)
+
+
+def call(system: str, history: list[str], task: str) -> LLMCall:
+    return LLMCall(
+        endpoint="swarm",
+        agent_name="A",
+        model="gpt-4o",
+        task=task,
+        system_prompt=system,
+        history=tuple(Message("x", h) for h in history),
+    )
+
+
+@given(texts, st.lists(texts, max_size=6), texts)
+def test_seen_tokens_equal_the_count_of_the_joined_text(system: str, history: list[str], task: str) -> None:
+    c = call(system, history, task)
+    assert seen_tokens(c) == count_tokens(c.seen_text())
+
+
+def test_seen_tokens_of_a_history_extending_a_remembered_one() -> None:
+    base = [f"answer {i}: word, word." for i in range(50)]
+    first = call("sys", base, "task")
+    longer = call("sys", [*base, "one more line\n"], "task")
+    assert seen_tokens(first) == count_tokens(first.seen_text())
+    assert seen_tokens(longer) == count_tokens(longer.seen_text())
+
+
+def test_digest_follows_what_is_seen() -> None:
+    assert seen_digest(call("s", ["a", "b"], "t")) == seen_digest(call("s", ["a", "b"], "t"))
+    others = {
+        seen_digest(call("s", ["a", "b"], "u")),
+        seen_digest(call("s2", ["a", "b"], "t")),
+        seen_digest(call("s", ["a", "c"], "t")),
+        seen_digest(call("s", ["b", "a"], "t")),
+        seen_digest(call("s", ["a"], "t")),
+        seen_digest(call("s", ["a", "b"], "t")),
+    }
+    assert len(others) == 6
+
+
+def _sequential_seconds(n: int) -> float:
+    sim = Simulator(load_settings({}, environ={}))
+    spec = SwarmSpec.model_validate(
+        {
+            "swarm_type": "SequentialWorkflow",
+            "task": f"t{n}",
+            "max_loops": n,
+            "agents": [{"agent_name": f"a{i}", "model_name": "gpt-4o-mini"} for i in range(n)],
+        }
+    )
+    started = time.perf_counter()
+    run = architectures.run_swarm(
+        spec,
+        sim.llm,
+        default_model="gpt-4o-mini",
+        strict=True,
+        reject_misspelled_hierarchical=False,
+        legacy_swarm_types=True,
+    )
+    assert len(run.turns) == n * n
+    return time.perf_counter() - started
+
+
+def test_a_sequential_run_costs_about_its_turns_not_turns_squared() -> None:
+    # 16x the turns (each seeing 4x the history) may cost at most ~16x (plus slack), not 64x+.
+    _sequential_seconds(8)  # warm-up (Faker word list, memo)
+    small = min(_sequential_seconds(8) for _ in range(3))
+    large = _sequential_seconds(32)
+    assert large < 30 * small + 0.05, (small, large)
