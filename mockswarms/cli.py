@@ -123,7 +123,12 @@ def _serve(args: argparse.Namespace) -> int:
         sock.close()
 
 
-COMMAND_MODULES = ("mockswarms.contract.openapi", "mockswarms.contract.verify", "mockswarms.engine.fixtures")
+COMMAND_MODULES = (
+    "mockswarms.contract.openapi",
+    "mockswarms.contract.verify",
+    "mockswarms.engine.fixtures",
+    "mockswarms.proxy.cli",  # proxy, drift-report
+)
 
 
 def build_parser(*, serve_only: bool = False) -> argparse.ArgumentParser:

@@ -111,6 +111,10 @@ def _canonical(body: bytes, secrets: Iterable[str]) -> tuple[Any, str]:
     return clean, hashlib.sha256(canonical.encode()).hexdigest()
 
 
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
 def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -124,8 +128,9 @@ def request_match(
     if query:
         match["query"] = redact(query, secrets)
     if isinstance(decoded, dict):
-        config = decoded.get("agent_config") if isinstance(decoded.get("agent_config"), dict) else {}
-        agents = [a for a in decoded.get("agents") or [] if isinstance(a, dict)]
+        config = _mapping(decoded.get("agent_config"))
+        listed = decoded.get("agents")
+        agents = [a for a in listed if isinstance(a, dict)] if isinstance(listed, list) else []
         model = _text(decoded.get("model")) or _text(config.get("model_name"))
         if model is None and agents:
             model = ", ".join(str(a.get("model_name", "")) for a in agents)

@@ -1,0 +1,256 @@
+"""The proxy: forward every request to the upstream, answer with the upstream's answer, check it.
+
+Requests go out with the caller's own headers (key included) and come back unchanged, plus
+``X-Mockswarms-Drift: <count>``. The key is used for that call only: it is never logged, never
+written (recordings are redacted) and never sent to the in-process simulator, which answers the same
+request with its own premium key (``SHADOW_KEY``) for the comparison. Streams are passed through
+chunk by chunk as they arrive; for them the header counts what is known when the headers leave
+(status, headers), and the event findings join ``GET /__mockswarms/drift`` when the stream ends.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import orjson
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
+
+from mockswarms.config import AccountConfig, Settings
+from mockswarms.http.app import create_app
+from mockswarms.http.responses import CONTROL_PREFIX
+from mockswarms.http.routes import contract_document
+from mockswarms.proxy.contract_check import ContractChecker
+from mockswarms.proxy.drift import Answer, exchange_drift
+from mockswarms.proxy.findings import DriftLog, Finding
+from mockswarms.proxy.record import Recorder
+from mockswarms.proxy.sse import SseSplitter, parse_sse
+
+__all__ = ["DRIFT_HEADER", "SHADOW_KEY", "ProxyConfig", "create_proxy_app"]
+
+DRIFT_HEADER = "X-Mockswarms-Drift"
+SHADOW_KEY = "sk-mock-proxy-shadow"
+# Hop-by-hop and framing headers: each leg of the proxy sets its own.
+_HOP = frozenset(
+    {
+        "host",
+        "connection",
+        "keep-alive",
+        "proxy-authenticate",
+        "proxy-authorization",
+        "te",
+        "trailer",
+        "transfer-encoding",
+        "upgrade",
+        "content-length",
+        "accept-encoding",
+        "content-encoding",
+    }
+)
+_KEY_HEADERS = ("x-api-key", "authorization")
+
+
+@dataclass(frozen=True)
+class ProxyConfig:
+    upstream: str  # e.g. https://api.swarms.world (no trailing slash)
+    settings: Settings  # the profile the simulator compares in; max_body_bytes bounds requests
+    record_dir: Path | None = None
+    timeout: float = 300.0  # seconds for a whole upstream answer to start and for each read
+    compare: bool = True  # also run the request on the in-process simulator
+
+
+def _shadow_settings(settings: Settings) -> Settings:
+    # Same profile; no pacing (the comparison should not wait), a premium account with ample credit
+    # so a long session never turns into 402s, no journal, no fixtures (the text does not matter).
+    accounts = [a for a in settings.accounts if a.key != SHADOW_KEY]
+    accounts.append(AccountConfig(key=SHADOW_KEY, tier="premium", credit=Decimal("1000000")))
+    return settings.model_copy(
+        update={"pacing": {}, "accounts": accounts, "journal_size": 0, "fixtures": [], "faults": []}
+    )
+
+
+def _secrets(headers: httpx.Headers | Any) -> list[str]:
+    found = []
+    for name in _KEY_HEADERS:
+        value = headers.get(name)
+        if value:
+            found.append(value)
+            if value.lower().startswith("bearer "):
+                found.append(value[7:].strip())
+    return sorted(found, key=len, reverse=True)
+
+
+class _Proxy:
+    def __init__(self, config: ProxyConfig) -> None:
+        self.config = config
+        self.log = DriftLog()
+        self.checker = ContractChecker(contract_document())
+        self.recorder = Recorder(config.record_dir, config.upstream) if config.record_dir else None
+        timeout = httpx.Timeout(config.timeout, connect=min(config.timeout, 30.0))
+        limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
+        self.client = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
+        shadow_app = create_app(_shadow_settings(config.settings))
+        self.shadow = httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=shadow_app), base_url="http://simulator", timeout=60.0
+        )
+
+    async def close(self) -> None:
+        await self.client.aclose()
+        await self.shadow.aclose()
+
+    async def _simulate(
+        self, method: str, target: str, headers: dict[str, str], body: bytes
+    ) -> Answer | None:
+        shadow_headers = {k: v for k, v in headers.items() if k not in _KEY_HEADERS}
+        if any(k in headers for k in _KEY_HEADERS):
+            shadow_headers["x-api-key"] = SHADOW_KEY
+        try:
+            response = await self.shadow.request(method, target, headers=shadow_headers, content=body)
+        except Exception:  # the comparison is best effort; the upstream's answer is what matters
+            return None
+        streamed = response.headers.get("content-type", "").startswith("text/event-stream")
+        return Answer(
+            response.status_code,
+            {k.lower(): v for k, v in response.headers.items()},
+            b"" if streamed else response.content,
+            parse_sse(response.text) if streamed else None,
+        )
+
+    def _finish(
+        self,
+        method: str,
+        path: str,
+        query: str,
+        body: bytes,
+        upstream: Answer,
+        sim: Answer | None,
+        secrets: list[str],
+    ) -> list[Finding]:
+        findings = exchange_drift(method, path, upstream, sim, self.checker, self.config.settings)
+        if self.recorder is not None:
+            self.recorder.record(method, path, query, body, upstream, secrets)
+        return findings
+
+    async def forward(self, request: Request) -> Response:
+        body = await request.body()
+        if len(body) > self.config.settings.max_body_bytes:
+            limit = self.config.settings.max_body_bytes
+            return Response(
+                orjson.dumps({"detail": f"Request body too large: the limit is {limit} bytes"}),
+                413,
+                media_type="application/json",
+            )
+        method, path = request.method, request.url.path
+        query = request.url.query
+        target = path + (f"?{query}" if query else "")
+        headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in _HOP}
+        headers["accept-encoding"] = "identity"  # the proxy reads what it forwards
+        secrets = _secrets(request.headers)
+        shadow = (
+            asyncio.ensure_future(self._simulate(method, target, headers, body))
+            if self.config.compare
+            else None
+        )
+        try:
+            upstream_request = self.client.build_request(
+                method, self.config.upstream + target, headers=headers, content=body
+            )
+            response = await self.client.send(upstream_request, stream=True)
+        except httpx.HTTPError as exc:
+            if shadow is not None:
+                shadow.cancel()
+            # Never echo the request (it holds the key): the error type and the upstream host only.
+            return Response(
+                orjson.dumps({"detail": f"Upstream unreachable: {type(exc).__name__}"}),
+                502,
+                media_type="application/json",
+            )
+        out_headers = {k: v for k, v in response.headers.items() if k.lower() not in _HOP}
+        streamed = response.headers.get("content-type", "").startswith("text/event-stream")
+        if not streamed:
+            try:
+                content = await response.aread()
+            finally:
+                await response.aclose()
+            sim = await shadow if shadow is not None else None
+            answer = Answer(
+                response.status_code, {k.lower(): v for k, v in response.headers.items()}, content, None
+            )
+            findings = self._finish(method, path, query, body, answer, sim, secrets)
+            self.log.add(findings)
+            out_headers[DRIFT_HEADER] = str(len(findings))
+            return Response(content, response.status_code, out_headers)
+        sim = await shadow if shadow is not None else None
+        upstream_headers = {k.lower(): v for k, v in response.headers.items()}
+        early = Answer(response.status_code, upstream_headers, b"", [])
+        early_findings = [
+            f
+            for f in exchange_drift(method, path, early, sim, self.checker, self.config.settings)
+            if not f.path.startswith("$.events")
+        ]
+        out_headers[DRIFT_HEADER] = str(len(early_findings))
+        return StreamingResponse(
+            self._relay(response, method, path, query, body, upstream_headers, sim, secrets),
+            status_code=response.status_code,
+            headers=out_headers,
+        )
+
+    async def _relay(
+        self,
+        response: httpx.Response,
+        method: str,
+        path: str,
+        query: str,
+        body: bytes,
+        headers: dict[str, str],
+        sim: Answer | None,
+        secrets: list[str],
+    ) -> AsyncIterator[bytes]:
+        splitter = SseSplitter()
+        began = time.monotonic()
+        try:
+            async for chunk in response.aiter_raw():
+                splitter.feed(chunk, time.monotonic() - began)
+                yield chunk  # at once: the caller sees the upstream's pacing
+        finally:
+            await response.aclose()
+            splitter.close(time.monotonic() - began)
+            answer = Answer(response.status_code, headers, b"", splitter.frames, tuple(splitter.raw_frames))
+            with contextlib.suppress(Exception):  # a broken check must not break the caller's stream
+                self.log.add(self._finish(method, path, query, body, answer, sim, secrets))
+
+
+def create_proxy_app(config: ProxyConfig) -> Starlette:
+    proxy = _Proxy(config)
+
+    async def drift(request: Request) -> Response:
+        if request.method == "DELETE":
+            proxy.log.clear()
+            return Response(status_code=204)
+        return Response(orjson.dumps(proxy.log.to_json()), media_type="application/json")
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        await proxy.close()
+
+    methods = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS"]
+    app = Starlette(
+        routes=[
+            Route(f"{CONTROL_PREFIX}/drift", drift, methods=["GET", "DELETE"]),
+            Route("/{path:path}", proxy.forward, methods=methods),
+        ],
+        lifespan=lifespan,
+    )
+    app.state.proxy = proxy
+    return app
