@@ -11,9 +11,10 @@ from typing import Any
 
 import orjson
 
-__all__ = ["MAX_BODY_CHARS", "decode_body", "journal_entry", "mask_key"]
+__all__ = ["MAX_BODY_CHARS", "MAX_EVENTS", "decode_body", "journal_entry", "mask_key", "sse_events"]
 
 MAX_BODY_CHARS = 16_384
+MAX_EVENTS = 500  # SSE events kept per streamed entry (from its first MAX_BODY_CHARS bytes)
 
 
 def mask_key(key: str | None) -> str | None:
@@ -36,6 +37,32 @@ def decode_body(raw: bytes) -> Any:
         pass
     text = raw[:MAX_BODY_CHARS].decode("utf-8", errors="replace")
     return text + ("…" if len(raw) > MAX_BODY_CHARS else "")
+
+
+def sse_events(raw: bytes) -> list[dict[str, Any]]:
+    """The complete events of a (captured part of an) SSE stream: ``{"event", "id"?, "data"}`` with
+    ``data`` parsed when it is JSON; comments (pings) and a frame cut by the capture limit are left out."""
+    events: list[dict[str, Any]] = []
+    text = raw.decode("utf-8", errors="replace").replace("\r\n", "\n").replace("\r", "\n")
+    for frame in text.split("\n\n")[:-1]:  # the last piece is unterminated (or empty)
+        event: dict[str, Any] = {"event": "message"}
+        data: list[str] = []
+        for line in frame.split("\n"):
+            if not line or line.startswith(":"):
+                continue
+            field, _, value = line.partition(":")
+            value = value[1:] if value.startswith(" ") else value
+            if field == "data":
+                data.append(value)
+            elif field in ("event", "id"):
+                event[field] = value
+        if not data and "id" not in event and event["event"] == "message":
+            continue  # a comment-only frame (keep-alive ping)
+        event["data"] = decode_body("\n".join(data).encode())
+        events.append(event)
+        if len(events) >= MAX_EVENTS:
+            break
+    return events
 
 
 def journal_entry(
@@ -68,4 +95,4 @@ def journal_entry(
         "simulated_at": simulated_at,
         "duration_ms": round(duration_ms, 3),
         "fault_rule": fault_rule,
-    }
+    } | ({"events": sse_events((response_body or b"")[:MAX_BODY_CHARS])} if streamed else {})

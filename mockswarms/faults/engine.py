@@ -194,6 +194,10 @@ class FaultEngine:
         """How many requests this rule has matched so far."""
         return await self.store.incr(f"fault:{rule_id}", 0)
 
+    async def fired(self, rule_id: str) -> int:
+        """How many requests this rule has fired on so far (shared by every worker, like the matches)."""
+        return await self.store.incr(f"fault_fired:{rule_id}", 0)
+
     # -- deciding --------------------------------------------------------------------------------------
     async def decide(self, request: RequestInfo, header: str | None = None) -> FaultDecision | None:
         if header is not None and self.header_enabled:
@@ -230,6 +234,8 @@ class FaultEngine:
                 decision = FaultDecision(
                     rule.id, rule.action, index, _derive_seed(self.entropy, "fault-latency", rule.id, index)
                 )
+        if decision is not None:
+            await self.store.incr(f"fault_fired:{decision.rule_id}")
         return decision
 
     def _selected(self, rule: FaultRule, index: int) -> bool:

@@ -177,7 +177,7 @@ class JournalMiddleware:
                     elif lowered == b"retry-after" and value.isdigit():
                         retry_after = int(value)
             elif message["type"] == "http.response.body":
-                if not streamed and captured < self.MAX_CAPTURE:
+                if captured < self.MAX_CAPTURE:  # SSE frames too: the journal keeps them as events
                     chunk = message.get("body", b"")
                     response_chunks.append(chunk)
                     captured += len(chunk)
@@ -208,6 +208,7 @@ def _bearer(scope: Scope) -> str | None:
 def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
     """Build the simulator app. ``overrides`` are setting names (``profile="prism"``, ``seed=3`` …)."""
     from mockswarms.http.control import control_routes
+    from mockswarms.http.dashboard import dashboard_routes
     from mockswarms.http.routes import public_routes
 
     if settings is None:
@@ -223,7 +224,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
         await app.state.simulator.close()
 
     app = Starlette(
-        routes=[*public_routes(), *control_routes()],
+        routes=[*public_routes(), *control_routes(), *dashboard_routes()],
         middleware=[
             Middleware(JournalMiddleware),
             Middleware(FaultMiddleware, engine_getter=lambda scope: scope["app"].state.simulator.faults),

@@ -1,0 +1,293 @@
+"""The dashboard at /__mockswarms/ui/, driven in a real headless Chromium (Debian's chromium and
+chromedriver; Selenium is never allowed to fetch a browser or driver), plus its control endpoints
+and protection checked over plain HTTP."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from starlette.testclient import TestClient
+
+from mockswarms.http.app import create_app
+from mockswarms.testing.server import RunningServer, serve
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMEDRIVER = shutil.which("chromedriver")
+UI = "/__mockswarms/ui/"
+PREMIUM = {"x-api-key": "sk-mock-premium"}
+AGENT_RUN = {"agent_config": {"agent_name": "writer", "model_name": "gpt-4o-mini"}, "task": "Say hi"}
+
+browser_only = pytest.mark.skipif(
+    CHROMIUM is None or CHROMEDRIVER is None,
+    reason="chromium and chromedriver are not installed (apt-get install chromium chromium-driver)",
+)
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[RunningServer]:
+    with serve(seed=7) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    if CHROMIUM is None or CHROMEDRIVER is None:
+        pytest.skip("chromium and chromedriver are not installed (apt-get install chromium chromium-driver)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download anything
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for arg in (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1440,900",
+        f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
+    ):
+        options.add_argument(arg)
+    browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    browser.set_page_load_timeout(20)
+    try:
+        yield browser
+    finally:
+        browser.quit()
+
+
+@pytest.fixture()
+def page(server: RunningServer, driver: Any) -> Any:
+    """A fresh simulator and a freshly loaded dashboard with its live feed connected."""
+    httpx.post(server.url("/__mockswarms/reset"), json={}, timeout=10).raise_for_status()
+    driver.get(server.url(UI))
+    wait_for(lambda: driver.find_element("id", "feed-status").text == "live", 10)
+    return driver
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return Path(os.environ.get("MOCKSWARMS_DASHBOARD_SHOTS") or tmp_path_factory.mktemp("dashboard-shots"))
+
+
+def wait_for(condition: Callable[[], Any], timeout: float, interval: float = 0.02) -> Any:
+    deadline = time.monotonic() + timeout
+    last: Any = None
+    while time.monotonic() < deadline:
+        try:
+            last = condition()
+        except Exception as exc:  # element not there yet, stale after a re-render …
+            last = exc
+        if last and not isinstance(last, Exception):
+            return last
+        time.sleep(interval)
+    raise AssertionError(f"not true within {timeout} s (last: {last!r})")
+
+
+def rows(driver: Any, table: str) -> list[list[str]]:
+    """The table's cells as text, read in one script call (no stale elements mid re-render)."""
+    script = (
+        "return Array.from(document.querySelectorAll(arguments[0]), "
+        "row => Array.from(row.cells, cell => cell.textContent))"
+    )
+    result: list[list[str]] = driver.execute_script(script, f"#{table} tbody tr")
+    return result
+
+
+def show_tab(driver: Any, name: str) -> None:
+    driver.find_element("id", f"tab-{name}").click()
+    wait_for(lambda: driver.find_element("id", f"panel-{name}").is_displayed(), 5)
+
+
+def no_secret_on_page(driver: Any) -> None:
+    source = driver.page_source
+    for secret in ("sk-mock-premium", "sk-mock-free", "sk-mock-broke"):
+        assert secret not in source
+
+
+# -- the browser --------------------------------------------------------------------------------------
+@browser_only
+def test_a_request_made_with_httpx_shows_up_live_with_its_bodies(
+    page: Any, server: RunningServer, shots: Path
+) -> None:
+    started = time.monotonic()
+    response = httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json=AGENT_RUN, timeout=10)
+    assert response.status_code == 200
+    row = wait_for(lambda: rows(page, "requests-table"), 1.0)[0]
+    assert time.monotonic() - started < 1.5  # the request itself plus at most a second to appear
+    number, _, method, path, key, status, fault, cost, duration = row
+    assert (number, method, path, key, status, fault) == ("1", "POST", "/v1/agent/completions", "sk-m…mium", "200", "")
+    assert cost == f"${response.json()['usage']['total_cost']}"
+    assert duration.endswith(" ms")
+
+    page.find_element("css selector", "#requests-table tbody tr").click()
+    request_body = wait_for(lambda: page.find_element("id", "detail-request").text, 2)
+    assert '"task": "Say hi"' in request_body
+    assert response.json()["job_id"] in page.find_element("id", "detail-response").text
+    no_secret_on_page(page)
+    page.save_screenshot(str(shots / "requests.png"))
+
+
+@browser_only
+def test_requests_filter_by_key_path_and_status(page: Any, server: RunningServer) -> None:
+    httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json=AGENT_RUN, timeout=10)
+    httpx.get(server.url("/v1/models"), headers={"x-api-key": "sk-mock-free"}, timeout=10)
+    httpx.get(server.url("/v1/account/credits"), headers={"x-api-key": "sk-nobody-has-this"}, timeout=10)
+    wait_for(lambda: len(rows(page, "requests-table")) == 3, 2)
+
+    page.find_element("id", "filter-key").send_keys("sk-mock-free")  # a full key matches its mask
+    wait_for(lambda: [r[3] for r in rows(page, "requests-table")] == ["/v1/models"], 2)
+    page.find_element("id", "filter-key").clear()
+    page.find_element("id", "filter-status").send_keys("4xx")
+    wait_for(lambda: [(r[3], r[5]) for r in rows(page, "requests-table")] == [("/v1/account/credits", "403")], 2)
+    page.find_element("id", "filter-status").clear()
+    page.find_element("id", "filter-path").send_keys("/v1/agent")
+    wait_for(lambda: [r[3] for r in rows(page, "requests-table")] == ["/v1/agent/completions"], 2)
+
+
+@browser_only
+def test_a_streamed_response_shows_its_events(page: Any, server: RunningServer) -> None:
+    body = {**AGENT_RUN, "stream": True}
+    with httpx.stream("POST", server.url("/v1/agent/completions"), headers=PREMIUM, json=body, timeout=10) as r:
+        assert r.status_code == 200
+        raw = r.read().decode()
+    wait_for(lambda: rows(page, "requests-table"), 2)
+    page.find_element("css selector", "#requests-table tbody tr").click()
+    events = wait_for(lambda: page.find_elements("css selector", "#detail-events > li"), 2)
+    assert len(events) == raw.count("\n\n")
+    no_secret_on_page(page)
+
+
+@browser_only
+def test_a_fault_added_from_a_template_makes_the_next_calls_fail_as_it_says(
+    page: Any, server: RunningServer, shots: Path
+) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    show_tab(page, "faults")
+    Select(page.find_element("id", "fault-template")).select_by_value("every3-503")
+    path = page.find_element("id", "fault-path")
+    path.clear()
+    path.send_keys("/v1/agent/completions")
+    page.find_element("id", "add-fault").click()
+    wait_for(lambda: rows(page, "faults-table"), 2)
+
+    statuses = [
+        httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json=AGENT_RUN, timeout=10)
+        for _ in range(3)
+    ]
+    assert [r.status_code for r in statuses] == [200, 200, 503]
+    assert statuses[2].json() == {"detail": "Service Unavailable"}
+    # matched 3, fired once, shown in the table once the feed brings the requests in
+    wait_for(lambda: [r[4:6] for r in rows(page, "faults-table")] == [["3", "1"]], 3)
+    assert rows(page, "faults-table")[0][2:4] == ['{"every_nth":3}', '{"type":"error","status":503,"retry_after":1}']
+    page.save_screenshot(str(shots / "faults.png"))
+
+    # 429 storm: every matching call, with the API's Retry-After
+    Select(page.find_element("id", "fault-template")).select_by_value("storm-429")
+    path.clear()
+    path.send_keys("/v1/models")
+    page.find_element("id", "add-fault").click()
+    wait_for(lambda: len(rows(page, "faults-table")) == 2, 2)
+    stormed = httpx.get(server.url("/v1/models"), headers=PREMIUM, timeout=10)
+    assert stormed.status_code == 429
+    assert stormed.headers["retry-after"] == "1"
+
+    # delete both from the page: calls succeed again
+    for _ in range(2):
+        page.find_element("css selector", "#faults-table button.delete").click()
+        time.sleep(0.2)
+    wait_for(lambda: rows(page, "faults-table") == [], 2)
+    assert httpx.get(server.url("/v1/models"), headers=PREMIUM, timeout=10).status_code == 200
+    assert httpx.get(server.url("/__mockswarms/faults"), timeout=10).json() == {"faults": []}
+
+
+@browser_only
+def test_advancing_the_clock_from_the_page_resets_a_rate_window(
+    page: Any, server: RunningServer, shots: Path
+) -> None:
+    limited = httpx.put(
+        server.url("/__mockswarms/accounts/sk-mock-premium"), json={"limits": {"minute": 2}}, timeout=10
+    )
+    assert limited.status_code == 200
+    codes = [
+        httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json=AGENT_RUN, timeout=10).status_code
+        for _ in range(3)
+    ]
+    assert codes == [200, 200, 429]
+
+    show_tab(page, "accounts")
+    premium_row = wait_for(
+        lambda: next(r for r in page.find_elements("css selector", "#accounts-table tbody tr") if "mium" in r.text),
+        3,
+    )
+    premium_row.click()
+    wait_for(lambda: rows(page, "windows-table")[0][:3] == ["minute", "2", "2"], 3)
+    wait_for(lambda: page.find_elements("css selector", "#spend-chart svg path.spend"), 3)
+    page.save_screenshot(str(shots / "accounts.png"))
+
+    show_tab(page, "clock")
+    before = page.find_element("id", "clock-now").text
+    amount = page.find_element("id", "advance-amount")
+    amount.clear()
+    amount.send_keys("61")
+    from selenium.webdriver.support.ui import Select
+
+    Select(page.find_element("id", "advance-unit")).select_by_value("1")
+    page.find_element("id", "clock-advance").click()
+    wait_for(lambda: page.find_element("id", "clock-now").text != before, 3)
+    page.save_screenshot(str(shots / "clock.png"))
+
+    limits = httpx.get(server.url("/v1/rate/limits"), headers=PREMIUM, timeout=10).json()
+    assert limits["rate_limits"]["minute"]["count"] == 0
+    assert httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json=AGENT_RUN, timeout=10).status_code == 200
+    show_tab(page, "accounts")
+    wait_for(lambda: rows(page, "windows-table")[0][:3] == ["minute", "1", "2"], 3)
+
+
+@browser_only
+def test_a_balance_edit_on_the_page_shows_in_account_credits(page: Any, server: RunningServer) -> None:
+    show_tab(page, "accounts")
+    free_row = wait_for(
+        lambda: next(r for r in page.find_elements("css selector", "#accounts-table tbody tr") if "free" in r.text),
+        3,
+    )
+    free_row.click()
+    wait_for(lambda: "user-free" in page.find_element("id", "account-title").text, 3)
+    credit = page.find_element("id", "edit-credit")
+    credit.clear()
+    credit.send_keys("12.345678")
+    page.find_element("id", "save-account").click()
+    wait_for(lambda: "Saved" in page.find_element("id", "message").text, 3)
+    credits = httpx.get(server.url("/v1/account/credits"), headers={"x-api-key": "sk-mock-free"}, timeout=10)
+    assert credits.json() == {
+        "credit": 12.345678,
+        "free_credit": 20.0,
+        "referral_credits": 0.0,
+        "total_credits": 32.345678,
+    }
+    no_secret_on_page(page)
+
+
+@browser_only
+def test_fixtures_and_contract_tab_lists_violations(page: Any, server: RunningServer, shots: Path) -> None:
+    bad = httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json={"task": 5}, timeout=10)
+    assert bad.status_code in (200, 422)
+    show_tab(page, "fixtures")
+    wait_for(lambda: rows(page, "violations-table"), 3)
+    assert rows(page, "violations-table")[0][:2] == ["POST", "/v1/agent/completions"]
+    page.find_element("id", "reload-fixtures").click()
+    wait_for(lambda: "ok: true" in page.find_element("id", "reload-report").text, 3)
+    page.save_screenshot(str(shots / "fixtures.png"))
