@@ -3,12 +3,16 @@
 ``mockswarms verify --base-url URL`` runs Schemathesis' engine through its Python API against any
 server: every operation of the contract, positive and negative data, the checks in :data:`CHECKS`,
 stateful sequences where links exist. ``run_verification(..., app=asgi_app)`` does the same in-process.
-``mockswarms verify-client --journal URL`` lists the contract violations a simulator recorded.
+``mockswarms verify-client --base-url URL`` lists the contract violations a simulator recorded.
+
+Both commands need the ``[contract]`` extra (Schemathesis, rich); without it they say so in one line.
+Both check first that the server answers at all, so a dead URL fails at once with one line (exit 2).
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import sys
 import time
@@ -43,6 +47,8 @@ CHECKS: tuple[str, ...] = (
     "negative_data_rejection",
 )
 STATEFUL_LABEL = "Stateful tests"
+CONTRACT_EXTRA = ("schemathesis", "rich")
+REACH_TIMEOUT = 5.0  # seconds for the first request that tells whether the server is there at all
 
 
 @dataclass(frozen=True)
@@ -153,7 +159,7 @@ def build_config(
     checks: Sequence[str] = CHECKS,
     mode: str = "all",
     stateful: bool = True,
-    coverage: bool = True,
+    coverage: bool = False,
     headers: dict[str, str] | None = None,
     workers: int = 1,
     max_time: float | None = None,
@@ -203,14 +209,19 @@ def run_verification(
     checks: Sequence[str] = CHECKS,
     mode: str = "all",
     stateful: bool = True,
-    coverage: bool = True,
+    coverage: bool = False,
     headers: dict[str, str] | None = None,
     include_path: str | None = None,
     exclude_path: str | None = None,
     max_time: float | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
 ) -> VerifyReport:
-    """Run Schemathesis against ``base_url`` (a live server) or ``app`` (ASGI, in-process)."""
+    """Run Schemathesis against ``base_url`` (a live server) or ``app`` (ASGI, in-process).
+
+    ``max_examples`` bounds the generated cases per operation and phase (examples, fuzzing, stateful).
+    ``coverage=True`` adds Schemathesis' coverage phase: systematic boundary values, not bounded by
+    ``max_examples`` (about a thousand cases per POST operation of this contract).
+    """
     import schemathesis
     from schemathesis.engine import events, from_schema
 
@@ -354,7 +365,47 @@ def _server_profile(base_url: str, admin_token: str | None) -> str | None:
     return None
 
 
+def _missing_extra(command: str) -> bool:
+    """Say in one line which extra to install when the contract tools are absent (base install)."""
+    missing = [name for name in CONTRACT_EXTRA if importlib.util.find_spec(name) is None]
+    if missing:
+        print(
+            f"mockswarms: error: '{command}' needs {', '.join(missing)}: pip install 'mockswarms[contract]'",
+            file=sys.stderr,
+        )
+    return bool(missing)
+
+
+def _unreachable(base_url: str) -> str | None:
+    """None when ``base_url`` answers HTTP at all (any status); else why not, in a few words."""
+    import httpx
+
+    try:
+        httpx.get(base_url.rstrip("/") + "/", timeout=REACH_TIMEOUT)
+    except httpx.TimeoutException:
+        return f"no answer within {REACH_TIMEOUT:g} s"
+    except httpx.HTTPError as exc:
+        cause: BaseException | None = exc
+        while cause is not None:
+            if isinstance(cause, ConnectionRefusedError):
+                return "connection refused (is the server running?)"
+            cause = cause.__cause__ or cause.__context__
+        return str(exc) or type(exc).__name__
+    except ValueError as exc:  # not a URL httpx understands
+        return f"not a usable URL ({exc})"
+    return None
+
+
+def _fail_if_unreachable(base_url: str) -> bool:
+    reason = _unreachable(base_url)
+    if reason is not None:
+        print(f"mockswarms: error: cannot reach {base_url}: {reason}", file=sys.stderr)
+    return reason is not None
+
+
 def run_verify_command(args: argparse.Namespace) -> int:
+    if _missing_extra("verify") or _fail_if_unreachable(args.base_url):
+        return 2
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -391,6 +442,7 @@ def run_verify_command(args: argparse.Namespace) -> int:
             seed=args.seed,
             checks=checks,
             stateful=not args.no_stateful,
+            coverage=args.coverage,
             include_path=args.include_path,
             exclude_path=args.exclude_path,
             max_time=args.max_time,
@@ -403,11 +455,11 @@ def run_verify_command(args: argparse.Namespace) -> int:
     return 0 if report.ok else 1
 
 
-def fetch_violations(journal_url: str, admin_token: str | None = None) -> dict[str, Any]:
-    """``GET {journal_url}/__mockswarms/violations`` (``journal_url`` is the simulator's base URL)."""
+def fetch_violations(base_url: str, admin_token: str | None = None) -> dict[str, Any]:
+    """``GET {base_url}/__mockswarms/violations`` (``base_url`` is the simulator's base URL)."""
     import httpx
 
-    url = journal_url.rstrip("/")
+    url = base_url.rstrip("/")
     if not url.endswith("/__mockswarms/violations"):
         url += "/__mockswarms/violations"
     headers = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
@@ -418,14 +470,16 @@ def fetch_violations(journal_url: str, admin_token: str | None = None) -> dict[s
 
 
 def run_verify_client_command(args: argparse.Namespace) -> int:
+    if _missing_extra("verify-client") or _fail_if_unreachable(args.base_url):
+        return 2
     from rich.console import Console
     from rich.table import Table
 
     console = Console(width=None if sys.stdout.isatty() else 200)  # CI logs: do not squeeze the table
     try:
-        body = fetch_violations(args.journal, args.admin_token)
-    except Exception as exc:  # network errors, non-JSON bodies: one readable line, exit 2
-        console.print(f"[red]cannot read the violation journal:[/red] {exc}")
+        body = fetch_violations(args.base_url, args.admin_token)
+    except Exception as exc:  # HTTP errors, non-JSON bodies: one readable line, exit 2
+        print(f"mockswarms: error: cannot read the violation journal: {exc}", file=sys.stderr)
         return 2
     violations = body.get("violations", [])
     if args.json:
@@ -457,7 +511,12 @@ def add_parser(subparsers: Any) -> None:
     verify.add_argument(
         "--api-key", default="sk-mock-premium", help="sent as x-api-key (default: %(default)s)"
     )
-    verify.add_argument("--max-examples", type=int, default=20, help="examples per operation (default: 20)")
+    verify.add_argument(
+        "--max-examples",
+        type=int,
+        default=20,
+        help="generated cases per operation and phase (default: 20); --coverage is not bounded by it",
+    )
     verify.add_argument("--seed", type=int, default=0, help="Hypothesis seed (default: 0)")
     verify.add_argument("--junit-xml", metavar="FILE", help="also write a JUnit XML report")
     verify.add_argument("--contract", metavar="FILE|URL", help="contract to use (default: the built-in one)")
@@ -468,13 +527,25 @@ def add_parser(subparsers: Any) -> None:
     )
     verify.add_argument("--admin-token", help="control API token for --profile-aware")
     verify.add_argument("--no-stateful", action="store_true", help="skip stateful sequences")
+    verify.add_argument(
+        "--coverage",
+        action="store_true",
+        help="add the coverage phase: systematic boundary values (~1,000 cases per POST operation)",
+    )
     verify.add_argument("--include-path", metavar="REGEX", help="only operations whose path matches")
     verify.add_argument("--exclude-path", metavar="REGEX", help="skip operations whose path matches")
     verify.add_argument("--max-time", type=float, metavar="SECONDS", help="stop the run after this long")
     verify.set_defaults(handler=run_verify_command)
 
     client = subparsers.add_parser("verify-client", help="list contract violations recorded by a simulator")
-    client.add_argument("--journal", required=True, metavar="URL", help="the simulator's base URL")
+    client.add_argument(
+        "--base-url",
+        "--journal",  # the old name, kept working
+        dest="base_url",
+        required=True,
+        metavar="URL",
+        help="the simulator's base URL, e.g. http://127.0.0.1:8000 (--journal is an old name for it)",
+    )
     client.add_argument("--admin-token", help="control API token, when the simulator has one")
     client.add_argument("--json", action="store_true", help="print the raw JSON")
     client.set_defaults(handler=run_verify_client_command)
