@@ -74,7 +74,8 @@ class ContractChecker:
                 "contract",
                 error.message,
             )
-            for error in validator.iter_errors(instance)
+            for top in validator.iter_errors(instance)
+            for error in _leaves(top)
         ]
 
     def check(
@@ -180,6 +181,20 @@ class ContractChecker:
                     return []
                 first = first or errors
         return first
+
+
+def _leaves(error: Any) -> list[Any]:
+    """Descend through ``anyOf`` with a null branch (every optional field) to name the real culprit."""
+    context = getattr(error.kind, "context", None)
+    if context:
+        branches = [
+            branch
+            for branch in context
+            if not (len(branch) == 1 and branch[0].message.endswith('is not of type "null"'))
+        ]
+        if len(branches) == 1:
+            return [leaf for sub in branches[0] for leaf in _leaves(sub)]
+    return [error]
 
 
 def _short(instance: Any, error: Any) -> Any:
