@@ -4,10 +4,12 @@ and protection checked over plain HTTP."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -106,6 +108,16 @@ def rows(driver: Any, table: str) -> list[list[str]]:
     return result
 
 
+def click(driver: Any, selector: str, containing: str = "") -> None:
+    """Click the first element matching ``selector`` (and holding ``containing``), found and clicked in
+    one script call: tables re-render as data arrives, so a found element may be replaced a moment later."""
+    script = (
+        "const hit = Array.from(document.querySelectorAll(arguments[0]))"
+        ".find(e => e.textContent.includes(arguments[1])); if (hit) hit.click(); return !!hit;"
+    )
+    wait_for(lambda: driver.execute_script(script, selector, containing), 3)
+
+
 def show_tab(driver: Any, name: str) -> None:
     driver.find_element("id", f"tab-{name}").click()
     wait_for(lambda: driver.find_element("id", f"panel-{name}").is_displayed(), 5)
@@ -128,11 +140,18 @@ def test_a_request_made_with_httpx_shows_up_live_with_its_bodies(
     row = wait_for(lambda: rows(page, "requests-table"), 1.0)[0]
     assert time.monotonic() - started < 1.5  # the request itself plus at most a second to appear
     number, _, method, path, key, status, fault, cost, duration = row
-    assert (number, method, path, key, status, fault) == ("1", "POST", "/v1/agent/completions", "sk-m…mium", "200", "")
+    assert (number, method, path, key, status, fault) == (
+        "1",
+        "POST",
+        "/v1/agent/completions",
+        "sk-m…mium",
+        "200",
+        "",
+    )
     assert cost == f"${response.json()['usage']['total_cost']}"
     assert duration.endswith(" ms")
 
-    page.find_element("css selector", "#requests-table tbody tr").click()
+    click(page, "#requests-table tbody tr")
     request_body = wait_for(lambda: page.find_element("id", "detail-request").text, 2)
     assert '"task": "Say hi"' in request_body
     assert response.json()["job_id"] in page.find_element("id", "detail-response").text
@@ -151,7 +170,9 @@ def test_requests_filter_by_key_path_and_status(page: Any, server: RunningServer
     wait_for(lambda: [r[3] for r in rows(page, "requests-table")] == ["/v1/models"], 2)
     page.find_element("id", "filter-key").clear()
     page.find_element("id", "filter-status").send_keys("4xx")
-    wait_for(lambda: [(r[3], r[5]) for r in rows(page, "requests-table")] == [("/v1/account/credits", "403")], 2)
+    wait_for(
+        lambda: [(r[3], r[5]) for r in rows(page, "requests-table")] == [("/v1/account/credits", "403")], 2
+    )
     page.find_element("id", "filter-status").clear()
     page.find_element("id", "filter-path").send_keys("/v1/agent")
     wait_for(lambda: [r[3] for r in rows(page, "requests-table")] == ["/v1/agent/completions"], 2)
@@ -160,11 +181,13 @@ def test_requests_filter_by_key_path_and_status(page: Any, server: RunningServer
 @browser_only
 def test_a_streamed_response_shows_its_events(page: Any, server: RunningServer) -> None:
     body = {**AGENT_RUN, "stream": True}
-    with httpx.stream("POST", server.url("/v1/agent/completions"), headers=PREMIUM, json=body, timeout=10) as r:
+    with httpx.stream(
+        "POST", server.url("/v1/agent/completions"), headers=PREMIUM, json=body, timeout=10
+    ) as r:
         assert r.status_code == 200
         raw = r.read().decode()
     wait_for(lambda: rows(page, "requests-table"), 2)
-    page.find_element("css selector", "#requests-table tbody tr").click()
+    click(page, "#requests-table tbody tr")
     events = wait_for(lambda: page.find_elements("css selector", "#detail-events > li"), 2)
     assert len(events) == raw.count("\n\n")
     no_secret_on_page(page)
@@ -192,7 +215,10 @@ def test_a_fault_added_from_a_template_makes_the_next_calls_fail_as_it_says(
     assert statuses[2].json() == {"detail": "Service Unavailable"}
     # matched 3, fired once, shown in the table once the feed brings the requests in
     wait_for(lambda: [r[4:6] for r in rows(page, "faults-table")] == [["3", "1"]], 3)
-    assert rows(page, "faults-table")[0][2:4] == ['{"every_nth":3}', '{"type":"error","status":503,"retry_after":1}']
+    assert rows(page, "faults-table")[0][2:4] == [
+        '{"every_nth":3}',
+        '{"type":"error","status":503,"retry_after":1}',
+    ]
     page.save_screenshot(str(shots / "faults.png"))
 
     # 429 storm: every matching call, with the API's Retry-After
@@ -207,8 +233,9 @@ def test_a_fault_added_from_a_template_makes_the_next_calls_fail_as_it_says(
 
     # delete both from the page: calls succeed again
     for _ in range(2):
-        page.find_element("css selector", "#faults-table button.delete").click()
-        time.sleep(0.2)
+        left = len(rows(page, "faults-table")) - 1
+        click(page, "#faults-table button.delete")
+        wait_for(lambda left=left: len(rows(page, "faults-table")) == left, 2)
     wait_for(lambda: rows(page, "faults-table") == [], 2)
     assert httpx.get(server.url("/v1/models"), headers=PREMIUM, timeout=10).status_code == 200
     assert httpx.get(server.url("/__mockswarms/faults"), timeout=10).json() == {"faults": []}
@@ -223,17 +250,15 @@ def test_advancing_the_clock_from_the_page_resets_a_rate_window(
     )
     assert limited.status_code == 200
     codes = [
-        httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json=AGENT_RUN, timeout=10).status_code
+        httpx.post(
+            server.url("/v1/agent/completions"), headers=PREMIUM, json=AGENT_RUN, timeout=10
+        ).status_code
         for _ in range(3)
     ]
     assert codes == [200, 200, 429]
 
     show_tab(page, "accounts")
-    premium_row = wait_for(
-        lambda: next(r for r in page.find_elements("css selector", "#accounts-table tbody tr") if "mium" in r.text),
-        3,
-    )
-    premium_row.click()
+    click(page, "#accounts-table tbody tr", "user-premium")
     wait_for(lambda: rows(page, "windows-table")[0][:3] == ["minute", "2", "2"], 3)
     wait_for(lambda: page.find_elements("css selector", "#spend-chart svg path.spend"), 3)
     page.save_screenshot(str(shots / "accounts.png"))
@@ -252,7 +277,12 @@ def test_advancing_the_clock_from_the_page_resets_a_rate_window(
 
     limits = httpx.get(server.url("/v1/rate/limits"), headers=PREMIUM, timeout=10).json()
     assert limits["rate_limits"]["minute"]["count"] == 0
-    assert httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json=AGENT_RUN, timeout=10).status_code == 200
+    assert (
+        httpx.post(
+            server.url("/v1/agent/completions"), headers=PREMIUM, json=AGENT_RUN, timeout=10
+        ).status_code
+        == 200
+    )
     show_tab(page, "accounts")
     wait_for(lambda: rows(page, "windows-table")[0][:3] == ["minute", "1", "2"], 3)
 
@@ -260,11 +290,7 @@ def test_advancing_the_clock_from_the_page_resets_a_rate_window(
 @browser_only
 def test_a_balance_edit_on_the_page_shows_in_account_credits(page: Any, server: RunningServer) -> None:
     show_tab(page, "accounts")
-    free_row = wait_for(
-        lambda: next(r for r in page.find_elements("css selector", "#accounts-table tbody tr") if "free" in r.text),
-        3,
-    )
-    free_row.click()
+    click(page, "#accounts-table tbody tr", "user-free")
     wait_for(lambda: "user-free" in page.find_element("id", "account-title").text, 3)
     credit = page.find_element("id", "edit-credit")
     credit.clear()
@@ -291,3 +317,183 @@ def test_fixtures_and_contract_tab_lists_violations(page: Any, server: RunningSe
     page.find_element("id", "reload-fixtures").click()
     wait_for(lambda: "ok: true" in page.find_element("id", "reload-report").text, 3)
     page.save_screenshot(str(shots / "fixtures.png"))
+
+
+@browser_only
+def test_with_an_admin_token_the_page_asks_for_it_and_then_works(driver: Any) -> None:
+    with serve(admin_token="dash-admin-token-1234") as guarded:
+        driver.get(guarded.url(UI))
+        wait_for(lambda: driver.find_element("id", "token-form").is_displayed(), 5)
+        driver.find_element("id", "token-input").send_keys("dash-admin-token-1234")
+        driver.find_element("css selector", "#token-form button").click()
+        # The feed retries once a second; with the token it connects.
+        wait_for(lambda: driver.find_element("id", "feed-status").text == "live", 5)
+        httpx.get(guarded.url("/v1/models"), headers=PREMIUM, timeout=10)
+        wait_for(lambda: [r[3] for r in rows(driver, "requests-table")] == ["/v1/models"], 2)
+        assert "dash-admin-token-1234" not in driver.page_source
+        driver.execute_script("sessionStorage.clear()")
+
+
+@browser_only
+def test_secret_looking_body_fields_are_masked_in_the_details(page: Any, server: RunningServer) -> None:
+    body = {**AGENT_RUN, "agent_config": {**AGENT_RUN["agent_config"], "api_key": "sk-live-abcdef123456"}}
+    httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json=body, timeout=10)
+    wait_for(lambda: rows(page, "requests-table"), 2)
+    click(page, "#requests-table tbody tr")
+    shown = wait_for(lambda: page.find_element("id", "detail-request").text, 2)
+    assert '"api_key": "sk-l…3456"' in shown
+    assert "sk-live-abcdef123456" not in page.page_source
+
+
+# -- pages and feeds over plain HTTP -----------------------------------------------------------------------
+def test_pages_are_served_with_a_strict_content_security_policy() -> None:
+    client = TestClient(create_app())
+    page = client.get(UI)
+    assert page.status_code == 200
+    assert page.headers["content-type"] == "text/html; charset=utf-8"
+    assert "script-src 'self'" in page.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+    assert page.headers["x-frame-options"] == "DENY"
+    assert '<script src="app.js" defer></script>' in page.text
+    assert "http://" not in page.text and "https://" not in page.text  # nothing from a CDN
+    assert client.get(UI + "app.js").headers["content-type"] == "text/javascript; charset=utf-8"
+    assert client.get(UI + "style.css").headers["content-type"] == "text/css; charset=utf-8"
+    bare = client.get(UI.rstrip("/"), follow_redirects=False)
+    assert (bare.status_code, bare.headers["location"]) == (308, UI)
+    missing = client.get(UI + "control.py")
+    assert (missing.status_code, missing.json()) == (404, {"detail": "Not Found"})
+
+
+async def test_pages_and_feeds_refuse_clients_off_the_loopback() -> None:
+    transport = httpx.ASGITransport(app=create_app(), client=("203.0.113.9", 40000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://simulator") as client:
+        page = await client.get(UI)
+        assert page.status_code == 403
+        assert page.json() == {
+            "detail": "The dashboard only answers loopback clients (set --admin-token to open it)"
+        }
+        for path in (
+            "/__mockswarms/events",
+            "/__mockswarms/faults/stats",
+            "/__mockswarms/accounts/sk-mock-free/usage",
+        ):
+            refused = await client.get(path)
+            assert refused.status_code == 403, path
+            assert "loopback" in refused.json()["detail"]
+
+
+def test_with_an_admin_token_pages_load_and_every_data_call_needs_it() -> None:
+    client = TestClient(create_app(admin_token="dash-admin-token-1234"))
+    page = client.get(UI)
+    assert page.status_code == 200 and "dash-admin-token-1234" not in page.text
+    for path in (
+        "/__mockswarms/events",
+        "/__mockswarms/faults/stats",
+        "/__mockswarms/accounts/sk-mock-free/usage",
+    ):
+        assert client.get(path).status_code == 401, path
+    bearer = {"Authorization": "Bearer dash-admin-token-1234"}
+    assert client.get("/__mockswarms/faults/stats", headers=bearer).json() == {"faults": []}
+
+
+def test_account_usage_reports_windows_and_exact_spend() -> None:
+    client = TestClient(create_app(now="2026-03-02T10:00:00Z"))
+    costs = []
+    for _ in range(2):
+        run = client.post("/v1/agent/completions", headers=PREMIUM, json=AGENT_RUN)
+        costs.append(Decimal(str(run.json()["usage"]["total_cost"])))
+    usage = client.get("/__mockswarms/accounts/sk-mock-premium/usage").json()
+    assert usage["key"] == "sk-m…mium"
+    assert (usage["user_id"], usage["tier"]) == ("user-premium", "premium")
+    assert [(w["name"], w["used"], w["limit"]) for w in usage["windows"]] == [
+        ("minute", 2, 2000),
+        ("hour", 2, 10000),
+        ("day", 2, 100000),
+    ]
+    assert usage["windows"][0]["resets_in"] == 60.0  # the clock is frozen at the runs' instant
+    assert [Decimal(p["cost"]) for p in usage["spend"]] == costs
+    assert Decimal(usage["spent"]) == Decimal(usage["spend"][-1]["total"]) == sum(costs)
+    credits = client.get("/v1/account/credits", headers=PREMIUM).json()
+    assert Decimal("100.00") - Decimal(usage["spent"]) == Decimal(str(credits["credit"]))
+    missing = client.get("/__mockswarms/accounts/sk-nobody/usage")
+    assert (missing.status_code, missing.json()) == (404, {"detail": "No such account"})
+
+
+def _feed(server: RunningServer, query: str, count: int, timeout: float = 5) -> list[tuple[str, str]]:
+    """The first ``count`` (event, id) pairs of the journal feed."""
+    seen: list[tuple[str, str]] = []
+    with httpx.stream("GET", server.url("/__mockswarms/events" + query), timeout=timeout) as response:
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/event-stream")
+        event, ident = "message", ""
+        for line in response.iter_lines():
+            if line.startswith("event: "):
+                event = line[7:]
+            elif line.startswith("id: "):
+                ident = line[4:]
+            elif line == "" and event != "message":
+                seen.append((event, ident))
+                event, ident = "message", ""
+                if len(seen) == count:
+                    break
+    return seen
+
+
+def test_the_journal_feed_resumes_after_an_id_and_announces_resets(server: RunningServer) -> None:
+    httpx.post(server.url("/__mockswarms/reset"), json={}, timeout=10)
+    for _ in range(3):
+        httpx.get(server.url("/v1/models"), headers=PREMIUM, timeout=10)
+    assert _feed(server, "?after=1", 2) == [("entry", "2"), ("entry", "3")]
+    bad = httpx.get(server.url("/__mockswarms/events?after=first"), timeout=10)
+    assert (bad.status_code, bad.json()) == (422, {"detail": "after must be an integer journal id"})
+
+    seen: list[str] = []
+    with httpx.stream("GET", server.url("/__mockswarms/events?after=3"), timeout=5) as response:
+        lines = response.iter_lines()
+        httpx.post(server.url("/__mockswarms/reset"), json={}, timeout=10)
+        httpx.get(server.url("/v1/models"), headers=PREMIUM, timeout=10)
+        for line in lines:
+            if line.startswith(("event: ", "id: ")):
+                seen.append(line)
+            if line == "event: entry":
+                break
+    assert seen == ["event: reset", "id: 1", "event: entry"]
+
+
+def test_open_feeds_are_capped() -> None:
+    from mockswarms.http.dashboard.feeds import MAX_FEEDS
+
+    with serve() as running, contextlib.ExitStack() as stack:
+        client = stack.enter_context(httpx.Client(timeout=5))
+        for _ in range(MAX_FEEDS):
+            opened = stack.enter_context(client.stream("GET", running.url("/__mockswarms/events")))
+            assert opened.status_code == 200
+        refused = client.get(running.url("/__mockswarms/events"))
+        assert refused.status_code == 429
+        assert refused.json() == {
+            "detail": f"Too many open event feeds (at most {MAX_FEEDS}); close a dashboard tab"
+        }
+
+
+def test_streamed_journal_entries_keep_their_events() -> None:
+    client = TestClient(create_app())
+    streamed = client.post("/v1/agent/completions", headers=PREMIUM, json={**AGENT_RUN, "stream": True})
+    frames = [f for f in streamed.text.split("\n\n") if f]
+    entry = client.get("/__mockswarms/journal").json()["entries"][-1]
+    assert entry["streamed"] is True and entry["response"] is None
+    assert len(entry["events"]) == len(frames)
+    first = frames[0].split("\n")
+    assert entry["events"][0]["event"] == (first[0][7:] if first[0].startswith("event: ") else "message")
+    plain = client.post("/v1/agent/completions", headers=PREMIUM, json=AGENT_RUN)
+    assert "events" not in client.get("/__mockswarms/journal").json()["entries"][-1]
+    assert plain.status_code == 200
+
+
+def test_sse_events_parse_frames_skip_pings_and_drop_a_cut_frame() -> None:
+    from mockswarms.journal import sse_events
+
+    raw = b'event: metadata\ndata: {"job_id": "j1"}\n\n: ping\n\nid: 7\ndata: [DONE]\r\n\r\ndata: {"cut'
+    assert sse_events(raw) == [
+        {"event": "metadata", "data": {"job_id": "j1"}},
+        {"event": "message", "id": "7", "data": "[DONE]"},
+    ]

@@ -33,12 +33,10 @@ from mockswarms.state.base import WINDOWS
 
 __all__ = ["MAX_FEEDS", "POLL_SECONDS", "feed_routes", "reported_cost"]
 
-MAX_FEEDS = 8  # concurrent /events streams per worker: a forgotten tab cannot pile up pollers
+MAX_FEEDS = 8  # concurrent /events streams per worker process: forgotten tabs cannot pile up pollers
 POLL_SECONDS = 0.1  # journal poll period; an entry reaches the page within about this
 PING_SECONDS = 15  # keep-alive comment so proxies do not close an idle feed
 MAX_SPEND_POINTS = 1000  # spend series length cap (log rows are bounded per user anyway)
-
-_open_feeds = 0
 
 
 def reported_cost(body: Any) -> str | None:
@@ -110,19 +108,19 @@ async def _journal_feed(request: Request, after: int) -> AsyncIterator[dict[str,
 
 
 async def events(request: Request, sim: Simulator) -> Response:
-    global _open_feeds
     after = _start_after(request)
-    if _open_feeds >= MAX_FEEDS:
+    app_state = request.app.state
+    if getattr(app_state, "dashboard_feeds", 0) >= MAX_FEEDS:
         raise APIError(429, f"Too many open event feeds (at most {MAX_FEEDS}); close a dashboard tab")
-    _open_feeds += 1
 
     async def feed() -> AsyncIterator[dict[str, Any]]:
-        global _open_feeds
+        # Counted while the generator runs: one that never starts (client gone at once) never counts.
+        app_state.dashboard_feeds = getattr(app_state, "dashboard_feeds", 0) + 1
         try:
             async for event in _journal_feed(request, after):
                 yield event
         finally:
-            _open_feeds -= 1
+            app_state.dashboard_feeds -= 1
 
     return EventSourceResponse(feed(), ping=PING_SECONDS, headers={"Cache-Control": "no-store"})
 
