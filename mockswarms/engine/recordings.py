@@ -19,6 +19,7 @@ import contextlib
 import hashlib
 import json
 import re
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,6 +41,7 @@ __all__ = [
 ]
 
 REDACTED = "[REDACTED]"
+RELOAD_INTERVAL = 1.0  # seconds between looks at the files' modification times
 MATCH_KEYS = (
     "method",
     "path",
@@ -187,6 +189,7 @@ class RecordingSet:
         self.dirs = tuple(dirs)
         self.recordings: tuple[Recording, ...] = ()
         self._signature: tuple[tuple[str, int, int], ...] = ()
+        self._checked = time.monotonic()
 
     def __len__(self) -> int:
         return len(self.recordings)
@@ -225,7 +228,11 @@ class RecordingSet:
         self.recordings = tuple(recordings)
 
     def maybe_reload(self) -> None:
-        """Reload if a file changed; a bad new version keeps the previous recordings."""
+        """Reload if a file changed (looked at most once a second); a bad new version keeps the old set."""
+        now = time.monotonic()
+        if now - self._checked < RELOAD_INTERVAL:
+            return
+        self._checked = now
         if self._scan() != self._signature:
             with contextlib.suppress(FixtureError):
                 self.load()
