@@ -13,8 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
-from pydantic.json_schema import models_json_schema
+from pydantic import TypeAdapter
 
 from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
 from mockswarms.shapes import requests as rq
@@ -31,6 +30,8 @@ __all__ = [
 ]
 
 REF = "#/components/schemas/{model}"
+# A body or request shape: a pydantic model (requests) or a TypedDict / RootModel (responses).
+Shape = type[Any]
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "2026.07"
 
@@ -40,7 +41,7 @@ class SSEEvent:
     """One Server-Sent Event a streaming response may carry (``event: None`` = data-only frame)."""
 
     event: str | None
-    model: type[BaseModel] | None  # None: the literal ``[DONE]`` sentinel
+    model: Shape | None  # None: the literal ``[DONE]`` sentinel
     description: str
 
 
@@ -51,8 +52,8 @@ class Operation:
     operation_id: str
     summary: str
     tag: str
-    responses: tuple[type[BaseModel], ...]  # anyOf of the 200 body variants (first = current shape)
-    request: type[BaseModel] | None = None
+    responses: tuple[Shape, ...]  # anyOf of the 200 body variants (first = current shape)
+    request: Shape | None = None
     request_array: bool = False  # the body is a bare JSON array of ``request`` items
     request_example: Any = None
     auth: str = "required"  # "required" | "optional" (public discovery endpoints)
@@ -519,7 +520,7 @@ _ERROR_EXAMPLES = {
 }
 
 # Every model that ends up in components.schemas, in a fixed order.
-_EXTRA_MODELS: tuple[type[BaseModel], ...] = (
+_EXTRA_MODELS: tuple[Shape, ...] = (
     rs.ErrorDetail,
     rs.HTTPValidationError,
     rs.PremiumErrorResponse,
@@ -527,20 +528,20 @@ _EXTRA_MODELS: tuple[type[BaseModel], ...] = (
 )
 
 
-def _ref(model: type[BaseModel]) -> dict[str, str]:
+def _ref(model: Shape) -> dict[str, str]:
     return {"$ref": REF.format(model=model.__name__)}
 
 
-def _one_or_any(models: tuple[type[BaseModel], ...]) -> dict[str, Any]:
+def _one_or_any(models: tuple[Shape, ...]) -> dict[str, Any]:
     if len(models) == 1:
         return _ref(models[0])
     return {"anyOf": [_ref(m) for m in models]}
 
 
-def _collect_models(operations: list[Operation]) -> list[type[BaseModel]]:
-    seen: dict[str, type[BaseModel]] = {}
+def _collect_models(operations: list[Operation]) -> list[Shape]:
+    seen: dict[str, Shape] = {}
 
-    def add(model: type[BaseModel] | None) -> None:
+    def add(model: Shape | None) -> None:
         if model is not None and model.__name__ not in seen:
             seen[model.__name__] = model
 
@@ -555,8 +556,8 @@ def _collect_models(operations: list[Operation]) -> list[type[BaseModel]]:
     return list(seen.values())
 
 
-def _schemas(models: list[type[BaseModel]]) -> dict[str, Any]:
-    _, top = models_json_schema([(m, "validation") for m in models], ref_template=REF)
+def _schemas(models: list[Shape]) -> dict[str, Any]:
+    _, top = TypeAdapter.json_schemas([(m, "validation", TypeAdapter(m)) for m in models], ref_template=REF)
     defs: dict[str, Any] = top.get("$defs", {})
     return {name: defs[name] for name in sorted(defs)}
 

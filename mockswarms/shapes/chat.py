@@ -1,0 +1,102 @@
+"""OpenAI-format chat bodies: a completion and the chunks of a streamed one.
+
+Declared once: the endpoints build these bodies (typed with them) and the contract is generated
+from them. See ``mockswarms.shapes.body`` for the conventions."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, NotRequired
+
+from pydantic import ConfigDict, with_config
+from typing_extensions import TypedDict
+
+from mockswarms.shapes.body import ABSENT, OUT
+
+__all__ = [
+    "ChatChoice",
+    "ChatChunkChoice",
+    "ChatChunkDelta",
+    "ChatCompletionChunk",
+    "ChatCompletionResponse",
+    "ChatResponseMessage",
+    "ChatUsage",
+]
+
+
+@with_config(OUT)
+class ChatResponseMessage(TypedDict):
+    role: Literal["assistant"]
+    content: str | None
+
+
+@with_config(OUT)
+class ChatChoice(TypedDict):
+    index: int
+    message: ChatResponseMessage
+    finish_reason: str | None
+
+
+@with_config(OUT)
+class ChatUsage(TypedDict):
+    prompt_tokens: int
+    completion_tokens: int
+    total_tokens: int
+
+
+@with_config(
+    ConfigDict(
+        extra="allow",
+        json_schema_extra={
+            "examples": [
+                {
+                    "id": "chatcmpl-a1b2c3d4e5f6789012345678901",
+                    "object": "chat.completion",
+                    "created": 1711300000,
+                    "model": "gpt-4.1",
+                    "choices": [
+                        {
+                            "index": 0,
+                            "message": {"role": "assistant", "content": "Quantum..."},
+                            "finish_reason": "stop",
+                        }
+                    ],
+                    "usage": {"prompt_tokens": 42, "completion_tokens": 128, "total_tokens": 170},
+                }
+            ]
+        },
+    )
+)
+class ChatCompletionResponse(TypedDict):
+    id: str
+    object: Literal["chat.completion"]
+    created: int
+    model: str
+    choices: list[ChatChoice]
+    usage: ChatUsage
+
+
+@with_config(OUT)
+class ChatChunkDelta(TypedDict):
+    role: NotRequired[Annotated[Literal["assistant"] | None, ABSENT]]
+    content: NotRequired[Annotated[str | None, ABSENT]]
+
+
+@with_config(OUT)
+class ChatChunkChoice(TypedDict):
+    index: int
+    delta: ChatChunkDelta
+    finish_reason: str | None
+
+
+@with_config(OUT)
+class ChatCompletionChunk(TypedDict):
+    """One ``data:`` frame of a streamed chat completion (then ``data: [DONE]``)."""
+
+    id: str
+    object: Literal["chat.completion.chunk"]
+    created: int
+    model: str
+    choices: list[ChatChunkChoice]
+    usage: NotRequired[
+        Annotated[ChatUsage | None, ABSENT]
+    ]  # only on the extra usage chunk (stream_options.include_usage)
