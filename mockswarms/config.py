@@ -19,6 +19,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from mockswarms.clock import parse_instant
+from mockswarms.shapes.requests import SwarmOutputType
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
@@ -81,7 +82,7 @@ class Settings(BaseModel):
     port: int = Field(8000, ge=0, le=65535)
     workers: int = Field(1, ge=1)
     log_level: Literal["critical", "error", "warning", "info", "debug"] = "info"
-    profile: Literal["docs", "prism", "legacy"] = "docs"
+    profile: Literal["docs", "prism", "legacy", "client-0.1.6", "docs-2025"] = "docs"
     seed: int = 0
     now: datetime | None = None  # freeze the clock at this instant; None = real time
     fixtures: list[Path] = Field(default_factory=list)  # fixture directories (YAML rules), in priority order
@@ -110,6 +111,13 @@ class Settings(BaseModel):
     swarm_response_layout: Literal["current", "legacy"] = "current"
     agent_response_id_field: bool = False  # also send legacy "id" next to "job_id"
     logs_count: Literal["null", "length"] = "null"
+    # -- seed documents' shapes (README "Which profile for which document") ---------------------------
+    default_output_type: SwarmOutputType | None = None  # a swarm's output_type when the request has none
+    invalid_swarm_type_status: Literal[400, 422] = 422  # 400: seed 001's one-message detail
+    swarm_batch_item: Literal["docs", "full"] = "docs"  # full: each item is the single-swarm body
+    available_swarm_types: Literal["docs", "2025"] = "docs"  # 2025: the 13 types swarms-client 0.1.6 knows
+    log_id_type: Literal["int", "str"] = "int"  # str: swarms-client 0.1.6 wants string log ids
+    log_execution_time: Literal["as-logged", "iso"] = "as-logged"  # iso: seed 002's log rows
     default_model: str = "gpt-4.1"
     legacy_endpoints: bool = True  # advanced research, auto-swarm-builder, marketplace agents
     enable_usage_report: bool = False
@@ -204,6 +212,31 @@ PROFILES: dict[str, dict[str, Any]] = {
         "enable_scheduling": True,
         "enable_auto_generate": True,
     },
+}
+# Seed 000 (Python client doc): swarms-client 0.1.6 parses `output` as an object, log ids as strings,
+# `count` as an int, swarm types from its own 13-value Literal, swarm batch items as full responses and
+# the async agent batch as a bare list; it defaults to gpt-4o-mini. Everything else follows the docs.
+PROFILES["client-0.1.6"] = {
+    "default_output_type": "dict",
+    "agent_response_id_field": True,
+    "logs_count": "length",
+    "log_id_type": "str",
+    "available_swarm_types": "2025",
+    "agent_batch_shape": "list",
+    "swarm_batch_item": "full",
+    "default_model": "gpt-4o-mini",
+}
+# Seeds 001 (API reference), 002 (older reference) and 004 (streaming): the 2025 service of `legacy`
+# with what those documents show instead: the agent batch envelope, a one-message 400 for an unknown
+# swarm_type, full swarm responses as batch items, "str" as the default output_type and log rows whose
+# data.execution_time is an ISO instant.
+PROFILES["docs-2025"] = {
+    **PROFILES["legacy"],
+    "agent_batch_shape": "envelope",
+    "invalid_swarm_type_status": 400,
+    "swarm_batch_item": "full",
+    "default_output_type": "str",
+    "log_execution_time": "iso",
 }
 
 _FIELDS = Settings.model_fields

@@ -13,7 +13,7 @@ from mockswarms.engine.llm import Pacing
 from mockswarms.engine.runs import SwarmRun
 from mockswarms.entropy import Entropy
 from mockswarms.errors import DomainError, ValidationFailed
-from mockswarms.shapes.requests import SWARM_TYPES, SwarmSpec
+from mockswarms.shapes.requests import SWARM_TYPES, WORKFLOW_SWARM_TYPES, SwarmSpec
 
 NO_TASK = (
     "There is no task or tasks or messages provided. Please provide a valid task description to proceed."
@@ -342,7 +342,8 @@ def test_rules_img_and_per_agent_loops() -> None:
     assert len(run.output) == 2 and run.images == 1 and {t.call.images for t in run.turns} == {1}
 
 
-@pytest.mark.parametrize("swarm_type", SWARM_TYPES)
+# GraphWorkflow / AdvancedResearch run on the workflow engines (tests/seeds/test_seed_003.py).
+@pytest.mark.parametrize("swarm_type", [t for t in SWARM_TYPES if t not in WORKFLOW_SWARM_TYPES])
 def test_usage_sums_and_shapes_for_every_type(swarm_type: str) -> None:
     run = swarm(
         {

@@ -17,7 +17,9 @@ __all__ = [
     "LEGACY_SWARM_TYPES",
     "MAX_LOOPS",
     "REASONING_AGENT_TYPES",
+    "SWARM_OUTPUT_TYPES",
     "SWARM_TYPES",
+    "WORKFLOW_SWARM_TYPES",
     "AdvancedResearchBatchRequest",
     "AdvancedResearchConfig",
     "AdvancedResearchRequest",
@@ -35,6 +37,7 @@ __all__ = [
     "MarketplaceAgentsRequest",
     "ReasoningAgentRequest",
     "ScheduleSpec",
+    "SwarmOutputType",
     "SwarmSpec",
 ]
 
@@ -61,6 +64,8 @@ SwarmType = Literal[
     "DeepResearchSwarm",
     "InteractiveGroupChat",
     "SpreadSheetSwarm",
+    "GraphWorkflow",
+    "AdvancedResearch",
 ]
 
 # Derived from the Literal so the accepted values are written once.
@@ -68,7 +73,34 @@ SWARM_TYPES: tuple[str, ...] = get_args(SwarmType)
 # /v1/swarms/available, in the docs' order (reference b.10): the values before the misspelling.
 DOCS_SWARM_TYPES: tuple[str, ...] = SWARM_TYPES[: SWARM_TYPES.index("HiearchicalSwarm")]
 # Accepted behind switches (reference §g): the SDK-era misspelling and the legacy types after it.
-LEGACY_SWARM_TYPES: tuple[str, ...] = SWARM_TYPES[SWARM_TYPES.index("HiearchicalSwarm") + 1 :]
+LEGACY_SWARM_TYPES: tuple[str, ...] = SWARM_TYPES[
+    SWARM_TYPES.index("HiearchicalSwarm") + 1 : SWARM_TYPES.index("GraphWorkflow")
+]
+# Seed 003's table also lists these two: they run on the graph / research engines (engine.swarm_runner).
+WORKFLOW_SWARM_TYPES: tuple[str, ...] = SWARM_TYPES[SWARM_TYPES.index("GraphWorkflow") :]
+# output_type of a swarm (reference §g: [S2], [SRV] and the SDK enum; engine.output_types shapes each).
+SwarmOutputType = Literal[
+    "list",
+    "dict",
+    "dictionary",
+    "str",
+    "string",
+    "all",
+    ".txt",
+    ".md",
+    "final",
+    "last",
+    "json",
+    ".json",
+    "yaml",
+    ".yaml",
+    "xml",
+    "dict-all-except-first",
+    "str-all-except-first",
+    "dict-final",
+    "list-final",
+]
+SWARM_OUTPUT_TYPES: tuple[str, ...] = get_args(SwarmOutputType)
 
 REASONING_AGENT_TYPES: tuple[str, ...] = (
     "reasoning-duo",
@@ -211,7 +243,7 @@ class SwarmSpec(_Body):
     director_settings: dict[str, Any] | None = None
     return_history: bool | None = True
     schedule: ScheduleSpec | None = None
-    output_type: str | None = None
+    output_type: SwarmOutputType | None = None
 
 
 class ChatContentPart(_Body):

@@ -7,6 +7,7 @@ from decimal import Decimal
 from starlette.requests import Request
 
 from mockswarms.engine import billing, ratelimit, scheduler
+from mockswarms.engine.legacy_views import present_log_rows
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError
 from mockswarms.http.endpoints.pipeline import Reply, now
@@ -24,7 +25,11 @@ async def agents_list(sim: Simulator, caller: Caller, request: Request) -> Reply
 
 async def swarm_logs(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
-    logs = await sim.store.list_logs(caller.user_id)
+    logs = present_log_rows(
+        await sim.store.list_logs(caller.user_id),
+        id_type=sim.settings.log_id_type,
+        execution_time=sim.settings.log_execution_time,
+    )
     count = len(logs) if sim.settings.logs_count == "length" else None
     return Reply({"status": "success", "count": count, "logs": logs, "timestamp": sim.timestamp()})
 

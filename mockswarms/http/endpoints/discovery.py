@@ -8,6 +8,7 @@ from typing import Any
 from starlette.requests import Request
 
 from mockswarms.engine import models_catalog as catalog
+from mockswarms.engine.legacy_views import SWARM_TYPES_2025
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.http.endpoints.pipeline import Reply, parse, require_legacy, visible_models
 from mockswarms.shapes.requests import DOCS_SWARM_TYPES, MarketplaceAgentsRequest
@@ -15,7 +16,7 @@ from mockswarms.shapes.requests import DOCS_SWARM_TYPES, MarketplaceAgentsReques
 
 async def swarms_available(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
-    types = list(DOCS_SWARM_TYPES)
+    types = list(DOCS_SWARM_TYPES if sim.settings.available_swarm_types == "docs" else SWARM_TYPES_2025)
     return Reply({"success": True, "status": True, "swarm_types": types, "timestamp": sim.timestamp()})
 
 

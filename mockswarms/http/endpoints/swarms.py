@@ -5,7 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from mockswarms.engine import architectures, billing, gates
+from mockswarms.engine import billing, gates
+from mockswarms.engine.swarm_runner import check_swarm_type_value, run_swarm_spec
 from mockswarms.engine.runs import Run, SwarmRun
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError
@@ -25,13 +26,14 @@ from mockswarms.shapes.requests import SwarmSpec
 
 
 def _run_swarm(sim: Simulator, spec: SwarmSpec) -> SwarmRun:
-    return architectures.run_swarm(
+    return run_swarm_spec(
         spec,
         sim.llm,
         default_model=sim.settings.default_model,
         strict=sim.settings.semantic_validation,
         reject_misspelled_hierarchical=sim.settings.reject_misspelled_hierarchical,
         legacy_swarm_types=sim.settings.legacy_swarm_types,
+        default_output_type=sim.settings.default_output_type,
     )
 
 
@@ -101,6 +103,7 @@ async def swarm_completion(sim: Simulator, caller: Caller, payload: Any) -> Repl
     await sim.admit(
         caller, endpoint="/v1/swarm/completions", models=model_names(sim, body_field(payload, "agents") or [])
     )
+    check_swarm_type_value(payload, status=sim.settings.invalid_swarm_type_status)
     spec = parse(SwarmSpec, payload)
     body, run, usage, cost = await execute_swarm(sim, caller, spec)
     if spec.stream and sim.settings.streaming:
@@ -121,12 +124,17 @@ async def swarm_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         else []
     )
     await sim.admit(caller, endpoint="/v1/swarm/batch/completions", models=model_names(sim, agents))
+    for item in payload if isinstance(payload, list) else []:
+        check_swarm_type_value(item, status=sim.settings.invalid_swarm_type_status)
     specs = parse_list(SwarmSpec, payload)
     gates.check_batch_size(len(specs), sim.settings, swarms=True)
     results: list[dict[str, Any]] = []
     for spec in specs:
         try:
             body, _, usage, _ = await execute_swarm(sim, caller, spec)
+            if sim.settings.swarm_batch_item == "full":  # seeds 000-002: each item is a whole response
+                results.append(body)
+                continue
             results.append(
                 {"status": "success", "swarm_name": spec.name, "result": body.get("output"), "usage": usage}
             )

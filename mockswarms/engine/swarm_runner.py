@@ -1,0 +1,142 @@
+"""One ``SwarmSpec`` run: the architecture, the two workflow types 003 lists, and ``output_type``.
+
+- ``GraphWorkflow`` and ``AdvancedResearch`` are ``swarm_type`` values in seed 003's architecture table.
+  They run on the engines of their dedicated endpoints (``workflows.run_graph`` /
+  ``workflows.run_advanced_research``) with the swarm's fields: GraphWorkflow takes ``agents`` (required,
+  400 ``"GraphWorkflow requires at least one agent."`` as on ``/v1/graph-workflow/completions``) and the
+  optional ``edges`` / ``entry_points`` / ``end_points`` (no edges: every agent is an entry and an end,
+  all run in parallel); AdvancedResearch takes ``director_model_name`` and, as its worker model, the
+  first agent's ``model_name``. Their ``output`` is the conversation of the turns that ran.
+- Every other type runs in :mod:`mockswarms.engine.architectures`.
+- Then ``output_type`` (the request's, else ``default_output_type``) shapes the conversation
+  (:mod:`mockswarms.engine.output_types`); per task when ``tasks`` has several entries.
+- ``invalid_swarm_type_detail``: the one-message 400 that seed 001 documents for an unknown
+  ``swarm_type`` (switch ``invalid_swarm_type_status``), checked on the raw body before the schema.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mockswarms.engine import architectures, workflows
+from mockswarms.engine.llm import LLM
+from mockswarms.engine.output_types import shape_conversation
+from mockswarms.engine.runs import Run, SwarmRun
+from mockswarms.errors import DomainError
+from mockswarms.shapes.requests import (
+    SWARM_TYPES,
+    AdvancedResearchConfig,
+    AdvancedResearchRequest,
+    EdgeSpec,
+    GraphWorkflowRequest,
+    SwarmSpec,
+)
+
+__all__ = ["INVALID_SWARM_TYPE_DETAIL", "check_swarm_type_value", "run_swarm_spec"]
+
+INVALID_SWARM_TYPE_DETAIL = "Failed to create swarm: Invalid swarm_type specified"  # seed 001
+
+
+def check_swarm_type_value(payload: Any, *, status: int) -> None:
+    """With ``status`` 400, an unknown ``swarm_type`` string is seed 001's one-message 400 (else the
+    schema answers 422 with the FastAPI list)."""
+    if status != 400 or not isinstance(payload, dict):
+        return
+    value = payload.get("swarm_type")
+    if isinstance(value, str) and value not in SWARM_TYPES:
+        raise DomainError(400, INVALID_SWARM_TYPE_DETAIL)
+
+
+def _conversation(run: Run) -> list[dict[str, Any]]:
+    return [{"role": turn.call.agent_name, "content": turn.result.text} for turn in run.turns]
+
+
+def _graph(spec: SwarmSpec, llm: LLM, *, default_model: str, strict: bool) -> SwarmRun:
+    extra = spec.model_extra or {}
+    edges = [EdgeSpec.model_validate(e) for e in extra.get("edges") or [] if isinstance(e, dict)]
+    req = GraphWorkflowRequest(
+        name=spec.name,
+        description=spec.description,
+        agents=spec.agents,
+        edges=edges,
+        entry_points=extra.get("entry_points") if isinstance(extra.get("entry_points"), list) else None,
+        end_points=extra.get("end_points") if isinstance(extra.get("end_points"), list) else None,
+        max_loops=spec.max_loops,
+        task=spec.task or (spec.tasks[0] if spec.tasks else None),
+        img=spec.img,
+    )
+    run = workflows.run_graph(req, llm, default_model=default_model, strict=strict)
+    return _as_swarm_run(run, "GraphWorkflow")
+
+
+def _research(spec: SwarmSpec, llm: LLM, *, strict: bool) -> SwarmRun:
+    worker = spec.agents[0].model_name if spec.agents and spec.agents[0].model_name else None
+    config = AdvancedResearchConfig(
+        name=spec.name or "Advanced Research",
+        description=spec.description or "Advanced Research",
+        max_loops=spec.max_loops,
+        **({"director_model_name": spec.director_model_name} if spec.director_model_name else {}),
+        **({"worker_model_name": worker} if worker else {}),
+    )
+    task = spec.task or (spec.tasks[0] if spec.tasks else None)
+    run = workflows.run_advanced_research(
+        AdvancedResearchRequest(config=config, task=task), llm, strict=strict
+    )
+    return _as_swarm_run(run, "AdvancedResearch")
+
+
+def _as_swarm_run(run: Run, swarm_type: str) -> SwarmRun:
+    return SwarmRun(
+        turns=run.turns,
+        output=_conversation(run),
+        number_of_agents=run.number_of_agents,
+        error=run.error,
+        images=run.images,
+        swarm_type=swarm_type,
+        resolved_type=swarm_type,
+    )
+
+
+def _shape(spec: SwarmSpec, output: Any, output_type: str | None) -> Any:
+    if output_type is None or spec.return_history is False:
+        return output
+    if spec.tasks and len(spec.tasks) > 1 and isinstance(output, list):
+        return [
+            {**item, "output": shape_conversation(item["output"], output_type)}
+            if isinstance(item, dict) and isinstance(item.get("output"), list)
+            else item
+            for item in output
+        ]
+    if isinstance(output, list) and all(
+        isinstance(m, dict) and ("role" in m or "agent_name" in m) for m in output
+    ):
+        return shape_conversation(output, output_type)
+    return output  # not a conversation (BatchedGridWorkflow rows)
+
+
+def run_swarm_spec(
+    spec: SwarmSpec,
+    llm: LLM,
+    *,
+    default_model: str,
+    strict: bool,
+    reject_misspelled_hierarchical: bool,
+    legacy_swarm_types: bool,
+    default_output_type: str | None = None,
+) -> SwarmRun:
+    """Run one swarm and shape its ``output``. Raises ValidationFailed (422) / DomainError (400)."""
+    if spec.swarm_type == "GraphWorkflow":
+        run = _graph(spec, llm, default_model=default_model, strict=strict)
+    elif spec.swarm_type == "AdvancedResearch":
+        run = _research(spec, llm, strict=strict)
+    else:
+        run = architectures.run_swarm(
+            spec,
+            llm,
+            default_model=default_model,
+            strict=strict,
+            reject_misspelled_hierarchical=reject_misspelled_hierarchical,
+            legacy_swarm_types=legacy_swarm_types,
+        )
+    run.output = _shape(spec, run.output, spec.output_type or default_output_type)
+    return run

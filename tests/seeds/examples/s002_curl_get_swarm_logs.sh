@@ -1,0 +1,3 @@
+# 002 Shell (cURL) / Get Swarm Logs; only the base URL and key come from the environment.
+curl -X GET "$SWARMS_API_BASE_URL/v1/swarm/logs" \
+  -H "x-api-key: $SWARMS_API_KEY"
