@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
 from mockswarms.clock import parse_instant
 from mockswarms.shapes.requests import SwarmOutputType
@@ -29,6 +29,7 @@ __all__ = [
     "PacingConfig",
     "Settings",
     "load_settings",
+    "resolve_accounts",
 ]
 
 ENV_PREFIX = "MOCKSWARMS_"
@@ -65,6 +66,36 @@ DEFAULT_ACCOUNTS: tuple[AccountConfig, ...] = (
 )
 
 
+def resolve_accounts(declared: list[AccountConfig], *, builtin: bool) -> list[AccountConfig]:
+    """The accounts a simulator starts with: the built-in ones (unless ``builtin`` is off), then the
+    declared ones — a declared key replaces the built-in key of the same name.
+
+    A tier belongs to the user: a key that states no tier takes the tier its user has from another
+    key; two keys of one user stating different tiers is an error (ValueError).
+    """
+    by_key = {a.key: a for a in DEFAULT_ACCOUNTS} if builtin else {}
+    for account in declared:
+        by_key.pop(account.key, None)  # a redeclared key moves to its declared position
+        by_key[account.key] = account
+    accounts = list(by_key.values())
+    stated: dict[str, AccountConfig] = {}
+    for account in accounts:
+        if "tier" not in account.model_fields_set:
+            continue
+        first = stated.setdefault(account.resolved_user_id(), account)
+        if first.tier != account.tier:
+            raise ValueError(
+                f"{account.key} is {account.tier} but {first.key} of the same user "
+                f"{account.resolved_user_id()!r} is {first.tier}: a user has one tier"
+            )
+    return [
+        a.model_copy(update={"tier": stated[a.resolved_user_id()].tier})
+        if "tier" not in a.model_fields_set and a.resolved_user_id() in stated
+        else a
+        for a in accounts
+    ]
+
+
 class PacingConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -92,7 +123,9 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1)
     journal_size: int = Field(1000, ge=0)
     logs_per_user: int = Field(1000, ge=1)
-    accounts: list[AccountConfig] = Field(default_factory=lambda: list(DEFAULT_ACCOUNTS))
+    # The built-in sk-mock-* keys stay unless this is off; `accounts` adds keys (or replaces by key).
+    builtin_accounts: bool = True
+    accounts: list[AccountConfig] = Field(default_factory=list, validate_default=True)
 
     # -- authentication (reference §c) -------------------------------------------------------------
     bearer_enabled: bool = True
@@ -169,6 +202,11 @@ class Settings(BaseModel):
                 return None
             return parse_instant(value)
         return value
+
+    @field_validator("accounts")
+    @classmethod
+    def _resolve_accounts(cls, value: list[AccountConfig], info: ValidationInfo) -> list[AccountConfig]:
+        return resolve_accounts(value, builtin=bool(info.data.get("builtin_accounts", True)))
 
     @field_validator("store")
     @classmethod
@@ -295,7 +333,7 @@ def _validate(values: Mapping[str, Any], sources: Mapping[str, str]) -> Settings
         loc = [str(p) for p in error["loc"]]
         key = ".".join(loc)
         source = sources.get(loc[0], "settings") if loc else "settings"
-        raise ConfigError(source, key, error["msg"]) from exc
+        raise ConfigError(source, key, error["msg"].removeprefix("Value error, ")) from exc
 
 
 def load_settings(

@@ -33,7 +33,8 @@ def test_config_file_from_environment_and_relative_fixture_dirs(tmp_path: Path) 
     config.write_text("fixtures: [fx]\naccounts:\n  - {key: k1, user_id: u, tier: premium, credit: 5}\n")
     s = load_settings(environ={"MOCKSWARMS_CONFIG": str(config)})
     assert s.fixtures == [(tmp_path / "fx").resolve()]
-    assert s.accounts[0].key == "k1" and s.accounts[0].credit == Decimal("5")
+    declared = {a.key: a for a in s.accounts}["k1"]
+    assert declared.credit == Decimal("5") and declared.tier == "premium"
 
 
 def test_env_json_values_and_now() -> None:

@@ -12,6 +12,7 @@ A load is all-or-nothing: if any file is bad, the previous rule set stays active
 from __future__ import annotations
 
 import argparse
+import logging
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -22,6 +23,8 @@ from typing import Any
 import yaml
 
 from mockswarms.engine.llm import LLMCall, Pacing
+
+logger = logging.getLogger("mockswarms.fixtures")
 
 __all__ = [
     "MATCH_FIELDS",
@@ -35,6 +38,7 @@ __all__ = [
     "Template",
     "add_parser",
     "check_dirs",
+    "last_message",
     "load_file",
     "parse_rule",
     "render_arguments",
@@ -153,7 +157,7 @@ def _template_value(call: LLMCall, name: str) -> str:
     if name in call.context:
         return str(call.context[name])
     if name == "last_message":
-        return call.history[-1].content if call.history else ""
+        return last_message(call)
     if name == "previous_output":
         # Default: the last history message (previous agent in a pipeline).
         return call.history[-1].content if call.history else ""
@@ -200,9 +204,18 @@ class FixtureRule:
         return all(check(_field_value(call, name)) for name, check in self.checks)
 
 
+def last_message(call: LLMCall) -> str:
+    """The message the agent answers. On chat completions that is the final message of ``messages``
+    (the user's, which the chat run passes as ``task``); inside runs, the last message of the history
+    before the task (the previous agent's output in a pipeline); "" when there is none."""
+    if call.endpoint == "chat" and call.task:
+        return call.task
+    return call.history[-1].content if call.history else ""
+
+
 def _field_value(call: LLMCall, name: str) -> Any:
     if name == "last_message":
-        return call.history[-1].content if call.history else ""
+        return last_message(call)
     if name == "seen_text":
         return call.seen_text()
     value = getattr(call, name)
@@ -714,6 +727,9 @@ class FixtureRegistry:
             report = ReloadReport(
                 ok=False, rules=len(self._active), files=self._files, problems=tuple(problems)
             )
+            if self.last_report is not None:  # not the first load: that one raises FixtureError
+                for problem in problems:
+                    logger.error("fixtures not reloaded, the previous rules stay active: %s", problem)
         else:
             self._file_rules = rules
             self._files = files

@@ -95,7 +95,8 @@ async def _rebuild(request: Request, settings: Settings) -> Simulator:
 
 
 async def put_settings(request: Request, sim: Simulator) -> Response:
-    data = await _body(request)
+    # A PUT changes the settings it names and keeps earlier overrides (merge); DELETE drops them all.
+    data = {**getattr(request.app.state, "settings_overrides", {}), **await _body(request)}
     base: Settings = request.app.state.base_settings
     profile = data.get("profile", base.profile)
     if profile not in PROFILES:
@@ -113,11 +114,13 @@ async def put_settings(request: Request, sim: Simulator) -> Response:
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         raise APIError(422, f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from exc
+    request.app.state.settings_overrides = data
     new = await _rebuild(request, settings)
     return json_response(_settings_json(new.settings))
 
 
 async def delete_settings(request: Request, sim: Simulator) -> Response:
+    request.app.state.settings_overrides = {}
     new = await _rebuild(request, request.app.state.base_settings)
     return json_response(_settings_json(new.settings))
 
@@ -192,10 +195,13 @@ async def put_account(request: Request, sim: Simulator) -> Response:
     if unknown:
         raise APIError(422, f"unknown account field(s): {', '.join(sorted(unknown))}")
     existing = await sim.store.get_account(key)
-    tier = data.get("tier", existing.tier if existing else "free")
+    user_id = data.get("user_id") or (existing.user_id if existing else f"user-{key}")
+    tier = data.get("tier", existing.tier if existing else None)
+    if tier is None:  # a new key of an existing user takes that user's tier (a user has one tier)
+        same_user = [a for a in await sim.store.list_accounts() if a.user_id == str(user_id)]
+        tier = same_user[0].tier if same_user else "free"
     if tier not in ("free", "premium", "enterprise"):
         raise APIError(422, "tier must be one of free, premium, enterprise")
-    user_id = data.get("user_id") or (existing.user_id if existing else f"user-{key}")
     limits = data.get("limits", existing.limits if existing else None)
     account = AccountRecord(key, str(user_id), tier, limits)
     await sim.store.put_account(account)
@@ -273,6 +279,13 @@ async def clear_fixtures(request: Request, sim: Simulator) -> Response:
     return json_response({"status": "cleared"})
 
 
+async def get_fixtures(request: Request, sim: Simulator) -> Response:
+    """Active rules and the last reload report (``ok``, ``files``, ``errors``)."""
+    if sim.fixtures.watch:
+        sim.fixtures.maybe_reload()  # report what the files say now (throttled like the watcher)
+    return json_response(sim.fixtures.summary())
+
+
 async def reload_fixtures(request: Request, sim: Simulator) -> Response:
     result = sim.fixtures.reload()
     return json_response(result.to_json(), 200 if result.ok else 422)
@@ -298,6 +311,7 @@ def control_routes() -> list[Route]:
         Route(f"{p}/faults", _guard(add_fault), methods=["POST"]),
         Route(f"{p}/faults", _guard(clear_faults), methods=["DELETE"]),
         Route(f"{p}/faults/{{rule_id}}", _guard(delete_fault), methods=["DELETE"]),
+        Route(f"{p}/fixtures", _guard(get_fixtures), methods=["GET"]),
         Route(f"{p}/fixtures", _guard(add_fixtures), methods=["POST"]),
         Route(f"{p}/fixtures", _guard(clear_fixtures), methods=["DELETE"]),
         Route(f"{p}/fixtures/reload", _guard(reload_fixtures), methods=["POST"]),

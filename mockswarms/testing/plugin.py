@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from mockswarms.config import ENV_PREFIX, Settings, load_settings
+from mockswarms.config import DEFAULT_ACCOUNTS, ENV_PREFIX, Settings, load_settings
 from mockswarms.testing.control import SimulatorControl
 
 if TYPE_CHECKING:
@@ -140,9 +140,13 @@ def _marker_settings(request: pytest.FixtureRequest, base: Settings) -> dict[str
     if fixtures is not None:
         dirs = [fixtures] if isinstance(fixtures, str | Path) else list(fixtures)
         settings["fixtures"] = [str((test_dir / d).resolve()) for d in dirs]
-    if settings.get("accounts") is not None:
-        merged = {a.key: a.model_dump(mode="json", exclude_none=True) for a in base.accounts}
-        for account in settings["accounts"]:
+    if settings.get("accounts") is not None or settings.get("builtin_accounts") is False:
+        # Like a config file: marker accounts add to (or replace by key) the session's accounts, and
+        # builtin_accounts=False drops the built-in sk-mock-* keys the session did not redeclare.
+        builtin = settings.get("builtin_accounts", True)
+        keep = [a for a in base.accounts if builtin or a not in DEFAULT_ACCOUNTS]
+        merged = {a.key: a.model_dump(mode="json", exclude_none=True) for a in keep}
+        for account in settings.get("accounts") or []:
             data = (
                 account.model_dump(mode="json", exclude_none=True)
                 if hasattr(account, "model_dump")
