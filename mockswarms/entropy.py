@@ -60,8 +60,19 @@ class Entropy:
 
     def __init__(self, seed: int = 0) -> None:
         self.seed = seed
-        self._stream = random.Random(_seed_from(seed, ("ids",)))
+        self.lane = 1
+        self._stream = random.Random(self._stream_seed())
         self.ids = IdSource(self._stream)
+
+    def _stream_seed(self) -> int:
+        # Lane 1 is the historical stream, so a single process keeps its exact ids.
+        return _seed_from(self.seed, ("ids",) if self.lane == 1 else ("ids", self.lane))
+
+    def use_lane(self, lane: int) -> None:
+        """Rewind the id stream onto ``lane``: processes sharing one store each take their own lane
+        (from the store), so their ids never collide while each stays deterministic."""
+        self.lane = max(lane, 1)
+        self._stream.seed(self._stream_seed())
 
     def derive(self, *parts: object) -> random.Random:
         """An independent RNG determined only by the seed and ``parts`` (reprs must be stable)."""
@@ -74,4 +85,4 @@ class Entropy:
     def reset(self, seed: int | None = None) -> None:
         if seed is not None:
             self.seed = seed
-        self._stream.seed(_seed_from(self.seed, ("ids",)))
+        self._stream.seed(self._stream_seed())

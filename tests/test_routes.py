@@ -545,7 +545,8 @@ def test_logs_newest_first_masked_and_shared_by_all_keys_of_a_user() -> None:
         assert [row["data"]["job_id"] for row in logs] == [second["job_id"], first["job_id"]]
         assert [row["api_key"] for row in logs] == ["sk-t…0002", "sk-t…0001"]
         for row in logs:
-            assert list(row) == ["id", "created_at", "api_key", "category", "data"]
+            # The API's five keys, plus the amount charged (sum of rows == drop in balance).
+            assert list(row) == ["id", "created_at", "api_key", "category", "data", "cost"]
             assert row["category"] == "completion" and TS.match(row["created_at"])
         assert logs[0]["id"] > logs[1]["id"]
     # Balances are per user too: both keys see the same credits.

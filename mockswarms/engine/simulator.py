@@ -8,6 +8,8 @@ and get bodies, statuses and headers back.
 from __future__ import annotations
 
 import asyncio
+import itertools
+import os
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -23,7 +25,15 @@ from mockswarms.engine.llm import Pacing
 from mockswarms.entropy import Entropy
 from mockswarms.faults.engine import FaultEngine
 from mockswarms.journal import mask_key
-from mockswarms.state.base import AccountRecord, Balances, Limits, StateStore, WindowState
+from mockswarms.state.base import (
+    AccountRecord,
+    Balances,
+    Charge,
+    CommitOutcome,
+    Limits,
+    StateStore,
+    WindowState,
+)
 
 __all__ = ["Caller", "Simulator", "make_store"]
 
@@ -46,6 +56,8 @@ class Caller:
     account: AccountRecord | None
     ip: str
     rate_headers: dict[str, str] = field(default_factory=dict)
+    # What this request was charged, so a failure before the reply is complete can refund it.
+    charged: Decimal = Decimal("0")
 
     @property
     def tier(self) -> str:
@@ -86,6 +98,10 @@ class Simulator:
         self._started = False
         self._start_lock = asyncio.Lock()
         self._shared_clock = settings.store != "memory"
+        # Commit ids: unique per process (never shown, so determinism is untouched).
+        self._charge_prefix = os.urandom(8).hex()
+        self._charge_seq = itertools.count(1)
+        self._lane_taken = False
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def ensure_started(self) -> None:
@@ -97,32 +113,43 @@ class Simulator:
         async with self._start_lock:
             if self._started:
                 return
-            if await self.store.get_value("seeded") is None:
-                await self._seed()
-            elif self._shared_clock:
+            if not await self._seed() and self._shared_clock:
                 await self._load_clock()
+            if self._shared_clock and not self._lane_taken:
+                self._lane_taken = True
+                # Processes sharing a store take distinct id lanes: ids never collide across
+                # workers or restarts; a single process on a fresh store keeps lane 1 (its ids).
+                self.entropy.use_lane(await self.store.incr("id_lane"))
             self.faults.load(list(self.settings.faults))
             self._started = True
 
-    async def _seed(self) -> None:
-        seeded_users: set[str] = set()
+    async def _seed(self) -> bool:
+        """Configured accounts and balances, once per store (atomically: only if the store has no
+        ``seeded`` marker — fresh, reset, or a Redis that came back empty). True if this call did."""
+        accounts: list[AccountRecord] = []
+        balances: dict[str, Balances] = {}
         for account in self.settings.accounts:
             user_id = account.resolved_user_id()
             limits = {str(k): v for k, v in account.limits.items()} if account.limits else None
-            await self.store.put_account(AccountRecord(account.key, user_id, account.tier, limits))
+            accounts.append(AccountRecord(account.key, user_id, account.tier, limits))
             # Balances belong to the user: the first account declaring a user sets them.
-            if user_id not in seeded_users:
-                seeded_users.add(user_id)
-                await self.store.set_balances(
-                    user_id, Balances(account.credit, account.free_credit, account.referral_credits)
-                )
-        await self.store.set_value("seeded", True)
+            balances.setdefault(
+                user_id, Balances(account.credit, account.free_credit, account.referral_credits)
+            )
+        if not await self.store.seed_once(accounts, balances):
+            return False
         await self._save_clock()
+        return True
 
     async def reset(self, *, seed: int | None = None, now: Any = None) -> None:
         """Everything back to start: accounts, balances, windows, logs, journal, faults, runtime
         fixtures, clock and id stream."""
+        lane = await self.store.incr("id_lane", 0)
         await self.store.reset()
+        if self._shared_clock:
+            # Keep handing out fresh lanes: a worker started after the reset must not reuse the
+            # lane of one still running (this worker keeps its own lane and rewinds it).
+            await self.store.set_value("id_lane", lane)
         self.entropy.reset(seed)
         self.clock.reset()
         if now is not None:
@@ -167,11 +194,14 @@ class Simulator:
                 raise gates.auth_error("missing", self.settings, openai=openai)
             return Caller(None, None, ip)
         account = await self.store.get_account(key)
+        if account is None and self._shared_clock and await self._seed():
+            # The shared store came back empty (Redis restarted): seeded again, look again.
+            account = await self.store.get_account(key)
         if account is None:
             if self.settings.accept_any_key:
                 account = AccountRecord(key, f"user-{key}", "premium")
-                await self.store.put_account(account)
-                await self.store.set_balances(account.user_id, Balances(credit=Decimal("1000000")))
+                # Bounded: the oldest auto-created accounts are evicted (state.base.MAX_AUTO_ACCOUNTS).
+                await self.store.put_auto_account(account, Balances(credit=Decimal("1000000")))
             elif required or not self.settings.public_discovery:
                 raise gates.auth_error("invalid", self.settings, openai=openai)
             else:
@@ -268,12 +298,85 @@ class Simulator:
             caller.rate_headers = ratelimit.rate_headers(outcome.windows, caller.tier)
         return outcome.balances
 
-    async def refund(self, caller: Caller, amount: Decimal) -> None:
-        """Give back part of a charge (a stream cut short under ``stream_disconnect_billing: produced``)."""
-        if amount > 0:
-            await self.store.settle(
-                caller.user_id, caller.user_id, self.clock.timestamp(), Limits(), -amount, None, count=False
+    def _charge_id(self) -> str:
+        return f"{self._charge_prefix}-{next(self._charge_seq)}"
+
+    def _log_row(self, caller: Caller, category: str, data: Any, cost: Decimal) -> dict[str, Any]:
+        # ``cost`` on every row: the sum of a user's rows is exactly the drop in their balance.
+        return {
+            "created_at": self.timestamp(),
+            "api_key": mask_key(caller.key),
+            "category": category,
+            "data": data,
+            "cost": float(cost),
+        }
+
+    async def charge(
+        self,
+        caller: Caller,
+        cost: Decimal,
+        data: dict[str, Any],
+        agents: list[dict[str, Any]],
+        *,
+        openai: bool = False,
+    ) -> Balances:
+        """Settle ``cost`` (re-checking credits and windows), write the ``completion`` log row, the
+        metrics and the agent configs — one atomic store step, so money and logs always agree.
+        Call it once the reply body is built; raises 402/429 like :meth:`settle`."""
+        settings = self.settings
+        now = self.clock.timestamp()
+        names = tuple(str(a.get("agent_name")) for a in agents if a.get("agent_name"))
+        outcome: CommitOutcome = await self.store.commit(
+            Charge(
+                charge_id=self._charge_id(),
+                scope=caller.user_id,
+                user_id=caller.user_id,
+                now=now,
+                limits=self.limits_for(caller),
+                cost=cost,
+                threshold=gates.settle_threshold(settings, cost),
+                count=settings.rate_limit_mode == "docs",
+                log=self._log_row(caller, "completion", data, cost),
+                completion=True,
+                agent_names=names,
+                agents=tuple(agents),
             )
+        )
+        if outcome.status == "insufficient_credits":
+            raise gates.insufficient_credits_error(openai=openai)
+        if outcome.status == "rate_limited":
+            raise ratelimit.rate_limited_error(outcome.windows, caller.tier, now, openai=openai)
+        caller.charged += cost
+        if settings.rate_limit_mode == "docs" and caller.account is not None and outcome.windows:
+            caller.rate_headers = ratelimit.rate_headers(outcome.windows, caller.tier)
+        return outcome.balances
+
+    async def refund(self, caller: Caller, amount: Decimal, data: dict[str, Any] | None = None) -> None:
+        """Give back ``amount`` with a ``refund`` log row (``cost`` negative), in one atomic step:
+        a stream cut short under ``stream_disconnect_billing: produced``, or a reply that failed
+        after it was charged."""
+        if amount <= 0:
+            return
+        await self.store.commit(
+            Charge(
+                charge_id=self._charge_id(),
+                scope=caller.user_id,
+                user_id=caller.user_id,
+                now=self.clock.timestamp(),
+                limits=Limits(),
+                cost=-amount,
+                threshold=None,
+                count=False,
+                log={**self._log_row(caller, "refund", data or {}, -amount), "api_key": None},
+            )
+        )
+        caller.charged -= amount
+
+    async def undo_charges(self, caller: Caller, reason: str) -> None:
+        """The reply failed after this request was charged: give everything back (best effort —
+        if the store is down too, the 503 the client gets says so)."""
+        if caller.charged > 0:
+            await self.refund(caller, caller.charged, {"refunded": float(caller.charged), "reason": reason})
 
     # -- logs ------------------------------------------------------------------------------------
     async def log_completion(

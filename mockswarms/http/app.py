@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import logging
 import os
 import time
 from collections.abc import AsyncIterator
@@ -30,10 +31,13 @@ from mockswarms.faults import FaultMiddleware
 from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
 from mockswarms.journal import journal_entry
+from mockswarms.state.base import StoreUnavailable
 
 __all__ = ["app_from_env", "create_app"]
 
 SETTINGS_ENV = "MOCKSWARMS_SETTINGS_JSON"
+STORE_RETRY_AFTER = 1  # seconds; Retry-After of the 503 answered while the state store is down
+_log = logging.getLogger("mockswarms")
 
 
 def _error_response(exc: APIError) -> Response:
@@ -55,6 +59,50 @@ async def _http_error(request: Request, exc: Exception) -> Response:
             exc.headers,
         )
     return json_response({"detail": detail}, exc.status_code, exc.headers)
+
+
+def _store_unavailable_body(path: str) -> tuple[dict[str, Any], dict[str, str]]:
+    message = "Service temporarily unavailable: the state store is not reachable. Retry shortly."
+    headers = {"retry-after": str(STORE_RETRY_AFTER)}
+    if path.startswith(("/v1/chat/completions", "/v1/models")):
+        error = {"message": message, "type": "server_error", "code": "service_unavailable", "param": None}
+        return {"error": error}, headers
+    return {"detail": message}, headers
+
+
+async def _store_down(request: Request, exc: Exception) -> Response:
+    body, headers = _store_unavailable_body(request.url.path)
+    return json_response(body, 503, headers)
+
+
+class StoreFailureMiddleware:
+    """Outermost: a state-store failure anywhere (middleware included) is a clean 503 with
+    ``Retry-After`` — never a 500 or a traceback. Nothing was charged (see ``Simulator.charge``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except StoreUnavailable as exc:
+            _log.warning("state store unavailable: %s", exc)
+            if started:
+                return  # mid-stream: the connection ends; the client sees an incomplete response
+            body, headers = _store_unavailable_body(scope["path"])
+            response = json_response(body, 503, headers)
+            await response(scope, receive, send)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -141,6 +189,14 @@ class JournalMiddleware:
             if recorded:
                 return
             recorded = True
+            try:
+                await _write_entry()
+            except StoreUnavailable as exc:
+                # The response is already decided (and maybe charged): losing one journal entry
+                # while the store is down must not cost the client its response.
+                _log.warning("journal entry not stored: %s", exc)
+
+        async def _write_entry() -> None:
             await simulator.ensure_started()
             entry = journal_entry(
                 entry_id=await simulator.store.incr("journal_seq"),
@@ -158,6 +214,8 @@ class JournalMiddleware:
                 fault_rule=scope.get("state", {}).get("fault_rule"),
             )
             entry["retry_after"] = retry_after
+            caller = scope.get("state", {}).get("caller")  # set by the endpoint once it knows the key
+            entry["cost"] = str(caller.charged) if caller is not None else None
             await simulator.store.journal_append(entry, simulator.settings.journal_size)
 
         async def recording_receive() -> Message:
@@ -165,6 +223,8 @@ class JournalMiddleware:
             if message["type"] == "http.request":
                 request_chunks.append(message.get("body", b""))
             return message
+
+        held: list[Message] = []  # a plain response goes out whole, after its journal entry
 
         async def recording_send(message: Message) -> None:
             nonlocal status, streamed, captured, retry_after
@@ -176,13 +236,24 @@ class JournalMiddleware:
                         streamed = True
                     elif lowered == b"retry-after" and value.isdigit():
                         retry_after = int(value)
+                if not streamed:
+                    held.append(message)
+                    return
             elif message["type"] == "http.response.body":
                 if captured < self.MAX_CAPTURE:  # SSE frames too: the journal keeps them as events
                     chunk = message.get("body", b"")
                     response_chunks.append(chunk)
                     captured += len(chunk)
+                if not streamed and message.get("more_body", False):
+                    held.append(message)
+                    return
                 if not message.get("more_body", False):
+                    # Written before the response leaves (never between its headers and body),
+                    # so a client reading the journal right after a response finds it.
                     await record()
+                for earlier in held:
+                    await send(earlier)
+                held.clear()
             await send(message)
 
         try:
@@ -226,12 +297,18 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
     app = Starlette(
         routes=[*public_routes(), *control_routes(), *dashboard_routes()],
         middleware=[
+            Middleware(StoreFailureMiddleware),
             Middleware(JournalMiddleware),
             Middleware(FaultMiddleware, engine_getter=lambda scope: scope["app"].state.simulator.faults),
             Middleware(ReplayMiddleware),
             Middleware(BodyLimitMiddleware),
         ],
-        exception_handlers={APIError: _api_error, HTTPException: _http_error, Exception: _unexpected},
+        exception_handlers={
+            APIError: _api_error,
+            HTTPException: _http_error,
+            StoreUnavailable: _store_down,
+            Exception: _unexpected,
+        },
         lifespan=lifespan,
     )
     app.state.simulator = simulator

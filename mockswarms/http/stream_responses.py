@@ -42,17 +42,9 @@ def _on_close(
             return
         refund = cost - produced_cost(events_sent)
         if refund > 0:
-            await sim.refund(caller, refund)
+            # Refund and its log row in one atomic store step.
             entry = {"job_id": job_id, "refunded": float(refund), "events_sent": events_sent}
-            await sim.store.append_log(
-                caller.user_id,
-                {
-                    "created_at": sim.timestamp(),
-                    "api_key": None,
-                    "category": "refund",
-                    "data": entry,
-                },
-            )
+            await sim.refund(caller, refund, entry)
 
     return on_close
 

@@ -15,17 +15,36 @@ from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 __all__ = [
+    "MAX_AUTO_ACCOUNTS",
+    "MAX_RATE_SCOPES",
+    "UNIQUE_AGENTS_CAP",
     "WINDOWS",
     "AccountRecord",
     "Balances",
+    "Charge",
+    "CommitOutcome",
     "Limits",
     "SettleOutcome",
     "StateStore",
+    "StoreUnavailable",
     "WindowState",
 ]
 
 # name -> length in seconds; order matters (headers and 429 bodies list windows in this order).
 WINDOWS: dict[str, int] = {"minute": 60, "hour": 3600, "day": 86400}
+
+# Memory bounds shared by both backends (README "Reliability"): accounts created on the fly for
+# unknown keys (``accept_any_key``, the prism profile) are evicted least recently created first;
+# rate-window scopes (users and keyless client addresses) beyond the cap are dropped oldest first
+# (memory) or expire a day after their last run (Redis); distinct agent names per user are capped.
+MAX_AUTO_ACCOUNTS = 10_000
+MAX_RATE_SCOPES = 20_000
+UNIQUE_AGENTS_CAP = 100_000
+
+
+class StoreUnavailable(Exception):
+    """The state store cannot be reached (or did not answer in time): the request is answered
+    503 with ``Retry-After`` and nothing is charged."""
 
 
 @dataclass(frozen=True)
@@ -119,6 +138,30 @@ class SettleOutcome:
         return [name for name, state in self.windows.items() if state.exceeded]
 
 
+@dataclass(frozen=True)
+class Charge:
+    """One atomic money step: settle (check + deduct + count) and, only if it succeeded, the log
+    row, the metrics and the remembered agent configs. ``charge_id`` makes a retried call a no-op."""
+
+    charge_id: str
+    scope: str
+    user_id: str
+    now: float
+    limits: Limits
+    cost: Decimal
+    threshold: Decimal | None
+    count: bool = True
+    log: dict[str, Any] | None = None  # the row without ``id`` (the store numbers it)
+    completion: bool | None = None  # feed the metrics: True success, False failure, None no
+    agent_names: tuple[str, ...] = ()
+    agents: tuple[dict[str, Any], ...] = ()
+
+
+@dataclass(frozen=True)
+class CommitOutcome(SettleOutcome):
+    log_id: int | None = None
+
+
 class StateStore(Protocol):
     """Atomic, async state operations. Implementations must make each method atomic on its own."""
 
@@ -153,6 +196,19 @@ class StateStore(Protocol):
 
     async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
         """Count one request for ``scope`` if no window is full (the keyless per-IP limiter)."""
+
+    async def commit(self, charge: Charge) -> CommitOutcome:
+        """Atomically :meth:`settle` and, when it succeeds, append the log row, record the
+        completion and remember the agents — all or nothing (one Lua script on Redis). A second
+        call with the same ``charge_id`` changes nothing and reports ``ok``."""
+
+    async def put_auto_account(self, account: AccountRecord, balances: Balances) -> None:
+        """An account created for an unknown key (``accept_any_key``): stored with its balances;
+        beyond :data:`MAX_AUTO_ACCOUNTS` the oldest such account and its user's state go."""
+
+    async def seed_once(self, accounts: list[AccountRecord], balances: dict[str, Balances]) -> bool:
+        """Write the configured accounts and balances and the ``seeded`` marker, atomically and
+        only if the marker is missing (a store that came back empty); True if this call seeded."""
 
     # -- logs, metrics, journal ------------------------------------------------------------------
     async def append_log(self, user_id: str, entry: dict[str, Any]) -> int:

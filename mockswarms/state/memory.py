@@ -6,7 +6,10 @@ each call is atomic with respect to other coroutines on the same loop (the simul
 Memory bounds (all documented limits, so a long benchmark cannot grow without end):
 
 - rate windows: one sorted ``array('d')`` of run instants per scope (8 bytes per run), pruned to the
-  longest window (a day); scopes with nothing in the last day are swept away periodically;
+  longest window (a day); scopes with nothing in the last day are swept away periodically, and
+  keyless scopes (client addresses) beyond ``MAX_RATE_SCOPES`` are dropped oldest first;
+- accounts created for unknown keys (``accept_any_key``): at most ``MAX_AUTO_ACCOUNTS``, oldest
+  first, with everything their user had;
 - log rows: at most ``logs_per_user`` per user (oldest dropped);
 - metrics: counters plus completion instants pruned after ``metrics_retention`` (7 days);
 - remembered agent configs: at most ``agents_per_user`` per user (oldest dropped);
@@ -23,7 +26,19 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from mockswarms.state.base import WINDOWS, AccountRecord, Balances, Limits, SettleOutcome, WindowState
+from mockswarms.state.base import (
+    MAX_AUTO_ACCOUNTS,
+    MAX_RATE_SCOPES,
+    UNIQUE_AGENTS_CAP,
+    WINDOWS,
+    AccountRecord,
+    Balances,
+    Charge,
+    CommitOutcome,
+    Limits,
+    SettleOutcome,
+    WindowState,
+)
 
 __all__ = ["MemoryStore", "Timeline", "apply_charge"]
 
@@ -115,8 +130,10 @@ class MemoryStore:
         *,
         logs_per_user: int = 1000,
         agents_per_user: int = 1000,
-        unique_agents_cap: int = 100_000,
+        unique_agents_cap: int = UNIQUE_AGENTS_CAP,
         metrics_retention: float = _WEEK,
+        max_auto_accounts: int = MAX_AUTO_ACCOUNTS,
+        max_rate_scopes: int = MAX_RATE_SCOPES,
     ) -> None:
         if logs_per_user < 1:
             raise ValueError("logs_per_user must be at least 1")
@@ -124,12 +141,18 @@ class MemoryStore:
         self.agents_per_user = agents_per_user
         self.unique_agents_cap = unique_agents_cap
         self.metrics_retention = metrics_retention
+        self.max_auto_accounts = max_auto_accounts
+        self.max_rate_scopes = max_rate_scopes
         self._init_state()
 
     def _init_state(self) -> None:
         self._accounts: dict[str, AccountRecord] = {}
         self._balances: dict[str, Balances] = {}
         self._timelines: dict[str, Timeline] = {}
+        # Keyless scopes (client addresses) apart, in creation order, so the oldest can go.
+        self._ip_timelines: OrderedDict[str, Timeline] = OrderedDict()
+        self._auto_accounts: OrderedDict[str, str] = OrderedDict()  # key -> user id
+        self._charge_ids: OrderedDict[str, None] = OrderedDict()  # recent commits (replay guard)
         self._logs: dict[str, deque[dict[str, Any]]] = {}
         self._log_seq = 0
         self._metrics: dict[str, _Metrics] = {}
@@ -157,23 +180,52 @@ class MemoryStore:
     async def set_balances(self, user_id: str, balances: Balances) -> None:
         self._balances[user_id] = balances
 
+    async def put_auto_account(self, account: AccountRecord, balances: Balances) -> None:
+        self._accounts[account.key] = account
+        self._balances[account.user_id] = balances
+        self._auto_accounts[account.key] = account.user_id
+        while len(self._auto_accounts) > self.max_auto_accounts:
+            key, user_id = self._auto_accounts.popitem(last=False)
+            self._forget_user(key, user_id)
+
+    def _forget_user(self, key: str, user_id: str) -> None:
+        self._accounts.pop(key, None)
+        if any(account.user_id == user_id for account in self._accounts.values()):
+            return  # another key still belongs to this user
+        for table in (self._balances, self._timelines, self._logs, self._metrics, self._agents):
+            table.pop(user_id, None)
+
+    async def seed_once(self, accounts: list[AccountRecord], balances: dict[str, Balances]) -> bool:
+        if self._values.get("seeded") is not None:
+            return False
+        for account in accounts:
+            self._accounts[account.key] = account
+        self._balances.update(balances)
+        self._values["seeded"] = True
+        return True
+
     # -- rate windows and money ------------------------------------------------------------------
     def _timeline(self, scope: str, now: float) -> Timeline:
         self._ops += 1
         if self._ops % _SWEEP_EVERY == 0:
             self._sweep(now)
-        timeline = self._timelines.get(scope)
+        keyless = scope.startswith("ip")
+        table = self._ip_timelines if keyless else self._timelines
+        timeline = table.get(scope)
         if timeline is None:
-            timeline = self._timelines[scope] = Timeline()
+            timeline = table[scope] = Timeline()
+            if keyless and len(table) > self.max_rate_scopes:
+                self._ip_timelines.popitem(last=False)
         timeline.prune(now - _LONGEST_WINDOW)
         return timeline
 
     def _sweep(self, now: float) -> None:
         """Drop scopes with no run inside the longest window (e.g. one-off client IPs)."""
         cutoff = now - _LONGEST_WINDOW
-        idle = [scope for scope, tl in self._timelines.items() if tl.last is None or tl.last <= cutoff]
-        for scope in idle:
-            del self._timelines[scope]
+        for table in (self._timelines, self._ip_timelines):
+            idle = [scope for scope, tl in table.items() if tl.last is None or tl.last <= cutoff]
+            for scope in idle:
+                del table[scope]
 
     @staticmethod
     def _states(timeline: Timeline, now: float, limits: Limits) -> dict[str, WindowState]:
@@ -198,7 +250,19 @@ class MemoryStore:
         threshold: Decimal | None,
         count: bool = True,
     ) -> SettleOutcome:
-        # No await below: check and write happen in one step of the event loop.
+        return self._settle_now(scope, user_id, now, limits, cost, threshold, count)
+
+    def _settle_now(
+        self,
+        scope: str,
+        user_id: str,
+        now: float,
+        limits: Limits,
+        cost: Decimal,
+        threshold: Decimal | None,
+        count: bool,
+    ) -> SettleOutcome:
+        # No await: check and write happen in one step of the event loop.
         balances = self._balances.get(user_id, Balances())
         timeline = self._timeline(scope, now)
         states = self._states(timeline, now, limits)
@@ -213,6 +277,32 @@ class MemoryStore:
             states = self._states(timeline, now, limits)
         return SettleOutcome("ok", balances, states)
 
+    async def commit(self, charge: Charge) -> CommitOutcome:
+        # Like settle: no await in between, so the whole step is atomic on the event loop.
+        if charge.charge_id in self._charge_ids:
+            balances = self._balances.get(charge.user_id, Balances())
+            return CommitOutcome("ok", balances, {})
+        outcome = self._settle_now(
+            charge.scope,
+            charge.user_id,
+            charge.now,
+            charge.limits,
+            charge.cost,
+            charge.threshold,
+            charge.count,
+        )
+        if outcome.status != "ok":
+            return CommitOutcome(outcome.status, outcome.balances, outcome.windows)
+        self._charge_ids[charge.charge_id] = None
+        if len(self._charge_ids) > 10_000:
+            self._charge_ids.popitem(last=False)
+        log_id = self._append_log_now(charge.user_id, charge.log) if charge.log is not None else None
+        if charge.completion is not None:
+            self._record_completion_now(charge.user_id, charge.now, charge.completion, charge.agent_names)
+        if charge.agents:
+            self._remember_now(charge.user_id, charge.agents)
+        return CommitOutcome("ok", outcome.balances, outcome.windows, log_id)
+
     async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
         timeline = self._timeline(scope, now)
         states = self._states(timeline, now, limits)
@@ -223,6 +313,9 @@ class MemoryStore:
 
     # -- logs, metrics, journal ------------------------------------------------------------------
     async def append_log(self, user_id: str, entry: dict[str, Any]) -> int:
+        return self._append_log_now(user_id, entry)
+
+    def _append_log_now(self, user_id: str, entry: dict[str, Any]) -> int:
         self._log_seq += 1
         rows = self._logs.get(user_id)
         if rows is None:
@@ -238,6 +331,11 @@ class MemoryStore:
 
     async def record_completion(
         self, user_id: str, now: float, success: bool, agent_names: list[str]
+    ) -> None:
+        self._record_completion_now(user_id, now, success, agent_names)
+
+    def _record_completion_now(
+        self, user_id: str, now: float, success: bool, agent_names: list[str] | tuple[str, ...]
     ) -> None:
         metrics = self._metrics.get(user_id)
         if metrics is None:
@@ -264,6 +362,9 @@ class MemoryStore:
         }
 
     async def remember_agents(self, user_id: str, configs: list[dict[str, Any]]) -> None:
+        self._remember_now(user_id, configs)
+
+    def _remember_now(self, user_id: str, configs: list[dict[str, Any]] | tuple[dict[str, Any], ...]) -> None:
         known = self._agents.get(user_id)
         if known is None:
             known = self._agents[user_id] = OrderedDict()

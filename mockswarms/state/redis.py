@@ -19,19 +19,73 @@ Key layout (all under ``<namespace>:``)::
 
 Money is held as integer micro-dollars (6 dp, exact in Lua's doubles up to 9e9 dollars) and read
 back as ``Decimal`` with 6 decimal places.
+
+Failure handling (README "Reliability"): every command has a short timeout (``SOCKET_TIMEOUT``,
+``CONNECT_TIMEOUT``, ``POOL_TIMEOUT``); a stale pooled connection (Redis restarted) is retried once
+on a fresh one; anything else surfaces as :class:`~mockswarms.state.base.StoreUnavailable` (a 503).
+:meth:`RedisStore.commit` is one Lua script (settle + log row + metrics + agents) that carries a
+deadline and a charge id: a script Redis runs only after the caller gave up (a paused server) or a
+second time (a retry) changes nothing, so a charge exists only if the caller saw it succeed.
+
+More keys: ``auto_accounts`` zset (accounts made for unknown keys, capped), ``chg:<id>`` (commit
+replay guard, expires after a minute). Rate-window keys expire a day after their last run.
 """
 
 from __future__ import annotations
 
+import functools
+import json
+import time
+from collections.abc import Callable, Coroutine
 from decimal import ROUND_HALF_EVEN, Decimal
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 import orjson
 import redis.asyncio as aioredis
+import redis.exceptions as redis_errors
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
 
-from mockswarms.state.base import WINDOWS, AccountRecord, Balances, Limits, SettleOutcome, WindowState
+from mockswarms.state.base import (
+    MAX_AUTO_ACCOUNTS,
+    UNIQUE_AGENTS_CAP,
+    WINDOWS,
+    AccountRecord,
+    Balances,
+    Charge,
+    CommitOutcome,
+    Limits,
+    SettleOutcome,
+    StoreUnavailable,
+    WindowState,
+)
 
-__all__ = ["RedisStore"]
+__all__ = ["CONNECT_TIMEOUT", "POOL_TIMEOUT", "SOCKET_TIMEOUT", "RedisStore"]
+
+# Seconds. Short on purpose: a test server must answer 503 quickly, never hang, when Redis is down.
+# Generous enough for a loaded 2-core CI box opening 64 connections at once.
+SOCKET_TIMEOUT = 2.0  # one command's reply
+CONNECT_TIMEOUT = 3.0  # opening a connection
+POOL_TIMEOUT = 3.0  # waiting for a free pooled connection under a burst
+_CHARGE_ID_TTL = 60  # seconds a commit id is remembered (retries come within one timeout)
+_FAILURES = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
+
+_P = ParamSpec("_P")
+_T = TypeVar("_T")
+
+
+def _guarded(method: Callable[_P, Coroutine[Any, Any, _T]]) -> Callable[_P, Coroutine[Any, Any, _T]]:
+    """Redis unreachable or too slow → :class:`StoreUnavailable` (the API answers 503)."""
+
+    @functools.wraps(method)
+    async def wrapper(*args: _P.args, **kwargs: _P.kwargs) -> _T:
+        try:
+            return await method(*args, **kwargs)
+        except _FAILURES as exc:
+            raise StoreUnavailable(f"{type(exc).__name__}: {exc}") from exc
+
+    return wrapper
+
 
 _MICRO = Decimal("0.000001")
 _BUCKETS = ("free_credit", "credit", "referral_credits")  # deduction order
@@ -53,7 +107,18 @@ def _num(value: float) -> str:
 
 
 def _json(value: Any) -> bytes:
-    return orjson.dumps(value, default=str)
+    try:
+        return orjson.dumps(value, default=str)
+    except orjson.JSONEncodeError:
+        # orjson stops at 254 levels; the stdlib does not (the request parser bounds the depth).
+        return json.dumps(value, default=str, ensure_ascii=False).encode()
+
+
+def _loads(raw: Any) -> Any:
+    try:
+        return orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json.loads(raw)
 
 
 # Shared Lua: count runs of a window and the instant its oldest counted run leaves it.
@@ -84,55 +149,156 @@ local function record(wkey, seqkey, now, maxlen)
   local member = tostring(redis.call('INCR', seqkey))
   redis.call('ZADD', wkey, now, member)
   redis.call('ZREMRANGEBYSCORE', wkey, '-inf', string.format('%.17g', now - maxlen))
+  redis.call('EXPIRE', wkey, maxlen)  -- one-off client addresses leave no key behind
+end
+"""
+
+# settle_core(win, bal, seq, now, threshold, cost, count, maxlen, lengths, limits) -> status, bal, states
+_LUA_SETTLE_CORE = """
+local names = {'free_credit', 'credit', 'referral_credits'}
+local function settle_core(wkey, bkey, seqkey, now, threshold, cost, count, maxlen, lengths, limits)
+  local bal = {}
+  for i = 1, 3 do bal[i] = tonumber(redis.call('HGET', bkey, names[i]) or '0') end
+  local function balances() return {string.format('%d', bal[1]), string.format('%d', bal[2]),
+                                     string.format('%d', bal[3])} end
+  if threshold ~= '' and (bal[1] + bal[2] + bal[3]) <= tonumber(threshold) then
+    return 'insufficient_credits', balances(), window_states(wkey, now, lengths, limits)
+  end
+  if any_full(window_states(wkey, now, lengths, limits)) then
+    return 'rate_limited', balances(), window_states(wkey, now, lengths, limits)
+  end
+  local remaining = cost
+  if cost < 0 then  -- a refund goes to credit
+    bal[2] = bal[2] - cost
+    remaining = 0
+  end
+  for i = 1, 2 do
+    if remaining > 0 and bal[i] > 0 then
+      local take = math.min(bal[i], remaining)
+      bal[i] = bal[i] - take
+      remaining = remaining - take
+    end
+  end
+  bal[3] = bal[3] - remaining
+  if cost ~= 0 then
+    for i = 1, 3 do redis.call('HSET', bkey, names[i], string.format('%d', bal[i])) end
+  end
+  if count then record(wkey, seqkey, now, maxlen) end
+  return 'ok', balances(), window_states(wkey, now, lengths, limits)
 end
 """
 
 # KEYS: win, bal, seq.  ARGV: now, threshold_micro|'', cost_micro, count(0/1), maxlen, n, len1..n, lim1..n
 _LUA_SETTLE = (
     _LUA_WINDOWS
+    + _LUA_SETTLE_CORE
     + """
-local now = tonumber(ARGV[1])
-local threshold = ARGV[2]
-local cost = tonumber(ARGV[3])
-local count = ARGV[4] == '1'
-local maxlen = tonumber(ARGV[5])
 local n = tonumber(ARGV[6])
 local lengths, limits = {}, {}
 for i = 1, n do
   lengths[i] = tonumber(ARGV[6 + i])
   limits[i] = ARGV[6 + n + i]
 end
-local names = {'free_credit', 'credit', 'referral_credits'}
-local bal = {}
-for i = 1, 3 do bal[i] = tonumber(redis.call('HGET', KEYS[2], names[i]) or '0') end
-local function balances() return {string.format('%d', bal[1]), string.format('%d', bal[2]),
-                                   string.format('%d', bal[3])} end
-if threshold ~= '' and (bal[1] + bal[2] + bal[3]) <= tonumber(threshold) then
-  return {'insufficient_credits', balances(), window_states(KEYS[1], now, lengths, limits)}
-end
-if any_full(window_states(KEYS[1], now, lengths, limits)) then
-  return {'rate_limited', balances(), window_states(KEYS[1], now, lengths, limits)}
-end
-local remaining = cost
-if cost < 0 then  -- a refund goes to credit
-  bal[2] = bal[2] - cost
-  remaining = 0
-end
-for i = 1, 2 do
-  if remaining > 0 and bal[i] > 0 then
-    local take = math.min(bal[i], remaining)
-    bal[i] = bal[i] - take
-    remaining = remaining - take
-  end
-end
-bal[3] = bal[3] - remaining
-if cost ~= 0 then
-  for i = 1, 3 do redis.call('HSET', KEYS[2], names[i], string.format('%d', bal[i])) end
-end
-if count then record(KEYS[1], KEYS[3], now, maxlen) end
-return {'ok', balances(), window_states(KEYS[1], now, lengths, limits)}
+local status, bal, states = settle_core(KEYS[1], KEYS[2], KEYS[3], tonumber(ARGV[1]), ARGV[2],
+  tonumber(ARGV[3]), ARGV[4] == '1', tonumber(ARGV[5]), lengths, limits)
+return {status, bal, states}
 """
 )
+
+# KEYS: win, bal, seq, chg, logs, logseq, met, met_agents, met_times, agents, agents_order
+# ARGV: now, threshold, cost, count, maxlen, deadline_ms|'', log_json|'', log_limit,
+#       completion ''|'1'|'0', names_json, agents_json ([[field, json], …]), agent_cap,
+#       unique_cap, week, n, len1..n, lim1..n
+_LUA_COMMIT = (
+    _LUA_WINDOWS
+    + _LUA_SETTLE_CORE
+    + """
+local now = tonumber(ARGV[1])
+if ARGV[6] ~= '' then
+  local t = redis.call('TIME')
+  if tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000) > tonumber(ARGV[6]) then
+    return {'expired', {'0', '0', '0'}, {}, 0}
+  end
+end
+if redis.call('EXISTS', KEYS[4]) == 1 then
+  return {'duplicate', {'0', '0', '0'}, {}, 0}
+end
+local n = tonumber(ARGV[15])
+local lengths, limits = {}, {}
+for i = 1, n do
+  lengths[i] = tonumber(ARGV[15 + i])
+  limits[i] = ARGV[15 + n + i]
+end
+local status, bal, states = settle_core(KEYS[1], KEYS[2], KEYS[3], now, ARGV[2], tonumber(ARGV[3]),
+  ARGV[4] == '1', tonumber(ARGV[5]), lengths, limits)
+if status ~= 'ok' then return {status, bal, states, 0} end
+redis.call('SET', KEYS[4], '1', 'EX', 60)
+local log_id = 0
+if ARGV[7] ~= '' then
+  log_id = redis.call('INCR', KEYS[6])
+  redis.call('LPUSH', KEYS[5], string.format('%d', log_id) .. '\\n' .. ARGV[7])
+  redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+end
+if ARGV[9] ~= '' then
+  redis.call('HINCRBY', KEYS[7], 'total', 1)
+  if ARGV[9] == '1' then redis.call('HINCRBY', KEYS[7], 'success', 1) end
+  local unique_cap = tonumber(ARGV[13])
+  for _, name in ipairs(cjson.decode(ARGV[10])) do
+    if redis.call('SCARD', KEYS[8]) >= unique_cap then break end
+    redis.call('SADD', KEYS[8], name)
+  end
+  redis.call('ZADD', KEYS[9], now, tostring(redis.call('INCR', KEYS[3])))
+  redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', string.format('%.17g', now - tonumber(ARGV[14])))
+end
+local cap = tonumber(ARGV[12])
+for _, pair in ipairs(cjson.decode(ARGV[11])) do
+  redis.call('HSET', KEYS[10], pair[1], pair[2])
+  redis.call('LREM', KEYS[11], 0, pair[1])
+  redis.call('RPUSH', KEYS[11], pair[1])
+  while redis.call('LLEN', KEYS[11]) > cap do
+    redis.call('HDEL', KEYS[10], redis.call('LPOP', KEYS[11]))
+  end
+end
+return {status, bal, states, log_id}
+"""
+)
+
+# KEYS: accounts, account_order, auto_accounts, seq.  ARGV: key, account json, bal key, free, credit,
+# referral, cap, namespace.  Beyond the cap the oldest auto account goes with its user's state.
+_LUA_PUT_AUTO_ACCOUNT = """
+if redis.call('HSET', KEYS[1], ARGV[1], ARGV[2]) == 1 then redis.call('RPUSH', KEYS[2], ARGV[1]) end
+redis.call('HSET', ARGV[3], 'free_credit', ARGV[4], 'credit', ARGV[5], 'referral_credits', ARGV[6])
+redis.call('ZADD', KEYS[3], redis.call('INCR', KEYS[4]), ARGV[1])
+local ns = ARGV[8]
+while redis.call('ZCARD', KEYS[3]) > tonumber(ARGV[7]) do
+  local oldest = redis.call('ZRANGE', KEYS[3], 0, 0)[1]
+  redis.call('ZREM', KEYS[3], oldest)
+  local raw = redis.call('HGET', KEYS[1], oldest)
+  redis.call('HDEL', KEYS[1], oldest)
+  redis.call('LREM', KEYS[2], 1, oldest)
+  if raw then
+    local user = cjson.decode(raw)['user_id']
+    for _, part in ipairs({'bal', 'win', 'logs', 'met', 'met_agents', 'met_times', 'agents',
+                           'agents_order'}) do
+      redis.call('DEL', ns .. ':' .. part .. ':' .. user)
+    end
+  end
+end
+"""
+
+# KEYS: seeded marker, accounts, account_order.  ARGV: accounts json [[key, json]…],
+# balances json [[bal key, free, credit, referral]…].  Only when the marker is missing.
+_LUA_SEED_ONCE = """
+if redis.call('EXISTS', KEYS[1]) == 1 then return 0 end
+for _, pair in ipairs(cjson.decode(ARGV[1])) do
+  if redis.call('HSET', KEYS[2], pair[1], pair[2]) == 1 then redis.call('RPUSH', KEYS[3], pair[1]) end
+end
+for _, b in ipairs(cjson.decode(ARGV[2])) do
+  redis.call('HSET', b[1], 'free_credit', b[2], 'credit', b[3], 'referral_credits', b[4])
+end
+redis.call('SET', KEYS[1], 'true')
+return 1
+"""
 
 # KEYS: win, seq.  ARGV: now, maxlen, n, len1..n, lim1..n
 _LUA_HIT = (
@@ -226,6 +392,8 @@ class RedisStore:
         logs_per_user: int = 1000,
         agents_per_user: int = 1000,
         max_connections: int = 64,
+        max_auto_accounts: int = MAX_AUTO_ACCOUNTS,
+        unique_agents_cap: int = UNIQUE_AGENTS_CAP,
     ) -> None:
         if logs_per_user < 1:
             raise ValueError("logs_per_user must be at least 1")
@@ -233,53 +401,74 @@ class RedisStore:
         self.namespace = namespace
         self.logs_per_user = logs_per_user
         self.agents_per_user = agents_per_user
-        # A blocking pool: under a burst, requests wait for a free connection instead of failing
-        # with "Too many connections" (which would surface as 500s).
+        self.max_auto_accounts = max_auto_accounts
+        self.unique_agents_cap = unique_agents_cap
+        # A blocking pool: under a burst, requests wait (briefly) for a free connection instead of
+        # failing with "Too many connections". One retry, on a fresh connection, only for connection
+        # errors (a pooled connection left stale by a Redis restart), never for timeouts: a command
+        # that timed out may still run, and must not run twice.
+        retry = Retry(NoBackoff(), 1, supported_errors=(redis_errors.ConnectionError,))
         pool = aioredis.BlockingConnectionPool.from_url(
-            url, max_connections=max_connections, timeout=30, decode_responses=True
+            url,
+            max_connections=max_connections,
+            timeout=POOL_TIMEOUT,
+            decode_responses=True,
+            socket_timeout=SOCKET_TIMEOUT,
+            socket_connect_timeout=CONNECT_TIMEOUT,
+            retry=retry,
         )
-        self._redis: aioredis.Redis = aioredis.Redis(connection_pool=pool)
+        self._redis: aioredis.Redis = aioredis.Redis(connection_pool=pool, retry=retry)
         self._settle = self._redis.register_script(_LUA_SETTLE)
         self._hit = self._redis.register_script(_LUA_HIT)
         self._read_windows = self._redis.register_script(_LUA_READ_WINDOWS)
         self._put_account = self._redis.register_script(_LUA_PUT_ACCOUNT)
         self._remember = self._redis.register_script(_LUA_REMEMBER_AGENTS)
         self._append_log = self._redis.register_script(_LUA_APPEND_LOG)
+        self._commit = self._redis.register_script(_LUA_COMMIT)
+        self._put_auto_account = self._redis.register_script(_LUA_PUT_AUTO_ACCOUNT)
+        self._seed_once = self._redis.register_script(_LUA_SEED_ONCE)
 
     def _k(self, *parts: str) -> str:
         return ":".join((self.namespace, *parts))
 
+    @_guarded
     async def reset(self) -> None:
         keys = [key async for key in self._redis.scan_iter(match=self._k("*"), count=1000)]
         for start in range(0, len(keys), 500):
             await self._redis.delete(*keys[start : start + 500])
 
     # -- accounts and balances -----------------------------------------------------------------
+    @_guarded
     async def get_account(self, key: str) -> AccountRecord | None:
         raw = await self._redis.hget(self._k("accounts"), key)
-        return None if raw is None else AccountRecord.from_json(orjson.loads(raw))
+        return None if raw is None else AccountRecord.from_json(_loads(raw))
 
+    @_guarded
     async def put_account(self, account: AccountRecord) -> None:
         await self._put_account(
             keys=[self._k("accounts"), self._k("account_order")], args=[account.key, _json(account.to_json())]
         )
 
+    @_guarded
     async def list_accounts(self) -> list[AccountRecord]:
         order = await self._redis.lrange(self._k("account_order"), 0, -1)
         if not order:
             return []
         raws = await self._redis.hmget(self._k("accounts"), order)
-        return [AccountRecord.from_json(orjson.loads(raw)) for raw in raws if raw is not None]
+        return [AccountRecord.from_json(_loads(raw)) for raw in raws if raw is not None]
 
+    @_guarded
     async def get_balances(self, user_id: str) -> Balances:
         raw = await self._redis.hmget(self._k("bal", user_id), list(_BUCKETS))
         return _balances(raw)
 
+    @_guarded
     async def set_balances(self, user_id: str, balances: Balances) -> None:
         mapping = {name: _to_micro(getattr(balances, name)) for name in _BUCKETS}
         await self._redis.hset(self._k("bal", user_id), mapping=mapping)  # type: ignore[arg-type]
 
     # -- rate windows and money ------------------------------------------------------------------
+    @_guarded
     async def windows(self, scope: str, now: float, limits: Limits) -> dict[str, WindowState]:
         lengths, values = _limit_args(limits)
         raw = await self._read_windows(
@@ -287,6 +476,7 @@ class RedisStore:
         )
         return _window_states(raw, limits)
 
+    @_guarded
     async def settle(
         self,
         scope: str,
@@ -315,6 +505,90 @@ class RedisStore:
             status=status, balances=_balances(balances), windows=_window_states(states, limits)
         )
 
+    @_guarded
+    async def commit(self, charge: Charge) -> CommitOutcome:
+        lengths, values = _limit_args(charge.limits)
+        pairs = [
+            [f"{config.get('agent_name')}\x00{config.get('model_name')}", _json(config).decode()]
+            for config in charge.agents
+        ]
+        log = b"" if charge.log is None else _json({k: v for k, v in charge.log.items() if k != "id"})
+        # The script refuses to run after this instant: if Redis was paused and runs it late, the
+        # caller has already answered 503, so nothing may be charged.
+        deadline_ms = int((time.time() + SOCKET_TIMEOUT * 0.8) * 1000)
+        user = charge.user_id
+        keys = [
+            self._k("win", charge.scope),
+            self._k("bal", user),
+            self._k("seq"),
+            self._k("chg", charge.charge_id),
+            self._k("logs", user),
+            self._k("logseq"),
+            self._k("met", user),
+            self._k("met_agents", user),
+            self._k("met_times", user),
+            self._k("agents", user),
+            self._k("agents_order", user),
+        ]
+        args = [
+            _num(charge.now),
+            "" if charge.threshold is None else str(_to_micro(charge.threshold)),
+            str(_to_micro(charge.cost)),
+            "1" if charge.count else "0",
+            str(_DAY),
+            str(deadline_ms),
+            log,
+            self.logs_per_user,
+            "" if charge.completion is None else ("1" if charge.completion else "0"),
+            _json(list(charge.agent_names)),
+            _json(pairs) if pairs else b"[]",
+            self.agents_per_user,
+            self.unique_agents_cap,
+            str(_WEEK),
+            len(lengths),
+            *lengths,
+            *values,
+        ]
+        status, balances, states, log_id = await self._commit(keys=keys, args=args)
+        if status == "expired":
+            raise StoreUnavailable("the state store answered too late; nothing was charged")
+        if status == "duplicate":  # a retry of a commit that already happened
+            return CommitOutcome("ok", await self.get_balances(user), {}, None)
+        return CommitOutcome(
+            status=status,
+            balances=_balances(balances),
+            windows=_window_states(states, charge.limits),
+            log_id=int(log_id) or None,
+        )
+
+    @_guarded
+    async def put_auto_account(self, account: AccountRecord, balances: Balances) -> None:
+        await self._put_auto_account(
+            keys=[self._k("accounts"), self._k("account_order"), self._k("auto_accounts"), self._k("seq")],
+            args=[
+                account.key,
+                _json(account.to_json()),
+                self._k("bal", account.user_id),
+                *(_to_micro(getattr(balances, name)) for name in _BUCKETS),
+                self.max_auto_accounts,
+                self.namespace,
+            ],
+        )
+
+    @_guarded
+    async def seed_once(self, accounts: list[AccountRecord], balances: dict[str, Balances]) -> bool:
+        account_pairs = [[a.key, _json(a.to_json()).decode()] for a in accounts]
+        balance_rows = [
+            [self._k("bal", user), *(_to_micro(getattr(b, name)) for name in _BUCKETS)]
+            for user, b in balances.items()
+        ]
+        seeded = await self._seed_once(
+            keys=[self._k("val", "seeded"), self._k("accounts"), self._k("account_order")],
+            args=[_json(account_pairs), _json(balance_rows)],
+        )
+        return bool(int(seeded))
+
+    @_guarded
     async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
         lengths, values = _limit_args(limits)
         ok, states = await self._hit(
@@ -324,6 +598,7 @@ class RedisStore:
         return bool(int(ok)), _window_states(states, limits)
 
     # -- logs, metrics, journal ------------------------------------------------------------------
+    @_guarded
     async def append_log(self, user_id: str, entry: dict[str, Any]) -> int:
         # The id is prefixed to the stored JSON ("<id>\n<json>") so it is assigned inside the script.
         row = {k: v for k, v in entry.items() if k != "id"}
@@ -332,13 +607,15 @@ class RedisStore:
         )
         return int(log_id)
 
+    @_guarded
     async def list_logs(self, user_id: str) -> list[dict[str, Any]]:
         rows = []
         for raw in await self._redis.lrange(self._k("logs", user_id), 0, -1):
             log_id, _, body = str(raw).partition("\n")
-            rows.append({"id": int(log_id), **orjson.loads(body)})
+            rows.append({"id": int(log_id), **_loads(body)})
         return rows
 
+    @_guarded
     async def record_completion(
         self, user_id: str, now: float, success: bool, agent_names: list[str]
     ) -> None:
@@ -353,6 +630,7 @@ class RedisStore:
             pipe.zremrangebyscore(self._k("met_times", user_id), "-inf", _num(now - _WEEK))
             await pipe.execute()
 
+    @_guarded
     async def metrics(self, user_id: str, now: float) -> dict[str, int]:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.scard(self._k("met_agents", user_id))
@@ -368,6 +646,7 @@ class RedisStore:
             "completions_last_7d": int(week),
         }
 
+    @_guarded
     async def remember_agents(self, user_id: str, configs: list[dict[str, Any]]) -> None:
         args: list[Any] = []
         for config in configs:
@@ -377,13 +656,15 @@ class RedisStore:
             keys = [self._k("agents", user_id), self._k("agents_order", user_id)]
             await self._remember(keys=keys, args=[self.agents_per_user, *args])
 
+    @_guarded
     async def list_agents(self, user_id: str) -> list[dict[str, Any]]:
         order = await self._redis.lrange(self._k("agents_order", user_id), 0, -1)
         if not order:
             return []
         raws = await self._redis.hmget(self._k("agents", user_id), order)
-        return [orjson.loads(raw) for raw in raws if raw is not None]
+        return [_loads(raw) for raw in raws if raw is not None]
 
+    @_guarded
     async def journal_append(self, entry: dict[str, Any], limit: int) -> None:
         if limit <= 0:
             await self.journal_clear()
@@ -393,20 +674,25 @@ class RedisStore:
             pipe.ltrim(self._k("journal"), -limit, -1)
             await pipe.execute()
 
+    @_guarded
     async def journal_list(self) -> list[dict[str, Any]]:
-        return [orjson.loads(raw) for raw in await self._redis.lrange(self._k("journal"), 0, -1)]
+        return [_loads(raw) for raw in await self._redis.lrange(self._k("journal"), 0, -1)]
 
+    @_guarded
     async def journal_clear(self) -> None:
         await self._redis.delete(self._k("journal"))
 
     # -- small shared values -----------------------------------------------------------------------
+    @_guarded
     async def get_value(self, name: str) -> Any:
         raw = await self._redis.get(self._k("val", name))
-        return None if raw is None else orjson.loads(raw)
+        return None if raw is None else _loads(raw)
 
+    @_guarded
     async def set_value(self, name: str, value: Any) -> None:
         await self._redis.set(self._k("val", name), _json(value))
 
+    @_guarded
     async def incr(self, name: str, amount: int = 1) -> int:
         # Same key as get_value/set_value (an integer is valid JSON), like the memory store.
         return int(await self._redis.incrby(self._k("val", name), amount))

@@ -60,7 +60,6 @@ async def _run_agent(
         settings=sim.settings,
         now=now(sim),
     )
-    await sim.settle(caller, cost)
     job_id = sim.entropy.ids.agent_job()
     body: dict[str, Any] = {"job_id": job_id}
     if sim.settings.agent_response_id_field:
@@ -76,7 +75,7 @@ async def _run_agent(
             "timestamp": sim.timestamp(),
         }
     )
-    await sim.log_completion(caller, body, agent_configs([req.agent_config] if req.agent_config else []))
+    await sim.charge(caller, cost, body, agent_configs([req.agent_config] if req.agent_config else []))
     return body, run, cost
 
 

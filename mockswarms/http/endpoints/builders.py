@@ -36,7 +36,6 @@ async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Re
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = agent_rate_cost(sim, run)
-    await sim.settle(caller, cost)
     body = {
         "success": True,
         "job_id": sim.entropy.ids.prefixed("auto-swarm-builder", 28),
@@ -45,7 +44,7 @@ async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Re
         "timestamp": sim.timestamp(),
         "usage": usage,
     }
-    await sim.log_completion(caller, body, [])
+    await sim.charge(caller, cost, body, [])
     return Reply(body)
 
 
@@ -66,12 +65,11 @@ async def auto_generate(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     )
     fail_on_model_error(run)
     _, cost = agent_rate_cost(sim, run)
-    await sim.settle(caller, cost)
     agents = run.output.get("agents") if isinstance(run.output, dict) else None
     first = dict(agents[0]) if agents else {"agent_name": "Agent", "model_name": sim.settings.default_model}
     first.setdefault("max_loops", 1)
     first.setdefault("max_tokens", 8192)
     first.setdefault("temperature", 0.3)
     body = {"agent_config": first}
-    await sim.log_completion(caller, body, [first])
+    await sim.charge(caller, cost, body, [first])
     return Reply(body)

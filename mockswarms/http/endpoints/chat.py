@@ -44,7 +44,6 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
     check_prompt(sim, caller, run)
     fail_on_model_error(run, openai=True)
     _, cost = agent_rate_cost(sim, run, images=run.images)
-    await sim.settle(caller, cost, openai=True)
     completion_id = sim.entropy.ids.chat_completion()
     created = int(sim.clock.timestamp())
     message: dict[str, Any] = {"role": "assistant", "content": run.text}
@@ -62,7 +61,7 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
             "total_tokens": run.total_tokens,
         },
     }
-    await sim.log_completion(caller, body, [])
+    await sim.charge(caller, cost, body, [], openai=True)
     if req.stream and sim.settings.streaming:
         return Reply(stream=streaming_glue.chat_stream(sim, caller, body, run, cost))
     return Reply(body)

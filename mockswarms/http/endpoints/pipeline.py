@@ -1,7 +1,8 @@
 """What every endpoint shares: the :class:`Reply` the routes serialise, strict body parsing into
 FastAPI-style 422 items, and the steps of the billable pipeline (see ARCHITECTURE.md):
 ``sim.admit`` (premium gates, credit pre-check, limiter) → ``parse`` (422) → run (fake LLM) →
-``check_prompt`` / ``fail_on_model_error`` → price → ``sim.settle`` (atomic charge + count) → log → reply.
+``check_prompt`` / ``fail_on_model_error`` → price → build the body → ``sim.charge`` (one atomic
+store step: settle + log row + metrics) → reply.
 """
 
 from __future__ import annotations

@@ -15,7 +15,6 @@ async def _research_one(sim: Simulator, caller: Caller, req: AdvancedResearchReq
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = billing.research_usage(run.input_tokens, run.output_tokens, settings=sim.settings)
-    await sim.settle(caller, cost)
     config = req.config
     body = {
         "id": sim.entropy.ids.uuid(),
@@ -27,7 +26,7 @@ async def _research_one(sim: Simulator, caller: Caller, req: AdvancedResearchReq
         "characters_per_source": (config.exa_search_max_characters if config else None) or 100,
         "usage": usage,
     }
-    await sim.log_completion(caller, body, [])
+    await sim.charge(caller, cost, body, [])
     return body
 
 

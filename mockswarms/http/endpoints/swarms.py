@@ -93,9 +93,8 @@ async def execute_swarm(
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = _swarm_usage(sim, spec, run)
-    await sim.settle(caller, cost)
     body = _swarm_body(sim, spec, run, usage)
-    await sim.log_completion(caller, body, agent_configs(spec.agents))
+    await sim.charge(caller, cost, body, agent_configs(spec.agents))
     return body, run, usage, cost
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any
 
 from starlette.requests import Request
@@ -28,15 +29,15 @@ from mockswarms.shapes.requests import (
 )
 
 
-async def _workflow(sim: Simulator, caller: Caller, run: Run) -> dict[str, Any]:
-    """Graph and grid runs: check, price at workflow rates, settle; returns the ``usage`` body."""
+async def _workflow(sim: Simulator, caller: Caller, run: Run) -> tuple[dict[str, Any], Decimal]:
+    """Graph and grid runs: check and price at workflow rates; returns the ``usage`` body and the cost
+    (charged with the log row once the body is built)."""
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = billing.workflow_usage(
         run.input_tokens, run.output_tokens, run.number_of_agents, settings=sim.settings, now=now(sim)
     )
-    await sim.settle(caller, cost)
-    return usage
+    return usage, cost
 
 
 async def batched_grid(sim: Simulator, caller: Caller, payload: Any) -> Reply:
@@ -48,7 +49,7 @@ async def batched_grid(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     run = workflows.run_grid(
         req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
     )
-    usage = await _workflow(sim, caller, run)
+    usage, cost = await _workflow(sim, caller, run)
     body = {
         "job_id": sim.entropy.ids.prefixed("batched-grid-workflow"),
         "name": req.name or "",
@@ -58,7 +59,7 @@ async def batched_grid(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         "usage": usage,
         "timestamp": sim.timestamp(),
     }
-    await sim.log_completion(caller, body, agent_configs(req.agent_completions))
+    await sim.charge(caller, cost, body, agent_configs(req.agent_completions))
     return Reply(body)
 
 
@@ -72,7 +73,7 @@ async def graph_workflow(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     run = workflows.run_graph(
         req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
     )
-    usage = await _workflow(sim, caller, run)
+    usage, cost = await _workflow(sim, caller, run)
     body = {
         "job_id": sim.entropy.ids.prefixed("graph-workflow"),
         "name": req.name,
@@ -82,7 +83,7 @@ async def graph_workflow(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         "usage": usage,
         "timestamp": sim.timestamp(),
     }
-    await sim.log_completion(caller, body, agent_configs(req.agents))
+    await sim.charge(caller, cost, body, agent_configs(req.agents))
     return Reply(body)
 
 
@@ -98,7 +99,6 @@ async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> 
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = agent_rate_cost(sim, run)
-    await sim.settle(caller, cost)
     body = {
         "job_id": sim.entropy.ids.prefixed("reasoning-agent", 28),
         "status": "success",
@@ -114,7 +114,7 @@ async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> 
             "total_cost": usage["total_cost"],
         },
     }
-    await sim.log_completion(caller, body, [])
+    await sim.charge(caller, cost, body, [])
     return Reply(body)
 
 
