@@ -136,10 +136,17 @@ def _endpoint(
             return await _fuzzed(simulator, operation_key)
         try:
             reply = await operation(simulator, caller, payload if body else request)
+            return _render(reply, caller)
         except APIError as exc:
             # Errors after the limiter ran still carry its headers (e.g. a 400 from validation).
             if caller.rate_headers and exc.status not in (402, 403):
                 exc.headers = {**caller.rate_headers, **exc.headers}
+            await simulator.undo_charges(caller, f"the request failed with {exc.status}")
+            raise
+        except Exception as exc:
+            # Charged, but the client gets no complete 200 (a store failure mid-batch, a body
+            # that cannot be rendered): the charge is given back.
+            await simulator.undo_charges(caller, type(exc).__name__)
             raise
 
     return handler
@@ -159,17 +166,10 @@ async def _root(request: Request) -> Response:
     )
 
 
-            return _render(reply, caller)
 async def _health(request: Request) -> Response:
     return json_response({"status": "ok"})
 
 
-            await simulator.undo_charges(caller, f"the request failed with {exc.status}")
-            raise
-        except Exception as exc:
-            # Charged, but the client gets no complete 200 (a store failure mid-batch, a body
-            # that cannot be rendered): the charge is given back.
-            await simulator.undo_charges(caller, type(exc).__name__)
 async def _openapi(request: Request) -> Response:
     # The checked-in contract, byte for byte (mockswarms/data/ links to contracts/); with
     # `control_api_in_contract` the full one, which adds the control API and switch-enabled endpoints.
