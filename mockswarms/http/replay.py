@@ -35,15 +35,23 @@ class ReplayMiddleware:
             await self.app(scope, receive, send)
             return
         recordings.maybe_reload()
+        limit = scope["app"].state.simulator.settings.max_body_bytes
         chunks: list[bytes] = []
+        size = 0
         more = True
         while more:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replaying([], message, receive), send)
+                await self.app(scope, _replaying(chunks, message, receive), send)
                 return
             chunks.append(message.get("body", b""))
+            size += len(chunks[-1])
             more = message.get("more_body", False)
+            if size > limit:
+                # Too big to be a recorded request: hand over what was read, the body limit answers 413.
+                pending: Message = {"type": "http.request", "body": b"", "more_body": more}
+                await self.app(scope, _replaying(chunks, pending, receive), send)
+                return
         body = b"".join(chunks)
         match, _ = request_match(
             scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), body
@@ -57,10 +65,12 @@ class ReplayMiddleware:
 
 
 def _replaying(bodies: list[bytes], pending: Message | None, receive: Receive) -> Receive:
-    """A receive() that hands out the already-read body once, then defers to the real one."""
-    queue: list[Message] = [{"type": "http.request", "body": b"".join(bodies), "more_body": False}]
+    """A receive() that hands out the already-read body, then ``pending`` (if any), then the real one."""
+    queue: list[Message] = [
+        {"type": "http.request", "body": b"".join(bodies), "more_body": pending is not None}
+    ]
     if pending is not None:
-        queue = [pending]
+        queue.append(pending)
 
     async def replay_receive() -> Message:
         if queue:

@@ -175,7 +175,12 @@ class _Proxy:
                 502,
                 media_type="application/json",
             )
-        out_headers = {k: v for k, v in response.headers.items() if k.lower() not in _HOP}
+        # Every header line as the upstream sent it (repeated ones such as set-cookie included).
+        out_headers = [
+            (k.encode("latin-1"), v.encode("latin-1"))
+            for k, v in response.headers.multi_items()
+            if k.lower() not in _HOP
+        ]
         streamed = response.headers.get("content-type", "").startswith("text/event-stream")
         if not streamed:
             try:
@@ -188,8 +193,9 @@ class _Proxy:
             )
             findings = self._finish(method, path, query, body, answer, sim, secrets)
             self.log.add(findings)
-            out_headers[DRIFT_HEADER] = str(len(findings))
-            return Response(content, response.status_code, out_headers)
+            reply = Response(content, response.status_code)
+            reply.raw_headers.extend([*out_headers, _drift_header(len(findings))])
+            return reply
         sim = await shadow if shadow is not None else None
         upstream_headers = {k.lower(): v for k, v in response.headers.items()}
         early = Answer(response.status_code, upstream_headers, b"", [])
@@ -198,12 +204,12 @@ class _Proxy:
             for f in exchange_drift(method, path, early, sim, self.checker, self.config.settings)
             if not f.path.startswith("$.events")
         ]
-        out_headers[DRIFT_HEADER] = str(len(early_findings))
-        return StreamingResponse(
+        relay = StreamingResponse(
             self._relay(response, method, path, query, body, upstream_headers, sim, secrets),
             status_code=response.status_code,
-            headers=out_headers,
         )
+        relay.raw_headers.extend([*out_headers, _drift_header(len(early_findings))])
+        return relay
 
     async def _relay(
         self,
@@ -219,7 +225,7 @@ class _Proxy:
         splitter = SseSplitter()
         began = time.monotonic()
         try:
-            async for chunk in response.aiter_raw():
+            async for chunk in response.aiter_bytes():  # decoded, should the upstream compress anyway
                 splitter.feed(chunk, time.monotonic() - began)
                 yield chunk  # at once: the caller sees the upstream's pacing
         finally:
@@ -228,6 +234,10 @@ class _Proxy:
             answer = Answer(response.status_code, headers, b"", splitter.frames, tuple(splitter.raw_frames))
             with contextlib.suppress(Exception):  # a broken check must not break the caller's stream
                 self.log.add(self._finish(method, path, query, body, answer, sim, secrets))
+
+
+def _drift_header(count: int) -> tuple[bytes, bytes]:
+    return DRIFT_HEADER.lower().encode(), str(count).encode()
 
 
 def create_proxy_app(config: ProxyConfig) -> Starlette:
