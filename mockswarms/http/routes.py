@@ -132,6 +132,7 @@ def _endpoint(
         caller = await simulator.authenticate(
             request.headers, _client_ip(request), required=required, openai=openai
         )
+        request.state.caller = caller  # the journal records what this request was charged
         if simulator.settings.response_fuzz:
             return await _fuzzed(simulator, operation_key)
         try:

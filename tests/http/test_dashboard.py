@@ -148,7 +148,8 @@ def test_a_request_made_with_httpx_shows_up_live_with_its_bodies(
         "200",
         "",
     )
-    assert cost == f"${response.json()['usage']['total_cost']}"
+    assert cost.startswith("$")
+    assert Decimal(cost[1:]) == Decimal(str(response.json()["usage"]["total_cost"]))
     assert duration.endswith(" ms")
 
     click(page, "#requests-table tbody tr")
@@ -308,15 +309,29 @@ def test_a_balance_edit_on_the_page_shows_in_account_credits(page: Any, server: 
 
 
 @browser_only
-def test_fixtures_and_contract_tab_lists_violations(page: Any, server: RunningServer, shots: Path) -> None:
-    bad = httpx.post(server.url("/v1/agent/completions"), headers=PREMIUM, json={"task": 5}, timeout=10)
-    assert bad.status_code in (200, 422)
-    show_tab(page, "fixtures")
-    wait_for(lambda: rows(page, "violations-table"), 3)
-    assert rows(page, "violations-table")[0][:2] == ["POST", "/v1/agent/completions"]
-    page.find_element("id", "reload-fixtures").click()
-    wait_for(lambda: "ok: true" in page.find_element("id", "reload-report").text, 3)
-    page.save_screenshot(str(shots / "fixtures.png"))
+def test_fixtures_tab_shows_files_reload_errors_with_file_and_line_and_violations(
+    driver: Any, tmp_path: Path, shots: Path
+) -> None:
+    (tmp_path / "greetings.yaml").write_text("- {id: greeting, respond: {text: hello}}\n", encoding="utf-8")
+    with serve(fixtures=[str(tmp_path)], fixtures_watch=False) as running:
+        driver.get(running.url(UI))
+        show_tab(driver, "fixtures")
+        wait_for(lambda: rows(driver, "fixture-rules"), 3)
+        assert rows(driver, "fixture-rules")[0][0] == "greeting"
+        assert rows(driver, "fixture-rules")[0][2].endswith("greetings.yaml:1")
+        assert driver.find_element("id", "fixture-files").text.endswith("greetings.yaml")
+
+        (tmp_path / "broken.yaml").write_text("- id: b\n  respond: {nonsense: 1}\n", encoding="utf-8")
+        click(driver, "#reload-fixtures")
+        report = wait_for(lambda: driver.find_element("css selector", "#reload-report ul.errors").text, 3)
+        assert "broken.yaml:" in report and "ok: false" in driver.find_element("id", "reload-report").text
+        assert report.split("broken.yaml:")[1].split(":")[0].isdigit()  # file:line
+
+        bad = httpx.post(running.url("/v1/agent/completions"), headers=PREMIUM, json={"task": 5}, timeout=10)
+        assert bad.status_code in (200, 422)
+        wait_for(lambda: rows(driver, "violations-table"), 3)
+        assert rows(driver, "violations-table")[0][:2] == ["POST", "/v1/agent/completions"]
+        driver.save_screenshot(str(shots / "fixtures.png"))
 
 
 @browser_only
@@ -415,6 +430,9 @@ def test_account_usage_reports_windows_and_exact_spend() -> None:
     assert Decimal(usage["spent"]) == Decimal(usage["spend"][-1]["total"]) == sum(costs)
     credits = client.get("/v1/account/credits", headers=PREMIUM).json()
     assert Decimal("100.00") - Decimal(usage["spent"]) == Decimal(str(credits["credit"]))
+    journal = client.get("/__mockswarms/journal").json()["entries"]
+    assert [e["cost"] for e in journal][2:] == ["0"]  # reading credits is free
+    assert [Decimal(e["cost"]) for e in journal][:2] == costs  # what each request was charged
     missing = client.get("/__mockswarms/accounts/sk-nobody/usage")
     assert (missing.status_code, missing.json()) == (404, {"detail": "No such account"})
 

@@ -219,7 +219,7 @@ function requestRow(entry) {
     el("td", {}, entry.method),
     el("td", { class: "path" }, entry.path + (entry.query ? "?" + entry.query : "")),
     el("td", {}, entry.api_key || "—"),
-    el("td", { class: "status " + statusClass }, entry.status),
+    el("td", { class: "code " + statusClass }, entry.status),
     el("td", {}, entry.fault_rule || ""),
     el("td", { class: "num" }, formatCost(entry.cost)),
     el("td", { class: "num" }, entry.duration_ms.toFixed(1) + " ms"),
@@ -390,7 +390,7 @@ function renderUsage(usage) {
 // Cumulative spend as a step line, x = simulated time, y = dollars.
 function spendChart(points) {
   const NS = "http://www.w3.org/2000/svg";
-  const width = 560, height = 160, pad = 36;
+  const width = 560, height = 160, left = 64, bottom = 24, top = 10, right = 10;
   const svg = document.createElementNS(NS, "svg");
   svg.setAttribute("viewBox", `0 0 ${width} ${height}`);
   svg.setAttribute("class", "chart");
@@ -402,8 +402,9 @@ function spendChart(points) {
     svg.append(node);
     return node;
   };
-  add("line", { x1: pad, y1: height - pad, x2: width - 8, y2: height - pad, class: "axis" });
-  add("line", { x1: pad, y1: 8, x2: pad, y2: height - pad, class: "axis" });
+  const base = height - bottom;
+  add("line", { x1: left, y1: base, x2: width - right, y2: base, class: "axis" });
+  add("line", { x1: left, y1: top, x2: left, y2: base, class: "axis" });
   if (!points.length) {
     add("text", { x: width / 2, y: height / 2, "text-anchor": "middle", class: "hint" }, "no spend yet");
     return svg;
@@ -411,16 +412,18 @@ function spendChart(points) {
   const times = points.map((p) => Date.parse(p.at));
   const totals = points.map((p) => Number(p.total));
   const t0 = times[0], t1 = Math.max(times[times.length - 1], t0 + 1000);
-  const top = Math.max(...totals) || 1;
-  const x = (t) => pad + ((t - t0) / (t1 - t0)) * (width - pad - 8);
-  const y = (v) => height - pad - (v / top) * (height - pad - 8);
+  const most = Math.max(...totals) || 1;
+  const x = (t) => left + ((t - t0) / (t1 - t0)) * (width - left - right);
+  const y = (v) => base - (v / most) * (base - top);
   let d = `M ${x(t0)} ${y(0)}`;
   points.forEach((_, i) => { d += ` L ${x(times[i])} ${y(i ? totals[i - 1] : 0)} L ${x(times[i])} ${y(totals[i])}`; });
+  d += ` L ${width - right} ${y(totals[totals.length - 1])}`;
   add("path", { d, class: "spend" });
-  add("text", { x: pad - 4, y: 14, "text-anchor": "end", class: "label" }, "$" + top.toFixed(4));
-  add("text", { x: pad, y: height - pad + 14, class: "label" }, points[0].at.slice(11, 19));
-  add("text", { x: width - 8, y: height - pad + 14, "text-anchor": "end", class: "label" },
-    points[points.length - 1].at.slice(11, 19));
+  add("text", { x: left - 4, y: top + 8, "text-anchor": "end", class: "label" }, "$" + most.toFixed(4));
+  add("text", { x: left - 4, y: base, "text-anchor": "end", class: "label" }, "$0");
+  add("text", { x: left, y: base + 14, class: "label" }, points[0].at.slice(0, 19).replace("T", " "));
+  add("text", { x: width - right, y: base + 14, "text-anchor": "end", class: "label" },
+    points[points.length - 1].at.slice(0, 19).replace("T", " "));
   return svg;
 }
 
@@ -530,15 +533,20 @@ async function loadFixtures() {
   try {
     const data = await api("GET", "/fixtures");
     const parts = [];
-    const files = Array.isArray(data.files) ? data.files : Array.isArray(data.loaded) ? data.loaded : null;
-    if (files) {
-      parts.push(files.length
-        ? el("ul", { id: "fixture-files" }, ...files.map((f) => el("li", {}, typeof f === "string" ? f : f.path || JSON.stringify(f))))
-        : el("p", { class: "hint" }, "No fixture files loaded."));
+    const dirs = Array.isArray(data.dirs) ? data.dirs : [];
+    const rules = Array.isArray(data.rules) ? data.rules : [];
+    const sources = [...new Set(rules.map((r) => r.source).filter(Boolean))];
+    parts.push(el("p", {}, (dirs.length ? "Directories: " + dirs.join(", ") : "No fixture directories configured") +
+      " · " + (typeof data.files === "number" ? data.files : sources.length) + " file(s), " + rules.length + " active rule(s)"));
+    if (sources.length) parts.push(el("ul", { id: "fixture-files" }, ...sources.map((s) => el("li", {}, s))));
+    if (rules.length) {
+      parts.push(el("table", { id: "fixture-rules" },
+        el("thead", {}, el("tr", {}, el("th", {}, "rule"), el("th", {}, "priority"), el("th", {}, "from"))),
+        el("tbody", {}, ...rules.map((r) => el("tr", {},
+          el("td", {}, r.id), el("td", { class: "num" }, r.priority),
+          el("td", {}, r.source ? r.source + (r.line ? ":" + r.line : "") : "added at run time"))))));
     }
-    const last = data.last_reload || data.report || null;
-    if (last) $("reload-report").replaceChildren(reportLines(last));
-    if (!files) parts.push(el("pre", {}, pretty(data)));
+    if (data.last_reload) $("reload-report").replaceChildren(reportLines(data.last_reload));
     box.replaceChildren(...parts);
   } catch (error) {
     box.replaceChildren(el("p", { class: "hint" }, "This server does not list its fixture files (" + error.message + ")."));
