@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import TypeAdapter
+from pydantic.json_schema import JsonSchemaMode
 
 from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
 from mockswarms.shapes import requests as rq
@@ -557,7 +558,9 @@ def _collect_models(operations: list[Operation]) -> list[Shape]:
 
 
 def _schemas(models: list[Shape]) -> dict[str, Any]:
-    _, top = TypeAdapter.json_schemas([(m, "validation", TypeAdapter(m)) for m in models], ref_template=REF)
+    mode: JsonSchemaMode = "validation"
+    adapters = [(m.__name__, mode, TypeAdapter(m)) for m in models]
+    _, top = TypeAdapter.json_schemas(adapters, ref_template=REF)
     defs: dict[str, Any] = top.get("$defs", {})
     return {name: defs[name] for name in sorted(defs)}
 
