@@ -129,15 +129,27 @@ def servers() -> Iterator[tuple[str, str]]:
 
 
 def test_every_endpoint_of_a_docs_profile_upstream_shows_zero_drift(servers: tuple[str, str]) -> None:
+    _assert_zero_drift(*servers)
+
+
+def test_a_legacy_profile_upstream_compared_in_the_legacy_profile_shows_zero_drift() -> None:
+    # Other price table (2025-05), layouts and SSE format: still no drift, /openapi.json examples included.
+    with serve(seed=1, profile="legacy") as upstream:
+        settings = load_settings({"profile": "legacy"}, environ={})
+        with run_app(create_proxy_app(ProxyConfig(upstream=upstream.base_url, settings=settings))) as url:
+            _assert_zero_drift(upstream.base_url, url)
+
+
+def _assert_zero_drift(upstream: str, proxy: str) -> None:
     paths_seen = set()
-    with httpx.Client(base_url=servers[1], timeout=30) as client:
+    with httpx.Client(base_url=proxy, timeout=30) as client:
         for method, path, headers, body in EXCHANGES:
             response = client.request(method, path, headers=headers, json=body)
             assert response.headers["x-mockswarms-drift"] == "0", (method, path, response.text[:300])
             paths_seen.add(path)
         report = client.get("/__mockswarms/drift").json()
     assert report == {"exchanges": len(EXCHANGES), "drift": 0, "findings": []}
-    contract_paths = set(httpx.get(servers[0] + "/openapi.json").json()["paths"])
+    contract_paths = set(httpx.get(upstream + "/openapi.json").json()["paths"])
     assert contract_paths <= paths_seen  # every documented endpoint went through the proxy
 
 
