@@ -53,7 +53,7 @@ function redact(value) {
 }
 
 function pretty(value) {
-  if (value === null || value === undefined) return "(empty)";
+  if (value === null || value === undefined) return "(none recorded)";
   if (typeof value === "string") return value;
   return JSON.stringify(redact(value), null, 2);
 }
