@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 
 from mockswarms.clock import format_timestamp
 from mockswarms.config import Settings
+from mockswarms.shapes.chat import ChatUsage
+from mockswarms.shapes.workflows import AdvancedResearchUsage, ReasoningUsage, WorkflowUsage
 
 __all__ = [
     "PRICE_TABLES",
@@ -281,7 +283,7 @@ def workflow_usage(
     *,
     settings: Settings,
     now: datetime | float,
-) -> tuple[dict[str, Any], Decimal]:
+) -> tuple[WorkflowUsage, Decimal]:
     """Graph workflow / batched grid: ``{…tokens, token_cost, cost_per_agent}`` (= $0.01 per agent).
 
     Token costs use the swarm rates; the night discount applies only with scope ``all``.
@@ -301,7 +303,7 @@ def workflow_usage(
     if frenzy_active(now, settings):
         token_cost = agent_cost = total = _ZERO
     cost = quantize(total)
-    usage = {
+    usage: WorkflowUsage = {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "total_tokens": input_tokens + output_tokens,
@@ -317,7 +319,7 @@ def research_usage(
     *,
     settings: Settings,
     now: datetime | float | None = None,
-) -> tuple[dict[str, Any], Decimal]:
+) -> tuple[AdvancedResearchUsage, Decimal]:
     """Advanced research: $20 / $60 per 1M tokens, ``total_cost_usd`` (no discounts; frenzy mode
     applies only when ``now`` is given)."""
     total = (
@@ -326,7 +328,7 @@ def research_usage(
     if now is not None and frenzy_active(now, settings):
         total = _ZERO
     cost = quantize(total)
-    usage = {
+    usage: AdvancedResearchUsage = {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "total_tokens": input_tokens + output_tokens,
@@ -342,10 +344,10 @@ def chat_usage(
     settings: Settings,
     now: datetime | float,
     images: int = 0,
-) -> tuple[dict[str, Any], Decimal]:
+) -> tuple[ChatUsage, Decimal]:
     """``/v1/chat/completions``: billed exactly as an agent completion; OpenAI ``usage`` keys only."""
     _, cost = agent_usage(prompt_tokens, completion_tokens, settings=settings, now=now, images=images)
-    usage = {
+    usage: ChatUsage = {
         "prompt_tokens": prompt_tokens,
         "completion_tokens": completion_tokens,
         "total_tokens": prompt_tokens + completion_tokens,
@@ -359,10 +361,10 @@ def reasoning_usage(
     *,
     settings: Settings,
     now: datetime | float,
-) -> tuple[dict[str, Any], Decimal]:
+) -> tuple[ReasoningUsage, Decimal]:
     """Reasoning agent: agent rates; the documented ``usage`` has token counts only."""
     _, cost = agent_usage(input_tokens, output_tokens, settings=settings, now=now)
-    usage = {
+    usage: ReasoningUsage = {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "total_tokens": input_tokens + output_tokens,

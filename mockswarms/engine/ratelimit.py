@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from mockswarms.clock import format_timestamp
 from mockswarms.config import Settings
 from mockswarms.errors import APIError, OpenAIError
+from mockswarms.shapes.account import RateLimitsResponse, RateLimitsWindows, RateLimitWindow
 from mockswarms.state.base import WINDOWS, Limits, WindowState
 
 __all__ = [
@@ -177,18 +178,23 @@ def rate_limits_body(
     tier: str,
     now: float,
     settings: Settings | None = None,
-) -> dict[str, object]:
+) -> RateLimitsResponse:
     """``GET /v1/rate/limits``: the same counts, limits and resets the headers report (reset
     instants are rounded up to whole seconds, exactly like ``X-RateLimit-Reset``)."""
-    rate_limits = {
-        name: {
+
+    def window(name: str) -> RateLimitWindow:
+        return {
             "count": windows[name].count,
             "limit": _limit(windows[name]),
             "exceeded": windows[name].exceeded,
             "remaining": _remaining(windows[name]),
             "reset_time": _iso(math.ceil(windows[name].reset_at)),  # = X-RateLimit-Reset
         }
-        for name in WINDOWS
+
+    rate_limits: RateLimitsWindows = {
+        "minute": window("minute"),
+        "hour": window("hour"),
+        "day": window("day"),
     }
 
     def maximum(name: str) -> int:

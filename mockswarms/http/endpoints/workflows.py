@@ -27,9 +27,10 @@ from mockswarms.shapes.requests import (
     GraphWorkflowRequest,
     ReasoningAgentRequest,
 )
+from mockswarms.shapes.workflows import WorkflowUsage
 
 
-async def _workflow(sim: Simulator, caller: Caller, run: Run) -> tuple[dict[str, Any], Decimal]:
+async def _workflow(sim: Simulator, caller: Caller, run: Run) -> tuple[WorkflowUsage, Decimal]:
     """Graph and grid runs: check and price at workflow rates; returns the ``usage`` body and the cost
     (charged with the log row once the body is built)."""
     check_prompt(sim, caller, run)
