@@ -194,8 +194,10 @@ class Simulator:
                 raise gates.auth_error("missing", self.settings, openai=openai)
             return Caller(None, None, ip)
         account = await self.store.get_account(key)
-        if account is None and self._shared_clock and await self._seed():
-            # The shared store came back empty (Redis restarted): seeded again, look again.
+        if account is None and self._shared_clock:
+            # The shared store may have come back empty (Redis restarted): seed it if so (this
+            # worker or another one just did), then look again.
+            await self._seed()
             account = await self.store.get_account(key)
         if account is None:
             if self.settings.accept_any_key:
