@@ -515,3 +515,42 @@ def test_sse_events_parse_frames_skip_pings_and_drop_a_cut_frame() -> None:
         {"event": "metadata", "data": {"job_id": "j1"}},
         {"event": "message", "id": "7", "data": "[DONE]"},
     ]
+
+
+def add_template(page: Any, template: str, path_glob: str) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    show_tab(page, "faults")
+    before = len(rows(page, "faults-table"))
+    Select(page.find_element("id", "fault-template")).select_by_value(template)
+    path = page.find_element("id", "fault-path")
+    path.clear()
+    path.send_keys(path_glob)
+    page.find_element("id", "add-fault").click()
+    wait_for(lambda: len(rows(page, "faults-table")) == before + 1, 2)
+
+
+@browser_only
+def test_wire_templates_reset_disconnect_and_delay_as_they_say(page: Any, server: RunningServer) -> None:
+    add_template(page, "reset", "/v1/models")
+    with pytest.raises(httpx.TransportError):  # the connection is reset before any response byte
+        httpx.get(server.url("/v1/models"), headers=PREMIUM, timeout=10)
+
+    add_template(page, "sse-disconnect", "/v1/agent/completions")
+    body = {**AGENT_RUN, "stream": True}
+    buffer = ""
+    url = server.url("/v1/agent/completions")
+    with (
+        contextlib.suppress(httpx.TransportError),  # the stream is cut: no terminating chunk
+        httpx.stream("POST", url, headers=PREMIUM, json=body, timeout=10) as r,
+    ):
+        assert r.status_code == 200
+        for text in r.iter_text():
+            buffer += text
+    frames = [f for f in buffer.split("\n\n") if f.strip()]
+    assert len(frames) == 3
+
+    latency_started = time.monotonic()
+    add_template(page, "latency", "/health")
+    httpx.get(server.url("/health"), timeout=10)
+    assert time.monotonic() - latency_started >= 1.5
