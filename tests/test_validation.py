@@ -30,7 +30,10 @@ def _post(
 
 
 def test_valid_bodies_have_no_violations(validator: RequestValidator) -> None:
-    assert _post(validator, "/v1/agent/completions", {}) == []
+    # A batch item may be anything the SDK sends (it fails alone); the single run needs a named agent.
+    assert _post(validator, "/v1/agent/batch/completions", [{}]) == []
+    (unnamed,) = _post(validator, "/v1/agent/completions", {})
+    assert (unnamed.location, unnamed.message) == (["body"], '"agent_config" is a required property')
     assert (
         _post(
             validator,
@@ -54,27 +57,32 @@ def test_valid_bodies_have_no_violations(validator: RequestValidator) -> None:
 
 def test_wrong_type_names_location_and_schema_path(validator: RequestValidator) -> None:
     violations = _post(
-        validator, "/v1/agent/completions", {"agent_config": {"max_tokens": "lots"}, "task": 5}
+        validator,
+        "/v1/agent/completions",
+        {"agent_config": {"agent_name": "A", "max_tokens": "lots"}, "task": 5},
     )
     assert [(v.kind, v.location, v.blocking) for v in violations] == [
         ("body", ["body", "agent_config", "max_tokens"], True),
         ("body", ["body", "task"], True),
     ]
-    assert violations[0].schema_path == "/components/schemas/AgentSpec/properties/max_tokens/anyOf/0/type"
+    assert (
+        violations[0].schema_path == "/components/schemas/NamedAgentSpec/properties/max_tokens/anyOf/0/type"
+    )
     assert violations[0].message == '"lots" is not of type "integer"'
     assert violations[0].operation == "runAgent"
-    assert violations[1].schema_path == "/components/schemas/AgentCompletion/properties/task/anyOf/0/type"
+    assert violations[1].schema_path == "/components/schemas/AgentRunRequest/properties/task/anyOf/0/type"
 
 
 def test_enum_required_and_array_shape(validator: RequestValidator) -> None:
-    (bad_type,) = _post(validator, "/v1/swarm/completions", {"swarm_type": "NotASwarm"})
+    runnable = {"task": "t", "agents": [{"agent_name": "A"}]}
+    (bad_type,) = _post(validator, "/v1/swarm/completions", {**runnable, "swarm_type": "NotASwarm"})
     assert bad_type.location == ["body", "swarm_type"]
-    assert bad_type.schema_path.endswith("/SwarmSpec/properties/swarm_type/anyOf/0/enum")
-    (missing,) = _post(validator, "/v1/chat/completions", {"messages": []})
+    assert bad_type.schema_path.endswith("/SwarmRunRequest/properties/swarm_type/anyOf/0/enum")
+    (missing,) = _post(validator, "/v1/chat/completions", {"messages": [{"role": "user", "content": "hi"}]})
     assert missing.location == ["body"] and missing.message == '"model" is a required property'
     (not_array,) = _post(validator, "/v1/agent/batch/completions", {"task": "x"})
     assert (not_array.schema_path, not_array.message) == ("/type", '{"task":"x"} is not of type "array"')
-    (too_long,) = _post(validator, "/v1/swarm/completions", {"name": "n" * 101})
+    (too_long,) = _post(validator, "/v1/swarm/completions", {**runnable, "name": "n" * 101})
     assert too_long.location == ["body", "name"] and "maxLength" in too_long.schema_path
 
 
@@ -92,7 +100,7 @@ def test_non_blocking_violations(validator: RequestValidator) -> None:
     (method,) = validator.validate("DELETE", "/v1/agent/completions", {}, b"")
     assert (method.kind, method.blocking) == ("method", False)
     assert method.message == "DELETE /v1/agent/completions is not in the contract (allowed: POST)"
-    (ctype,) = _post(validator, "/v1/agent/completions", {}, {"Content-Type": "text/plain"})
+    (ctype,) = _post(validator, "/v1/agent/batch/completions", [{}], {"Content-Type": "text/plain"})
     assert (ctype.kind, ctype.blocking, ctype.location) == ("content-type", False, ["header", "content-type"])
     # The control API and HEAD/OPTIONS are never checked.
     assert validator.validate("PUT", "/__mockswarms/clock", {}, b"{bad") == []
@@ -107,7 +115,8 @@ def test_templated_paths_in_the_full_contract() -> None:
 
 
 def test_violations_detail_is_fastapi_style(validator: RequestValidator) -> None:
-    violations = _post(validator, "/v1/agent/completions", {"task": 5}) + validator.validate(
+    named = {"agent_config": {"agent_name": "A"}}
+    violations = _post(validator, "/v1/agent/completions", {**named, "task": 5}) + validator.validate(
         "GET", "/x", {}, b""
     )
     assert violations_detail(violations) == {
@@ -116,8 +125,8 @@ def test_violations_detail_is_fastapi_style(validator: RequestValidator) -> None
                 "type": "contract_violation",
                 "loc": ["body", "task"],
                 "msg": '5 is not of type "string" (schema path '
-                "/components/schemas/AgentCompletion/properties/task/anyOf/0/type of runAgent)",
-                "schema_path": "/components/schemas/AgentCompletion/properties/task/anyOf/0/type",
+                "/components/schemas/AgentRunRequest/properties/task/anyOf/0/type of runAgent)",
+                "schema_path": "/components/schemas/AgentRunRequest/properties/task/anyOf/0/type",
             }
         ]
     }
@@ -125,7 +134,7 @@ def test_violations_detail_is_fastapi_style(validator: RequestValidator) -> None
 
 def test_violation_log_is_bounded_and_thread_safe(validator: RequestValidator) -> None:
     log = ViolationLog(maxlen=5)
-    one = _post(validator, "/v1/agent/completions", {"task": 5})
+    one = _post(validator, "/v1/agent/completions", {"agent_config": {"agent_name": "A"}, "task": 5})
 
     def worker() -> None:
         for _ in range(50):
@@ -166,7 +175,7 @@ def test_strict_mode_refuses_a_malformed_request_with_422_via_httpx() -> None:
         assert response.status_code == 422
         (item,) = response.json()["detail"]
         assert item["loc"] == ["body", "agent_config", "max_tokens"]
-        assert item["schema_path"] == "/components/schemas/AgentSpec/properties/max_tokens/anyOf/0/type"
+        assert item["schema_path"] == "/components/schemas/NamedAgentSpec/properties/max_tokens/anyOf/0/type"
         journal = client.get("/__mockswarms/violations").json()
         assert journal["count"] == 1 and journal["violations"][0]["kind"] == "body"
 

@@ -165,7 +165,11 @@ def test_verify_client_cli(capsys: pytest.CaptureFixture[str]) -> None:
 def _verify_profile(profile: str, max_examples: int, **kwargs: Any) -> None:
     from mockswarms.http.app import create_app
 
-    checks = (*CHECKS, "positive_data_acceptance") if profile == "prism" else CHECKS
+    checks: tuple[str, ...] = CHECKS
+    if profile == "prism":
+        # prism promises a 2xx for every schema-valid body, and also answers bodies the contract's server
+        # rules refuse (the SDKs' `{}`): negative data is not rejected there by design.
+        checks = (*(c for c in CHECKS if c != "negative_data_rejection"), "positive_data_acceptance")
     report = run_verification(
         CONTRACT,
         app=create_app(profile=profile, seed=1),

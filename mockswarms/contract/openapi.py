@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import TypeAdapter
 from pydantic.json_schema import JsonSchemaMode
 
+from mockswarms.config import Settings
 from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
 from mockswarms.shapes import requests as rq
 from mockswarms.shapes import responses as rs
@@ -33,6 +34,8 @@ __all__ = [
 REF = "#/components/schemas/{model}"
 # A body or request shape: a pydantic model (requests) or a TypedDict / RootModel (responses).
 Shape = type[Any]
+# The contract describes the default settings (the docs profile): the batch cap is a setting.
+_AGENT_BATCH_MAX: int = Settings.model_fields["agent_batch_max"].default
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "2026.07"
 
@@ -56,6 +59,7 @@ class Operation:
     responses: tuple[Shape, ...]  # anyOf of the 200 body variants (first = current shape)
     request: Shape | None = None
     request_array: bool = False  # the body is a bare JSON array of ``request`` items
+    request_max_items: int | None = None  # cap of a bare-array body (the server answers 400 beyond it)
     request_example: Any = None
     auth: str = "required"  # "required" | "optional" (public discovery endpoints)
     errors: tuple[int, ...] = (401, 403, 404, 422, 429, 500)
@@ -124,7 +128,7 @@ OPERATIONS: tuple[Operation, ...] = (
         "Run one agent",
         "agents",
         (rs.AgentCompletionOutput,),
-        request=rq.AgentCompletion,
+        request=rq.AgentRunRequest,
         request_example=_AGENT_EXAMPLE,
         errors=_POST_ERRORS,
         sse=_AGENT_SSE,
@@ -139,9 +143,12 @@ OPERATIONS: tuple[Operation, ...] = (
         (rs.AgentBatchEnvelope, rs.AgentBatchLegacyList),
         request=rq.AgentCompletion,
         request_array=True,
+        request_max_items=_AGENT_BATCH_MAX,
         request_example=[_AGENT_EXAMPLE],
         errors=_POST_ERRORS,
         premium=True,
+        description=f"At most {_AGENT_BATCH_MAX} items (400 beyond). An item the single-agent endpoint would "
+        "refuse (no agent name …) fails alone: `success: false` with its error, inside the 200.",
     ),
     Operation(
         "GET",
@@ -170,11 +177,13 @@ OPERATIONS: tuple[Operation, ...] = (
         "Run a swarm",
         "swarms",
         (rs.SwarmCompletionOutput, rs.LegacySwarmCompletionOutput),
-        request=rq.SwarmSpec,
+        request=rq.SwarmRunRequest,
         request_example=_SWARM_EXAMPLE,
         errors=_POST_ERRORS,
         sse=_SWARM_SSE,
-        description="Streams (SSE) when `stream` is true.",
+        description="Streams (SSE) when `stream` is true. Beyond the schema (400): with `swarm_type` "
+        "AgentRearrange (or `auto` choosing it), `rearrange_flow` names only agents declared in `agents` "
+        "(`A -> B, C`: steps split by `->`, parallel agents by `,`, no empty step).",
     ),
     Operation(
         "POST",
@@ -188,6 +197,8 @@ OPERATIONS: tuple[Operation, ...] = (
         request_example=[_SWARM_EXAMPLE],
         errors=_POST_ERRORS,
         premium=True,
+        description="An item the single-swarm endpoint would refuse (no task, no agents …) fails alone: "
+        "`status: error` with its `detail`, inside the 200.",
     ),
     Operation(
         "GET",
@@ -382,6 +393,8 @@ OPERATIONS: tuple[Operation, ...] = (
         },
         errors=_POST_ERRORS,
         premium=True,
+        description="Beyond the schema (400): agent names are unique; every edge `source`/`target`, "
+        "`entry_points` and `end_points` item names a declared agent; the edges form no cycle.",
     ),
     Operation(
         "GET",
@@ -662,6 +675,8 @@ def _operation(op: Operation) -> dict[str, Any]:
         schema: dict[str, Any] = _ref(op.request)
         if op.request_array:
             schema = {"type": "array", "items": schema}
+            if op.request_max_items is not None:
+                schema["maxItems"] = op.request_max_items
         media: dict[str, Any] = {"schema": schema}
         if op.request_example is not None:
             media["example"] = op.request_example

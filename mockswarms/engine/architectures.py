@@ -41,7 +41,13 @@ from mockswarms.engine.runs import (
     resolve_agents,
 )
 from mockswarms.errors import DomainError, ValidationFailed, fastapi_error_item
-from mockswarms.shapes.requests import DOCS_SWARM_TYPES, LEGACY_SWARM_TYPES, SwarmSpec
+from mockswarms.shapes.requests import (
+    DOCS_SWARM_TYPES,
+    HEAVY_SWARM_VARIANTS,
+    LEGACY_SWARM_TYPES,
+    SELF_STAFFED_SWARM_TYPES,
+    SwarmSpec,
+)
 
 __all__ = [
     "AUTO_RULE",
@@ -528,7 +534,7 @@ _ARCHITECTURES: dict[str, Arch] = {
     "SpreadSheetSwarm": _spreadsheet,
 }
 # Types that run without user agents (they bring their own).
-_SELF_STAFFED = frozenset({"HeavySwarm", "AutoSwarmBuilder", "CouncilAsAJudge", "DebateWithJudge", "MALT"})
+_SELF_STAFFED = frozenset(SELF_STAFFED_SWARM_TYPES)  # the contract's swarm rule lists the same
 
 
 def _literal_error(value: str, allowed: Sequence[str]) -> ValidationFailed:
@@ -602,12 +608,18 @@ def run_swarm(
         agents = [resolve_agent(None, default_model=default_model, strict=False, rules=spec.rules)]
     if resolved == "AgentRearrange" and spec.rearrange_flow:
         # Validate before any call so a bad flow never bills.
-        parse_rearrange_flow(spec.rearrange_flow, [a.name for a in agents])
+        try:
+            parse_rearrange_flow(spec.rearrange_flow, [a.name for a in agents])
+        except DomainError:
+            if strict:
+                raise
+            # prism: a flow naming undeclared agents is not a schema error; run the agents in order.
+            spec = spec.model_copy(update={"rearrange_flow": None})
     if (
         strict
         and resolved == "HeavySwarm"
-        and spec.heavy_swarm_variant
-        and spec.heavy_swarm_variant not in HEAVY_VARIANTS
+        and spec.heavy_swarm_variant is not None
+        and spec.heavy_swarm_variant not in HEAVY_SWARM_VARIANTS
     ):
         raise ValidationFailed(
             [

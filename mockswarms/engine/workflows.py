@@ -404,7 +404,7 @@ def run_reasoning(
     reasoner; AgentJudge = judge over ``max_loops`` rounds (output is a string).
     ``output``: list of ``{role, content}``; a string for AgentJudge. ``meta["agent_type"]`` is the type run.
     """
-    kind = req.swarm_type or "reasoning-duo"
+    kind = "reasoning-duo" if req.swarm_type is None else req.swarm_type
     if kind not in REASONING_AGENT_TYPES:
         if strict:
             raise _reasoning_type_error(kind)

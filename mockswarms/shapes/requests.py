@@ -4,6 +4,12 @@ Shapes follow the SDKs (``shared/reference/sdk-models.md``) and reference §b: n
 optional and nullable, because the official SDKs send ``{}`` for minimal calls. Semantic rules
 (task required, agent name required, batch caps, …) are enforced by the domain, not here, so the
 ``prism`` profile can answer every schema-valid body. Unknown keys are kept (``extra="allow"``).
+
+The same rules are written into the contract as JSON Schema only (``schema_rules``): models used by one
+operation carry them directly; where one SDK shape serves a strict and a lenient operation (a single run
+vs. a batch whose items fail one by one), a schema-only subclass (``AgentRunRequest``, ``SwarmRunRequest``,
+``NamedAgentSpec``) carries them. Parsing never enforces them. (Over 400 lines on purpose: each body and
+its rules read together in one place.)
 """
 
 from __future__ import annotations
@@ -12,11 +18,15 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mockswarms.shapes.schema_rules import NON_EMPTY_STRING, any_of, present, rule, with_rules
+
 __all__ = [
     "DOCS_SWARM_TYPES",
+    "HEAVY_SWARM_VARIANTS",
     "LEGACY_SWARM_TYPES",
     "MAX_LOOPS",
     "REASONING_AGENT_TYPES",
+    "SELF_STAFFED_SWARM_TYPES",
     "SWARM_OUTPUT_TYPES",
     "SWARM_TYPES",
     "WORKFLOW_SWARM_TYPES",
@@ -101,6 +111,15 @@ SwarmOutputType = Literal[
     "list-final",
 ]
 SWARM_OUTPUT_TYPES: tuple[str, ...] = get_args(SwarmOutputType)
+# Types that bring their own agents: every other type needs at least one agent in the request.
+SELF_STAFFED_SWARM_TYPES: tuple[str, ...] = (
+    "HeavySwarm",
+    "AutoSwarmBuilder",
+    "CouncilAsAJudge",
+    "DebateWithJudge",
+    "MALT",
+)
+HEAVY_SWARM_VARIANTS: tuple[str, ...] = ("default", "medium", "heavy")
 
 REASONING_AGENT_TYPES: tuple[str, ...] = (
     "reasoning-duo",
@@ -196,6 +215,19 @@ class AgentSpec(_Body):
     handoffs: list[AgentSpec] | None = None
 
 
+_AGENT_NAME_RULE = rule(
+    "The server runs named agents only: `agent_name` (1-100 characters), or `marketplace_prompt_id` for a "
+    "marketplace agent; otherwise 400 (`Agent name is required`).",
+    any_of([present("agent_name", NON_EMPTY_STRING), present("marketplace_prompt_id", NON_EMPTY_STRING)]),
+)
+
+
+class NamedAgentSpec(AgentSpec):
+    """An AgentSpec as the server runs it (agent, swarm, graph and grid requests): it has a name."""
+
+    model_config = ConfigDict(json_schema_extra=with_rules(_AGENT_NAME_RULE))
+
+
 class HistoryMessage(_Body):
     role: str
     content: Any = None
@@ -209,6 +241,13 @@ class AgentCompletion(_Body):
     imgs: list[str] | None = None
     tools_enabled: list[str] | None = None
     stream: bool | None = None
+
+
+class AgentRunRequest(AgentCompletion):
+    """``POST /v1/agent/completions`` as the server accepts it: ``agent_config`` with a named agent.
+    (Batch items stay plain ``AgentCompletion``: an item that breaks this fails alone, inside a 200.)"""
+
+    agent_config: NamedAgentSpec  # schema only: required, not null
 
 
 class ScheduleSpec(_Body):
@@ -246,6 +285,59 @@ class SwarmSpec(_Body):
     output_type: SwarmOutputType | None = None
 
 
+_NON_EMPTY_ARRAY: dict[str, Any] = {"type": "array", "minItems": 1}
+_SWARM_RULES = (
+    rule(
+        "A task: a non-empty `task`, `tasks` or `messages`; otherwise 400 (`There is no task or tasks or "
+        "messages provided. …`).",
+        any_of(
+            [
+                present("task", NON_EMPTY_STRING),
+                present("tasks", _NON_EMPTY_ARRAY),
+                present("messages", {"anyOf": [_NON_EMPTY_ARRAY, {"type": "object", "minProperties": 1}]}),
+            ]
+        ),
+    ),
+    rule(
+        "At least one agent, unless `swarm_type` brings its own ("
+        + ", ".join(SELF_STAFFED_SWARM_TYPES)
+        + "); otherwise 400 (`Agent validation error: At least one agent is required.`).",
+        any_of(
+            [
+                present("agents", _NON_EMPTY_ARRAY),
+                present("swarm_type", {"enum": list(SELF_STAFFED_SWARM_TYPES)}),
+            ]
+        ),
+    ),
+    rule(
+        "With `swarm_type` HeavySwarm, `heavy_swarm_variant` is "
+        + ", ".join(HEAVY_SWARM_VARIANTS)
+        + " or null; "
+        "otherwise 422.",
+        any_of(
+            [
+                {"properties": {"heavy_swarm_variant": {"enum": [*HEAVY_SWARM_VARIANTS, None]}}},
+                {
+                    "properties": {
+                        "swarm_type": {"enum": [*(t for t in SWARM_TYPES if t != "HeavySwarm"), None]}
+                    }
+                },
+            ]
+        ),
+    ),
+)
+
+
+class SwarmRunRequest(SwarmSpec):
+    """``POST /v1/swarm/completions`` as the server accepts it: a task, named agents (unless the type
+    brings its own), a known HeavySwarm variant. (Batch items stay plain ``SwarmSpec``: an item that breaks
+    a rule comes back as an error item inside a 200.)"""
+
+    model_config = ConfigDict(json_schema_extra=with_rules(*_SWARM_RULES))
+
+    agents: list[NamedAgentSpec] | None = None  # type: ignore[assignment]
+
+
 class ChatContentPart(_Body):
     type: str
     text: str | None = None
@@ -259,6 +351,17 @@ class ChatMessage(_Body):
 
 
 class ChatCompletionRequest(_Body):
+    model_config = ConfigDict(
+        json_schema_extra=with_rules(
+            rule(
+                "At least one message with role `user`; otherwise 400 "
+                "(`At least one message with role 'user' is required.`).",
+                {"properties": {"messages": {"contains": present("role", {"const": "user"})}}},
+            ),
+            rule("Only n=1 is supported; n > 1 is answered 400.", {"properties": {"n": {"maximum": 1}}}),
+        )
+    )
+
     model: str
     messages: list[ChatMessage]
     temperature: float | None = 0.5
@@ -274,12 +377,21 @@ class ChatCompletionRequest(_Body):
 
 
 class ReasoningAgentRequest(_Body):
+    model_config = ConfigDict(
+        json_schema_extra=with_rules(
+            rule(
+                "`swarm_type` is one of the reasoning agent types (null: reasoning-duo); otherwise 422.",
+                {"properties": {"swarm_type": {"enum": [*REASONING_AGENT_TYPES, None]}}},
+            )
+        )
+    )
+
     agent_name: str | None = "reasoning-agent"
     description: str | None = "A reasoning agent that can answer questions and help with tasks."
     model_name: str | None = "claude-sonnet-4-20250514"
     system_prompt: str | None = None
     max_loops: Loops | None = 1
-    swarm_type: str | None = None  # validated semantically: only REASONING_AGENT_TYPES
+    swarm_type: str | None = None  # a str so prism answers any; the schema rule lists the accepted ones
     num_samples: Loops | None = 1
     output_type: ReasoningOutputType | None = "dict-all-except-first"
     num_knowledge_items: int | None = None
@@ -300,6 +412,22 @@ class AutoSwarmBuilderRequest(_Body):
 
 
 class AdvancedResearchConfig(_Body):
+    model_config = ConfigDict(
+        json_schema_extra=with_rules(
+            rule(
+                "`worker_model_name` and `director_model_name`, when sent, are non-empty strings; "
+                "`max_loops` is at least 1; otherwise 422 with an `error_code`.",
+                {
+                    "properties": {
+                        "worker_model_name": NON_EMPTY_STRING,
+                        "director_model_name": NON_EMPTY_STRING,
+                        "max_loops": {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "null"}]},
+                    }
+                },
+            )
+        )
+    )
+
     name: str | None = "Advanced Research"
     description: str | None = "Advanced Research"
     worker_model_name: str | None = "gpt-4.1"
@@ -327,9 +455,26 @@ class MarketplaceAgentsRequest(_Body):
 
 
 class BatchedGridWorkflowRequest(_Body):
+    model_config = ConfigDict(
+        json_schema_extra=with_rules(
+            rule(
+                "`max_loops` (>= 1), at least one agent in `agent_completions` and one task in `tasks`; "
+                "otherwise 400.",
+                {
+                    "required": ["max_loops", "agent_completions", "tasks"],
+                    "properties": {
+                        "max_loops": {"type": "integer", "minimum": 1},
+                        "agent_completions": _NON_EMPTY_ARRAY,
+                        "tasks": _NON_EMPTY_ARRAY,
+                    },
+                },
+            )
+        )
+    )
+
     name: str | None = None
     description: str | None = None
-    agent_completions: list[AgentSpec] | None = None
+    agent_completions: list[NamedAgentSpec] | None = None
     tasks: list[str] | None = None
     max_loops: Loops | None = None
     imgs: list[str] | None = None
@@ -342,9 +487,15 @@ class EdgeSpec(_Body):
 
 
 class GraphWorkflowRequest(_Body):
+    model_config = ConfigDict(
+        json_schema_extra=with_rules(
+            rule("At least one agent; otherwise 400.", present("agents", _NON_EMPTY_ARRAY))
+        )
+    )
+
     name: str | None = None
     description: str | None = None
-    agents: list[AgentSpec] | None = None
+    agents: list[NamedAgentSpec] | None = None
     edges: list[EdgeSpec] | None = None
     entry_points: list[str] | None = None
     end_points: list[str] | None = None
