@@ -17,6 +17,7 @@ from typing import Any
 
 from mockswarms.engine.llm import LLM, LLMCall, LLMError, LLMResult, Message, Pacing
 from mockswarms.errors import DomainError
+from mockswarms.limits import MAX_MODEL_CALLS, MAX_MODEL_CALLS_DETAIL
 from mockswarms.shapes.requests import AgentSpec
 
 __all__ = [
@@ -273,7 +274,10 @@ class Recorder:
         context: Mapping[str, str] | None = None,
         tools: tuple[Mapping[str, Any], ...] | None = None,
     ) -> LLMResult:
-        """One LLM call; raises :class:`RunStopped` if the answer is an error."""
+        """One LLM call; raises :class:`RunStopped` if the answer is an error, and a 400 once the run
+        has made ``MAX_MODEL_CALLS`` calls (before anything is charged)."""
+        if len(self.turns) >= MAX_MODEL_CALLS:
+            raise DomainError(400, MAX_MODEL_CALLS_DETAIL)
         ctx = dict(context) if context else {}
         if self.swarm_name:
             ctx.setdefault("swarm_name", self.swarm_name)

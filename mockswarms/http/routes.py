@@ -7,6 +7,7 @@ check it against the contract (``request_validation``), authenticate, then hand 
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 from collections.abc import Awaitable, Callable
@@ -25,14 +26,53 @@ from mockswarms.http import endpoints as operations
 from mockswarms.http.endpoints import Reply
 from mockswarms.http.responses import json_response
 from mockswarms.http.validation import RequestValidator, ViolationLog, violations_detail
+from mockswarms.limits import MAX_JSON_DEPTH, too_deep
 
 __all__ = ["public_routes"]
 
 _LONG_NUMBER = re.compile(rb"\d{19,}")
+# Bodies larger than this are parsed and checked in a worker thread, so the event loop stays free.
+OFF_LOOP_BYTES = 64 * 1024
 CONTRACT_FILE = Path(__file__).resolve().parent.parent / "data" / "swarms-api.openapi.json"
 FULL_CONTRACT_FILE = CONTRACT_FILE.with_name("swarms-api.full.openapi.json")
 
 Operation = Callable[[Simulator, Caller, Any], Awaitable[Reply]]
+
+
+def _json_error(*, openai: bool, message: str, position: int = 0) -> APIError:
+    if openai:
+        return OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
+    return ValidationFailed(
+        [
+            {
+                "type": "json_invalid",
+                "loc": ["body", position],
+                "msg": "JSON decode error",
+                "input": {},
+                "ctx": {"error": message},
+            }
+        ]
+    )
+
+
+def _parse_json(raw: bytes, *, openai: bool) -> Any:
+    """Bytes to JSON values, refusing what would break a later step (see ``mockswarms.limits``)."""
+    try:
+        # orjson turns integers beyond 64 bits into floats; the stdlib keeps them exact.
+        value = json.loads(raw) if _LONG_NUMBER.search(raw) else orjson.loads(raw)
+    except (orjson.JSONDecodeError, json.JSONDecodeError) as exc:
+        raise _json_error(openai=openai, message=exc.msg, position=exc.pos) from exc
+    except (ValueError, RecursionError) as exc:
+        # An integer beyond Python's 4,300-digit conversion limit, or nesting the stdlib cannot
+        # follow: FastAPI answers the same 400 for any body its JSON decoder chokes on.
+        if openai:
+            raise OpenAIError(
+                400, "We could not parse the JSON body of your request.", code="invalid_json"
+            ) from exc
+        raise APIError(400, "There was an error parsing the body") from exc
+    if too_deep(value):
+        raise _json_error(openai=openai, message=f"nesting deeper than {MAX_JSON_DEPTH} levels")
+    return _integral(value)
 
 
 async def _read_json(request: Request, *, openai: bool) -> Any:
@@ -41,32 +81,14 @@ async def _read_json(request: Request, *, openai: bool) -> Any:
         if openai:
             raise OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
         raise ValidationFailed([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
-    try:
-        if _LONG_NUMBER.search(raw):
-            # orjson turns integers beyond 64 bits into floats; the stdlib keeps them exact.
-            return _integral(json.loads(raw))
-        return _integral(orjson.loads(raw))
-    except (orjson.JSONDecodeError, json.JSONDecodeError, RecursionError) as exc:
-        if openai:
-            raise OpenAIError(
-                400, "We could not parse the JSON body of your request.", code="invalid_json"
-            ) from exc
-        raise ValidationFailed(
-            [
-                {
-                    "type": "json_invalid",
-                    "loc": ["body", getattr(exc, "pos", 0)],
-                    "msg": "JSON decode error",
-                    "input": {},
-                    "ctx": {"error": getattr(exc, "msg", "nested too deeply")},
-                }
-            ]
-        ) from exc
+    if len(raw) > OFF_LOOP_BYTES:
+        return await asyncio.to_thread(_parse_json, raw, openai=openai)
+    return _parse_json(raw, openai=openai)
 
 
 def _integral(value: Any) -> Any:
     """``5.0`` is an integer in JSON Schema: make it one, so strict parsing agrees with the contract
-    (float fields accept ints; bools and strings stay what they are)."""
+    (float fields accept ints; bools and strings stay what they are). Depth is already bounded."""
     if isinstance(value, float):
         return int(value) if value.is_integer() else value
     if isinstance(value, dict):
@@ -82,13 +104,14 @@ def contract_document() -> dict[str, Any]:
     return data
 
 
-def _check_contract(request: Request, simulator: Simulator, raw: bytes) -> None:
+async def _check_contract(request: Request, simulator: Simulator, raw: bytes) -> None:
     """Client verification: record contract violations; in ``strict`` mode refuse them with 422."""
     state = request.app.state
     if getattr(state, "request_validator", None) is None:
         state.request_validator = RequestValidator(contract_document())
         state.violations = ViolationLog()
-    violations = state.request_validator.validate(request.method, request.url.path, request.headers, raw)
+    check = (state.request_validator.validate, request.method, request.url.path, request.headers, raw)
+    violations = await asyncio.to_thread(*check) if len(raw) > OFF_LOOP_BYTES else check[0](*check[1:])
     if not violations:
         return
     state.violations.record(violations, at=simulator.timestamp())
@@ -126,7 +149,7 @@ def _endpoint(
         if body:
             raw = await request.body()
             if simulator.settings.request_validation != "off":
-                _check_contract(request, simulator, raw)
+                await _check_contract(request, simulator, raw)
             payload = await _read_json(request, openai=openai)
         required = auth == "required" or not simulator.settings.public_discovery
         caller = await simulator.authenticate(

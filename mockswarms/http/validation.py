@@ -26,6 +26,8 @@ from typing import Any
 import jsonschema_rs
 import orjson
 
+from mockswarms.limits import MAX_JSON_DEPTH, too_deep
+
 __all__ = [
     "RequestValidator",
     "Violation",
@@ -191,13 +193,25 @@ class RequestValidator:
                 Violation(method, path, op_id, "json", ["body"], "", f"malformed JSON: {exc}", True)
             )
             return violations
+        if too_deep(instance):
+            # Refused while parsing anyway; the validator's error walk would recurse that deep.
+            message = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
+            violations.append(Violation(method, path, op_id, "json", ["body"], "", message, True))
+            return violations
         if op.validator.is_valid(instance):
             return violations
-        for error in (leaf for top in op.validator.iter_errors(instance) for leaf in _leaves(top)):
+        try:
+            errors = [leaf for top in op.validator.iter_errors(instance) for leaf in _leaves(top)]
+        except RecursionError:
+            errors = []
+        for error in errors:
             loc: list[str | int] = ["body", *error.instance_path]
             violations.append(
                 Violation(method, path, op_id, "body", loc, _pointer(error.schema_path), error.message, True)
             )
+        if not errors:
+            message = "the body does not match the request schema"
+            violations.append(Violation(method, path, op_id, "body", ["body"], "", message, True))
         return violations
 
 

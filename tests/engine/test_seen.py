@@ -67,7 +67,7 @@ def _sequential_seconds(n: int) -> float:
             "agents": [{"agent_name": f"a{i}", "model_name": "gpt-4o-mini"} for i in range(n)],
         }
     )
-    started = time.perf_counter()
+    started = time.thread_time()  # CPU of this thread: a busy machine does not count
     run = architectures.run_swarm(
         spec,
         sim.llm,
@@ -77,12 +77,10 @@ def _sequential_seconds(n: int) -> float:
         legacy_swarm_types=True,
     )
     assert len(run.turns) == n * n
-    return time.perf_counter() - started
+    return time.thread_time() - started
 
 
-def test_a_sequential_run_costs_about_its_turns_not_turns_squared() -> None:
-    # 16x the turns (each seeing 4x the history) may cost at most ~16x (plus slack), not 64x+.
-    _sequential_seconds(8)  # warm-up (Faker word list, memo)
-    small = min(_sequential_seconds(8) for _ in range(3))
-    large = _sequential_seconds(32)
-    assert large < 30 * small + 0.05, (small, large)
+def test_a_sequential_run_of_900_turns_takes_well_under_a_second_of_cpu() -> None:
+    # Re-reading the whole conversation every turn made this 30x30 run take ~19 s of CPU.
+    _sequential_seconds(8)  # warm-up (Faker word list)
+    assert _sequential_seconds(30) < 1.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -42,7 +43,8 @@ async def _run_agent(
     sim: Simulator, caller: Caller, req: AgentCompletion
 ) -> tuple[dict[str, Any], AgentRun, Decimal]:
     """Run, price and settle one agent completion; returns (response body, run, cost)."""
-    run = workflows.run_agent(
+    run = await asyncio.to_thread(  # simulated work never holds the event loop
+        workflows.run_agent,
         req,
         sim.llm,
         default_model=sim.settings.default_model,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.requests import Request
@@ -30,8 +31,12 @@ async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Re
         models=[model] if isinstance(model, str) and model else [],
     )
     req = parse(AutoSwarmBuilderRequest, payload)
-    run = workflows.run_auto_swarm_builder(
-        req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
+    run = await asyncio.to_thread(
+        workflows.run_auto_swarm_builder,
+        req,
+        sim.llm,
+        default_model=sim.settings.default_model,
+        strict=sim.settings.semantic_validation,
     )
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
@@ -60,8 +65,12 @@ async def auto_generate(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     await sim.admit(caller, endpoint="/v1/agents/auto-generate", models=[])
     req = parse(AutoGenerateRequest, payload)
     spec = AutoSwarmBuilderRequest(task=req.task, execution_type="return-agents")
-    run = workflows.run_auto_swarm_builder(
-        spec, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
+    run = await asyncio.to_thread(
+        workflows.run_auto_swarm_builder,
+        spec,
+        sim.llm,
+        default_model=sim.settings.default_model,
+        strict=sim.settings.semantic_validation,
     )
     fail_on_model_error(run)
     _, cost = agent_rate_cost(sim, run)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from pydantic import ValidationError
@@ -40,7 +41,7 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
         ) from exc
     if req is None:
         raise OpenAIError(400, "The request body must be a JSON object.", code="invalid_request")
-    run = workflows.run_chat(req, sim.llm, strict=sim.settings.semantic_validation)
+    run = await asyncio.to_thread(workflows.run_chat, req, sim.llm, strict=sim.settings.semantic_validation)
     check_prompt(sim, caller, run)
     fail_on_model_error(run, openai=True)
     _, cost = agent_rate_cost(sim, run, images=run.images)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from mockswarms.engine import billing, workflows
@@ -11,7 +12,9 @@ from mockswarms.shapes.requests import AdvancedResearchBatchRequest, AdvancedRes
 
 
 async def _research_one(sim: Simulator, caller: Caller, req: AdvancedResearchRequest) -> dict[str, Any]:
-    run = workflows.run_advanced_research(req, sim.llm, strict=sim.settings.semantic_validation)
+    run = await asyncio.to_thread(
+        workflows.run_advanced_research, req, sim.llm, strict=sim.settings.semantic_validation
+    )
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = billing.research_usage(run.input_tokens, run.output_tokens, settings=sim.settings)

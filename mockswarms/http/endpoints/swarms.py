@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -89,7 +90,7 @@ def _swarm_body(sim: Simulator, spec: SwarmSpec, run: SwarmRun, usage: dict[str,
 async def execute_swarm(
     sim: Simulator, caller: Caller, spec: SwarmSpec
 ) -> tuple[dict[str, Any], SwarmRun, dict[str, Any], Decimal]:
-    run = _run_swarm(sim, spec)
+    run = await asyncio.to_thread(_run_swarm, sim, spec)  # simulated work never holds the event loop
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = _swarm_usage(sim, spec, run)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from decimal import Decimal
 from typing import Any
 
@@ -47,8 +48,12 @@ async def batched_grid(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         caller, endpoint=endpoint, models=model_names(sim, body_field(payload, "agent_completions") or [])
     )
     req = parse(BatchedGridWorkflowRequest, payload)
-    run = workflows.run_grid(
-        req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
+    run = await asyncio.to_thread(
+        workflows.run_grid,
+        req,
+        sim.llm,
+        default_model=sim.settings.default_model,
+        strict=sim.settings.semantic_validation,
     )
     usage, cost = await _workflow(sim, caller, run)
     body = {
@@ -71,8 +76,12 @@ async def graph_workflow(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         models=model_names(sim, body_field(payload, "agents") or []),
     )
     req = parse(GraphWorkflowRequest, payload)
-    run = workflows.run_graph(
-        req, sim.llm, default_model=sim.settings.default_model, strict=sim.settings.semantic_validation
+    run = await asyncio.to_thread(
+        workflows.run_graph,
+        req,
+        sim.llm,
+        default_model=sim.settings.default_model,
+        strict=sim.settings.semantic_validation,
     )
     usage, cost = await _workflow(sim, caller, run)
     body = {
@@ -96,7 +105,9 @@ async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> 
         models=[model] if isinstance(model, str) and model else [],
     )
     req = parse(ReasoningAgentRequest, payload)
-    run = workflows.run_reasoning(req, sim.llm, strict=sim.settings.semantic_validation)
+    run = await asyncio.to_thread(
+        workflows.run_reasoning, req, sim.llm, strict=sim.settings.semantic_validation
+    )
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = agent_rate_cost(sim, run)

@@ -1,0 +1,58 @@
+"""Bounds on the work one request can ask for (README "Reliability"). Foundation: imports nothing.
+
+The real API documents almost none of these; the simulator needs them so that no request can hold a
+worker for long or break a store. Each is enforced where the input first arrives:
+
+- ``MAX_JSON_DEPTH``: request bodies nested deeper are refused while parsing (422 / OpenAI 400), so no
+  later step (contract check, pydantic, orjson in the Redis store — its limit is 254) meets them.
+- ``MAX_AGENTS``, ``MAX_LOOPS``, ``MAX_TASKS``, ``MAX_EDGES``: schema constraints in the request shapes
+  (422 naming the field).
+- ``MAX_MODEL_CALLS``: simulated model calls of one run (agents x loops x tasks x samples ...); the run
+  stops with a 400 before anything is charged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "MAX_AGENTS",
+    "MAX_EDGES",
+    "MAX_JSON_DEPTH",
+    "MAX_LOOPS",
+    "MAX_MODEL_CALLS",
+    "MAX_MODEL_CALLS_DETAIL",
+    "MAX_TASKS",
+    "too_deep",
+]
+
+MAX_JSON_DEPTH = 64
+MAX_AGENTS = 100
+MAX_LOOPS = 100
+MAX_TASKS = 100
+MAX_EDGES = 1_000
+MAX_MODEL_CALLS = 1_000
+
+MAX_MODEL_CALLS_DETAIL = (
+    f"This request would make more than {MAX_MODEL_CALLS:,} simulated model calls (agents x loops x "
+    "tasks x samples). Reduce agents, max_loops, num_samples or tasks."
+)
+
+
+def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:
+    """Whether parsed JSON nests containers more than ``limit`` levels (``[]`` is 1, ``[[]]`` 2).
+
+    Iterative, so it never raises RecursionError itself, whatever the input."""
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children if isinstance(child, (dict, list)))
+    return False
