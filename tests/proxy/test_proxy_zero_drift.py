@@ -183,3 +183,21 @@ def test_streams_pass_through_as_they_arrive() -> None:
     assert names[0] == "start" and names[-1] == "done"
     first_chunk = next(t for name, t in arrivals if name == "chunk")
     assert arrivals[-1][1] - first_chunk > 0.5  # 20 tokens at 20/s: spread over ~1 s, not one burst
+
+
+def test_real_clients_work_unchanged_through_the_proxy(servers: tuple[str, str]) -> None:
+    import openai
+    from swarms_client import SwarmsClient
+
+    proxy = servers[1]
+    chat = openai.OpenAI(base_url=proxy + "/v1", api_key="sk-mock-premium", max_retries=0)
+    whole = chat.chat.completions.create(model="gpt-4.1", messages=[{"role": "user", "content": "hi"}])
+    pieces = chat.chat.completions.create(
+        model="gpt-4.1", messages=[{"role": "user", "content": "hi"}], stream=True
+    )
+    streamed = "".join(piece.choices[0].delta.content or "" for piece in pieces if piece.choices)
+    assert streamed == whole.choices[0].message.content != ""
+    swarms = SwarmsClient(api_key="sk-mock-premium", base_url=proxy, max_retries=0)
+    result = swarms.agent.run(agent_config={"agent_name": "Writer", "model_name": "gpt-4.1"}, task="hello")
+    assert result["success"] is True and result["outputs"][0]["role"] == "Writer"
+    assert httpx.get(proxy + "/__mockswarms/drift").json()["drift"] == 0
