@@ -77,7 +77,7 @@ function headers(write) {
 async function api(method, path, body) {
   const response = await fetch(API + path, {
     method,
-    headers: headers(body !== undefined),
+    headers: headers(method !== "GET"), // writes always say JSON: the control API may insist
     body: body === undefined ? undefined : JSON.stringify(body),
     credentials: "same-origin",
   });
@@ -645,6 +645,7 @@ function wire() {
 
 // Once a second: the header clock, and the accounts tab (windows count down in simulated time).
 function tick() {
+  if (document.hidden) return; // a background tab does not poll
   loadClock();
   if (state.tab === "accounts") loadAccounts();
 }
