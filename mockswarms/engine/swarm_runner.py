@@ -25,9 +25,7 @@ from mockswarms.engine.runs import Run, SwarmRun
 from mockswarms.errors import DomainError
 from mockswarms.shapes.requests import (
     SWARM_TYPES,
-    AdvancedResearchConfig,
     AdvancedResearchRequest,
-    EdgeSpec,
     GraphWorkflowRequest,
     SwarmSpec,
 )
@@ -53,35 +51,37 @@ def _conversation(run: Run) -> list[dict[str, Any]]:
 
 def _graph(spec: SwarmSpec, llm: LLM, *, default_model: str, strict: bool) -> SwarmRun:
     extra = spec.model_extra or {}
-    edges = [EdgeSpec.model_validate(e) for e in extra.get("edges") or [] if isinstance(e, dict)]
-    req = GraphWorkflowRequest(
-        name=spec.name,
-        description=spec.description,
-        agents=spec.agents,
-        edges=edges,
-        entry_points=extra.get("entry_points") if isinstance(extra.get("entry_points"), list) else None,
-        end_points=extra.get("end_points") if isinstance(extra.get("end_points"), list) else None,
-        max_loops=spec.max_loops,
-        task=spec.task or (spec.tasks[0] if spec.tasks else None),
-        img=spec.img,
-    )
+    # Plain data in, so the workflow request applies its own field types (agent and edge shapes).
+    fields: dict[str, Any] = {
+        "name": spec.name,
+        "description": spec.description,
+        "agents": [a.model_dump(exclude_unset=True) for a in spec.agents or []],
+        "edges": [e for e in extra.get("edges") or [] if isinstance(e, dict)],
+        "max_loops": spec.max_loops,
+        "task": spec.task or (spec.tasks[0] if spec.tasks else None),
+        "img": spec.img,
+    }
+    for key in ("entry_points", "end_points"):
+        if isinstance(extra.get(key), list):
+            fields[key] = extra[key]
+    req = GraphWorkflowRequest.model_validate(fields)
     run = workflows.run_graph(req, llm, default_model=default_model, strict=strict)
     return _as_swarm_run(run, "GraphWorkflow")
 
 
 def _research(spec: SwarmSpec, llm: LLM, *, strict: bool) -> SwarmRun:
-    worker = spec.agents[0].model_name if spec.agents and spec.agents[0].model_name else None
-    config = AdvancedResearchConfig(
-        name=spec.name or "Advanced Research",
-        description=spec.description or "Advanced Research",
-        max_loops=spec.max_loops,
-        **({"director_model_name": spec.director_model_name} if spec.director_model_name else {}),
-        **({"worker_model_name": worker} if worker else {}),
-    )
+    config: dict[str, Any] = {
+        "name": spec.name or "Advanced Research",
+        "description": spec.description or "Advanced Research",
+        "max_loops": spec.max_loops,
+    }
+    if spec.director_model_name:
+        config["director_model_name"] = spec.director_model_name
+    if spec.agents and spec.agents[0].model_name:
+        config["worker_model_name"] = spec.agents[0].model_name
     task = spec.task or (spec.tasks[0] if spec.tasks else None)
-    run = workflows.run_advanced_research(
-        AdvancedResearchRequest(config=config, task=task), llm, strict=strict
-    )
+    req = AdvancedResearchRequest.model_validate({"config": config, "task": task})
+    run = workflows.run_advanced_research(req, llm, strict=strict)
     return _as_swarm_run(run, "AdvancedResearch")
 
 

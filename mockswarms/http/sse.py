@@ -235,6 +235,7 @@ def swarm_stream_events(
     done: bool = True,
     error: str | None = None,
     status: str = "success",
+    output_in_end: bool = False,
 ) -> list[SSEEvent]:
     """Events of a streamed ``/v1/swarm/completions`` run.
 
@@ -243,6 +244,8 @@ def swarm_stream_events(
     round-robin), ``usage``, ``end``. Coarse (other types): ``metadata``, ``start``, ``status``, one
     ``chunk {output}``, ``usage``, ``end``. Then ``done`` if ``done``. With ``error`` the stream ends with
     one ``error`` event after the turns given (pass those produced before the failure).
+    ``output_in_end`` (an ``output_type`` was asked for): a per-token stream's ``end`` also carries the
+    shaped ``output``, so every stream delivers what the JSON response would.
     """
     if per_token is None:
         per_token = swarm_type in PER_TOKEN_SWARM_TYPES
@@ -275,7 +278,10 @@ def swarm_stream_events(
         events.append(SSEEvent("error", {"error": error}))
         return events
     events.append(SSEEvent("usage", dict(usage)))
-    events.append(SSEEvent("end", {"execution_time": execution_time, "status": status}))
+    end: dict[str, Any] = {"execution_time": execution_time, "status": status}
+    if per_token and output_in_end:
+        end["output"] = output
+    events.append(SSEEvent("end", end))
     if done:
         events.append(SSEEvent("done", {"message": "Swarm processing complete"}))
     return events

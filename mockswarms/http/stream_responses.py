@@ -131,6 +131,7 @@ def swarm_stream(
         output=run.output,
         input_tokens=run.input_tokens,
         done=sim.settings.swarm_sse_done,
+        output_in_end=(spec.output_type or sim.settings.default_output_type) is not None,
     )
     total_out = max(run.output_tokens, 1)
 
