@@ -40,7 +40,7 @@ def _add_serve(subparsers: Any) -> None:
     )
     serve.add_argument("--host", help="interface to bind (default 127.0.0.1: loopback only)")
     serve.add_argument("--port", type=int, help="port (default 8000; 0: a free port, shown in the banner)")
-    serve.add_argument("--profile", help="docs (default) | prism | legacy")
+    serve.add_argument("--profile", help="docs (default) | prism | legacy | client-0.1.6 | docs-2025")
     serve.add_argument("--seed", type=int, help="seed for generated text, ids and probabilistic faults")
     serve.add_argument("--now", help="freeze the clock at this ISO-8601 instant (default: real time)")
     serve.add_argument("--config", help="YAML/JSON settings file (also MOCKSWARMS_CONFIG)")

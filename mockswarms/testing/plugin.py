@@ -59,7 +59,7 @@ MARKER = (
 )
 # name -> (help, ini type); each is a CLI flag --mockswarms-<name> and an ini key mockswarms_<name>.
 _OPTIONS: dict[str, tuple[str, str]] = {
-    "profile": ("settings profile: docs, prism or legacy", "string"),
+    "profile": ("settings profile: docs, prism, legacy, client-0.1.6 or docs-2025", "string"),
     "seed": ("seed of generated text and ids", "string"),
     "now": ("freeze the simulated clock at this ISO instant", "string"),
     "fixtures": ("extra fixture directories", "paths"),
