@@ -554,3 +554,43 @@ def test_wire_templates_reset_disconnect_and_delay_as_they_say(page: Any, server
     add_template(page, "latency", "/health")
     httpx.get(server.url("/health"), timeout=10)
     assert time.monotonic() - latency_started >= 1.5
+
+
+@browser_only
+def test_freezing_and_setting_the_clock_from_the_page(page: Any, server: RunningServer) -> None:
+    show_tab(page, "clock")
+    click(page, "#clock-freeze")
+    wait_for(lambda: page.find_element("id", "clock-state").text == "frozen", 3)
+    assert httpx.get(server.url("/__mockswarms/clock"), timeout=10).json()["frozen"] is True
+    instant = page.find_element("id", "clock-set-input")
+    instant.send_keys("2030-01-01T00:00:00Z")
+    click(page, "#clock-set-form button")
+    wait_for(lambda: page.find_element("id", "clock-now").text.startswith("2030-01-01T00:00:00"), 3)
+    assert httpx.get(server.url("/__mockswarms/clock"), timeout=10).json() == {
+        "now": "2030-01-01T00:00:00.000000+00:00",
+        "frozen": True,
+    }
+    bad = page.find_element("id", "clock-set-input")
+    bad.clear()
+    bad.send_keys("next tuesday")
+    click(page, "#clock-set-form button")
+    # the control API's own error, shown as it said it
+    message = wait_for(lambda: page.find_element("id", "message").text.startswith("422 "), 3)
+    assert message
+    assert page.find_element("id", "message").get_attribute("class") == "error"
+
+
+@browser_only
+def test_a_tier_edit_on_the_page_reaches_the_account(page: Any, server: RunningServer) -> None:
+    from selenium.webdriver.support.ui import Select
+
+    show_tab(page, "accounts")
+    click(page, "#accounts-table tbody tr", "user-free")
+    wait_for(lambda: "user-free" in page.find_element("id", "account-title").text, 3)
+    Select(page.find_element("id", "edit-tier")).select_by_value("premium")
+    page.find_element("id", "save-account").click()
+    wait_for(lambda: "Saved" in page.find_element("id", "message").text, 3)
+    account = httpx.get(server.url("/__mockswarms/accounts/sk-mock-free"), timeout=10).json()
+    assert (account["tier"], account["free_credit"]) == ("premium", 20.0)  # balances untouched
+    limits = httpx.get(server.url("/v1/rate/limits"), headers={"x-api-key": "sk-mock-free"}, timeout=10)
+    assert limits.json()["tier"] == "premium"
