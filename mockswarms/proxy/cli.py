@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import errno
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -20,12 +22,29 @@ def _upstream(value: str) -> str:
     return value.rstrip("/")
 
 
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind before announcing: the banner shows the real port (``--port 0``); a busy port is one line."""
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        reason = (
+            "address already in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or str(exc)).lower()
+        )
+        raise ConfigError("--port", "", f"cannot listen on {host}:{port}: {reason}") from None
+    return sock
+
+
 def _proxy(args: argparse.Namespace) -> int:
     import uvicorn
 
     from mockswarms.proxy.server import ProxyConfig, create_proxy_app
 
     upstream = _upstream(args.upstream)
+    if args.timeout <= 0:
+        raise ConfigError("--timeout", "", "must be a positive number of seconds")
     overrides: dict[str, Any] = {
         "host": args.host,
         "port": args.port,
@@ -33,8 +52,6 @@ def _proxy(args: argparse.Namespace) -> int:
         "log_level": args.log_level,
     }
     settings = load_settings(overrides, config_file=args.config)
-    if args.timeout <= 0:
-        raise ConfigError("--timeout", "", "must be a positive number of seconds")
     config = ProxyConfig(
         upstream=upstream,
         settings=settings,
@@ -43,26 +60,28 @@ def _proxy(args: argparse.Namespace) -> int:
         compare=not args.no_compare,
     )
     app = create_proxy_app(config)
-    shown = urlsplit(upstream)
-    print(
-        f"mockswarms proxy: forwarding http://{settings.host}:{settings.port} -> "
-        f"{shown.scheme}://{shown.hostname}{f':{shown.port}' if shown.port else ''} "
-        f"(drift against profile {settings.profile}"
-        + (f", recording to {args.record}" if args.record else "")
-        + ")",
-        file=sys.stderr,
-        flush=True,
-    )
-    # No access log: request lines are harmless, but the proxy keeps nothing of the caller's by default.
-    uvicorn.run(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_level=settings.log_level,
-        access_log=False,
-        server_header=False,
-    )
-    return 0
+    sock = _listen(settings.host, settings.port)
+    try:
+        port = sock.getsockname()[1]
+        shown = urlsplit(upstream)
+        where = f"[{settings.host}]" if ":" in settings.host else settings.host
+        print(
+            f"mockswarms proxy: forwarding http://{where}:{port} -> "
+            f"{shown.scheme}://{shown.hostname}{f':{shown.port}' if shown.port else ''} "
+            f"(drift against profile {settings.profile}"
+            + (f", recording to {args.record}" if args.record else "")
+            + ")",
+            file=sys.stderr,
+            flush=True,
+        )
+        # No access log: the proxy keeps nothing of the caller's.
+        server = uvicorn.Server(
+            uvicorn.Config(app, log_level=settings.log_level, access_log=False, server_header=False)
+        )
+        server.run(sockets=[sock])
+        return 0 if server.started else 3
+    finally:
+        sock.close()
 
 
 def _drift_report(args: argparse.Namespace) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import socket
 import subprocess
 import sys
@@ -16,14 +17,7 @@ from mockswarms.testing.server import serve
 KEY = "sk-mock-premium"
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_proxy_command_forwards_records_and_never_logs_the_key(tmp_path: Path) -> None:
-    port = _free_port()
     with serve(seed=1) as upstream:
         process = subprocess.Popen(
             [
@@ -34,7 +28,7 @@ def test_proxy_command_forwards_records_and_never_logs_the_key(tmp_path: Path) -
                 "--upstream",
                 upstream.base_url,
                 "--port",
-                str(port),
+                "0",
                 "--record",
                 str(tmp_path / "rec"),
                 "--log-level",
@@ -45,7 +39,16 @@ def test_proxy_command_forwards_records_and_never_logs_the_key(tmp_path: Path) -
             text=True,
         )
         try:
-            base = f"http://127.0.0.1:{port}"
+            assert process.stderr is not None
+            banner = process.stderr.readline()  # printed once the socket is bound
+            match = re.fullmatch(
+                r"mockswarms proxy: forwarding http://127\.0\.0\.1:(\d+) -> (\S+) "
+                r"\(drift against profile docs, recording to (\S+)\)\n",
+                banner,
+            )
+            assert match is not None, banner
+            assert match.group(2) == upstream.base_url and match.group(3) == str(tmp_path / "rec")
+            base = f"http://127.0.0.1:{match.group(1)}"
             deadline = time.monotonic() + 20
             while True:
                 try:
@@ -63,9 +66,18 @@ def test_proxy_command_forwards_records_and_never_logs_the_key(tmp_path: Path) -
         finally:
             process.terminate()  # only the process this test started
             out, err = process.communicate(timeout=10)
-    assert f"mockswarms proxy: forwarding http://127.0.0.1:{port} -> {upstream.base_url}" in err
-    assert KEY not in out + err
+    assert KEY not in banner + out + err
     assert len(list((tmp_path / "rec").glob("*.yaml"))) == 1
+
+
+def test_a_busy_port_is_one_line_exit_2(capsys: object) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        assert main(["proxy", "--upstream", "http://127.0.0.1:9", "--port", str(port)]) == 2
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert err == f"mockswarms: error: --port: cannot listen on 127.0.0.1:{port}: address already in use\n"
 
 
 def test_bad_upstream_url_is_one_line_exit_2(capsys: object) -> None:
