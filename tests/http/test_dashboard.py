@@ -462,6 +462,8 @@ def test_the_journal_feed_resumes_after_an_id_and_announces_resets(server: Runni
     for _ in range(3):
         httpx.get(server.url("/v1/models"), headers=PREMIUM, timeout=10)
     assert _feed(server, "?after=1", 2) == [("entry", "2"), ("entry", "3")]
+    # resuming past the newest id (the simulator was reset or restarted since): start over
+    assert _feed(server, "?after=50", 4) == [("reset", ""), ("entry", "1"), ("entry", "2"), ("entry", "3")]
     bad = httpx.get(server.url("/__mockswarms/events?after=first"), timeout=10)
     assert (bad.status_code, bad.json()) == (422, {"detail": "after must be an integer journal id"})
 

@@ -80,7 +80,7 @@ def _start_after(request: Request) -> int:
 
 async def _journal_feed(request: Request, after: int) -> AsyncIterator[dict[str, Any]]:
     sent: set[int] = set()
-    last_seq = -1
+    last_seq = after  # a client resuming past the newest id saw a simulator since reset or restarted
     quiet_polls = 0
     while True:
         simulator: Simulator = request.app.state.simulator  # settings changes swap the simulator
