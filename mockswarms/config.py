@@ -151,6 +151,7 @@ class Settings(BaseModel):
     available_swarm_types: Literal["docs", "2025"] = "docs"  # 2025: the 13 types swarms-client 0.1.6 knows
     log_id_type: Literal["int", "str"] = "int"  # str: swarms-client 0.1.6 wants string log ids
     log_execution_time: Literal["as-logged", "iso"] = "as-logged"  # iso: seed 002's log rows
+    hierarchical_echo: Literal["corrected", "as-sent"] = "corrected"  # as-sent: HiearchicalSwarm echoed
     default_model: str = "gpt-4.1"
     legacy_endpoints: bool = True  # advanced research, auto-swarm-builder, marketplace agents
     enable_usage_report: bool = False
@@ -263,6 +264,7 @@ PROFILES["client-0.1.6"] = {
     "agent_batch_shape": "list",
     "swarm_batch_item": "full",
     "default_model": "gpt-4o-mini",
+    "hierarchical_echo": "as-sent",
 }
 # Seeds 001 (API reference), 002 (older reference) and 004 (streaming): the 2025 service of `legacy`
 # with what those documents show instead: the agent batch envelope, a one-message 400 for an unknown
@@ -275,6 +277,7 @@ PROFILES["docs-2025"] = {
     "swarm_batch_item": "full",
     "default_output_type": "str",
     "log_execution_time": "iso",
+    "hierarchical_echo": "as-sent",
 }
 
 _FIELDS = Settings.model_fields

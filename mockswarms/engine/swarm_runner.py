@@ -10,6 +10,8 @@
 - Every other type runs in :mod:`mockswarms.engine.architectures`.
 - Then ``output_type`` (the request's, else ``default_output_type``) shapes the conversation
   (:mod:`mockswarms.engine.output_types`); per task when ``tasks`` has several entries.
+- ``hierarchical_echo = "as-sent"`` echoes the misspelt ``HiearchicalSwarm`` as sent (the only spelling
+  swarms-client 0.1.6 accepts back) instead of ``HierarchicalSwarm``.
 - ``invalid_swarm_type_detail``: the one-message 400 that seed 001 documents for an unknown
   ``swarm_type`` (switch ``invalid_swarm_type_status``), checked on the raw body before the schema.
 """
@@ -18,11 +20,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from pydantic import ValidationError
+
 from mockswarms.engine import architectures, workflows
 from mockswarms.engine.llm import LLM
 from mockswarms.engine.output_types import shape_conversation
 from mockswarms.engine.runs import Run, SwarmRun
-from mockswarms.errors import DomainError
+from mockswarms.errors import DomainError, ValidationFailed, fastapi_error_item
 from mockswarms.shapes.requests import (
     SWARM_TYPES,
     AdvancedResearchRequest,
@@ -49,6 +53,9 @@ def _conversation(run: Run) -> list[dict[str, Any]]:
     return [{"role": turn.call.agent_name, "content": turn.result.text} for turn in run.turns]
 
 
+_GRAPH_EXTRAS = ("edges", "entry_points", "end_points")
+
+
 def _graph(spec: SwarmSpec, llm: LLM, *, default_model: str, strict: bool) -> SwarmRun:
     extra = spec.model_extra or {}
     # Plain data in, so the workflow request applies its own field types (agent and edge shapes).
@@ -56,15 +63,22 @@ def _graph(spec: SwarmSpec, llm: LLM, *, default_model: str, strict: bool) -> Sw
         "name": spec.name,
         "description": spec.description,
         "agents": [a.model_dump(exclude_unset=True) for a in spec.agents or []],
-        "edges": [e for e in extra.get("edges") or [] if isinstance(e, dict)],
         "max_loops": spec.max_loops,
         "task": spec.task or (spec.tasks[0] if spec.tasks else None),
         "img": spec.img,
+        **{key: extra[key] for key in _GRAPH_EXTRAS if key in extra},
     }
-    for key in ("entry_points", "end_points"):
-        if isinstance(extra.get(key), list):
-            fields[key] = extra[key]
-    req = GraphWorkflowRequest.model_validate(fields)
+    try:
+        req = GraphWorkflowRequest.model_validate(fields)
+    except ValidationError as exc:
+        if strict:  # the graph fields are schema errors, like on /v1/graph-workflow/completions
+            raise ValidationFailed(
+                [
+                    fastapi_error_item(["body", *e["loc"]], e["msg"], e["type"], e.get("input"))
+                    for e in exc.errors()
+                ]
+            ) from exc
+        req = GraphWorkflowRequest.model_validate({k: v for k, v in fields.items() if k not in _GRAPH_EXTRAS})
     run = workflows.run_graph(req, llm, default_model=default_model, strict=strict)
     return _as_swarm_run(run, "GraphWorkflow")
 
@@ -73,7 +87,8 @@ def _research(spec: SwarmSpec, llm: LLM, *, strict: bool) -> SwarmRun:
     config: dict[str, Any] = {
         "name": spec.name or "Advanced Research",
         "description": spec.description or "Advanced Research",
-        "max_loops": spec.max_loops,
+        # A swarm's max_loops of 0 means once, as for every architecture.
+        "max_loops": spec.max_loops if spec.max_loops and spec.max_loops > 0 else 1,
     }
     if spec.director_model_name:
         config["director_model_name"] = spec.director_model_name
@@ -123,6 +138,7 @@ def run_swarm_spec(
     reject_misspelled_hierarchical: bool,
     legacy_swarm_types: bool,
     default_output_type: str | None = None,
+    hierarchical_echo: str = "corrected",
 ) -> SwarmRun:
     """Run one swarm and shape its ``output``. Raises ValidationFailed (422) / DomainError (400)."""
     if spec.swarm_type == "GraphWorkflow":
@@ -139,4 +155,6 @@ def run_swarm_spec(
             legacy_swarm_types=legacy_swarm_types,
         )
     run.output = _shape(spec, run.output, spec.output_type or default_output_type)
+    if hierarchical_echo == "as-sent" and spec.swarm_type == "HiearchicalSwarm":
+        run.swarm_type = spec.swarm_type  # clients of 2025 (swarms-client 0.1.6) know only this spelling
     return run

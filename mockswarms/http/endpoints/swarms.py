@@ -35,6 +35,7 @@ def _run_swarm(sim: Simulator, spec: SwarmSpec) -> SwarmRun:
         reject_misspelled_hierarchical=sim.settings.reject_misspelled_hierarchical,
         legacy_swarm_types=sim.settings.legacy_swarm_types,
         default_output_type=sim.settings.default_output_type,
+        hierarchical_echo=sim.settings.hierarchical_echo,
     )
 
 
