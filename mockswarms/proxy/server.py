@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import time
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -27,6 +27,7 @@ from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
 
 from mockswarms.config import AccountConfig, Settings
+from mockswarms.engine.recordings import redact, redact_json
 from mockswarms.http.app import create_app
 from mockswarms.http.responses import CONTROL_PREFIX
 from mockswarms.http.routes import contract_document
@@ -58,6 +59,8 @@ _HOP = frozenset(
     }
 )
 _KEY_HEADERS = ("x-api-key", "authorization")
+# Answers (or streams) up to this size are checked and recorded; bigger ones pass through unchecked.
+MAX_CHECKED_BYTES = 32 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -136,7 +139,16 @@ class _Proxy:
         sim: Answer | None,
         secrets: list[str],
     ) -> list[Finding]:
-        findings = exchange_drift(method, path, upstream, sim, self.checker, self.config.settings)
+        findings = [
+            # An upstream that echoes the key must not put it into the findings either.
+            replace(
+                f,
+                expected=redact_json(f.expected, secrets),
+                got=redact_json(f.got, secrets),
+                message=redact(f.message, secrets),
+            )
+            for f in exchange_drift(method, path, upstream, sim, self.checker, self.config.settings)
+        ]
         if self.recorder is not None:
             self.recorder.record(method, path, query, body, upstream, secrets)
         return findings
@@ -183,10 +195,16 @@ class _Proxy:
         ]
         streamed = response.headers.get("content-type", "").startswith("text/event-stream")
         if not streamed:
-            try:
-                content = await response.aread()
-            finally:
-                await response.aclose()
+            content = b""
+            chunks = response.aiter_bytes()
+            async for chunk in chunks:
+                content += chunk
+                if len(content) > MAX_CHECKED_BYTES:
+                    if shadow is not None:
+                        shadow.cancel()
+                    # Too big to hold for a check: pass the rest through unchecked (no drift header).
+                    return _unchecked(response, content, chunks, out_headers)
+            await response.aclose()
             sim = await shadow if shadow is not None else None
             answer = Answer(
                 response.status_code, {k.lower(): v for k, v in response.headers.items()}, content, None
@@ -224,16 +242,37 @@ class _Proxy:
     ) -> AsyncIterator[bytes]:
         splitter = SseSplitter()
         began = time.monotonic()
+        size = 0
         try:
             async for chunk in response.aiter_bytes():  # decoded, should the upstream compress anyway
-                splitter.feed(chunk, time.monotonic() - began)
+                size += len(chunk)
+                if size <= MAX_CHECKED_BYTES:
+                    splitter.feed(chunk, time.monotonic() - began)
                 yield chunk  # at once: the caller sees the upstream's pacing
         finally:
             await response.aclose()
             splitter.close(time.monotonic() - began)
             answer = Answer(response.status_code, headers, b"", splitter.frames, tuple(splitter.raw_frames))
-            with contextlib.suppress(Exception):  # a broken check must not break the caller's stream
-                self.log.add(self._finish(method, path, query, body, answer, sim, secrets))
+            # Too long to keep: neither checked nor recorded. A broken check must not break the stream.
+            if size <= MAX_CHECKED_BYTES:
+                with contextlib.suppress(Exception):
+                    self.log.add(self._finish(method, path, query, body, answer, sim, secrets))
+
+
+def _unchecked(
+    response: httpx.Response, head: bytes, rest: AsyncIterator[bytes], headers: list[tuple[bytes, bytes]]
+) -> Response:
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            yield head
+            async for chunk in rest:
+                yield chunk
+        finally:
+            await response.aclose()
+
+    reply = StreamingResponse(body(), status_code=response.status_code)
+    reply.raw_headers.extend(headers)
+    return reply
 
 
 def _drift_header(count: int) -> tuple[bytes, bytes]:

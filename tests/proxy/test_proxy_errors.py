@@ -1,13 +1,17 @@
-"""The proxy's own answers: an unreachable upstream, an oversized body."""
+"""The proxy's own answers: an unreachable upstream, an oversized body, answers too big to check."""
 
 from __future__ import annotations
 
 import socket
+from pathlib import Path
 
 import httpx
+import pytest
 
 from mockswarms.config import load_settings
+from mockswarms.proxy import server
 from mockswarms.proxy.server import ProxyConfig, create_proxy_app
+from mockswarms.testing.server import serve
 from tests.proxy.conftest import run_app
 
 KEY = "sk-live-proxy-test-123456"
@@ -39,3 +43,29 @@ def test_a_body_over_the_limit_is_refused_before_forwarding() -> None:
         )
     assert response.status_code == 413
     assert response.json() == {"detail": "Request body too large: the limit is 1024 bytes"}
+
+
+def test_answers_over_the_check_limit_pass_through_unchecked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setattr(server, "MAX_CHECKED_BYTES", 200)
+    with serve(seed=1, now="2026-03-02T20:00:00Z") as upstream:
+        config = ProxyConfig(
+            upstream=upstream.base_url, settings=load_settings({}, environ={}), record_dir=tmp_path
+        )
+        with run_app(create_proxy_app(config)) as proxy:
+            direct = httpx.get(upstream.base_url + "/openapi.json")
+            via_proxy = httpx.get(proxy + "/openapi.json")
+            body = {
+                "agent_config": {"agent_name": "W", "model_name": "gpt-4.1", "streaming_on": True},
+                "task": "long",
+            }
+            stream = httpx.post(
+                proxy + "/v1/agent/completions", headers={"x-api-key": "sk-mock-premium"}, json=body
+            )
+            report = httpx.get(proxy + "/__mockswarms/drift").json()
+    assert via_proxy.content == direct.content and len(direct.content) > 200
+    assert "x-mockswarms-drift" not in via_proxy.headers
+    assert stream.status_code == 200 and stream.text.rstrip().endswith('"Agent processing complete"}')
+    assert report == {"exchanges": 0, "drift": 0, "findings": []}  # neither checked
+    assert list(tmp_path.iterdir()) == []  # nor recorded

@@ -62,6 +62,8 @@ def off_contract_upstream() -> Starlette:
         elif task == "string number":
             body["usage"]["input_tokens"] = str(body["usage"]["input_tokens"])
             body["usage"]["total_tokens"] = body["usage"]["output_tokens"]  # keep the sum check quiet
+        elif task == "echo key":
+            body["usage"]["img_cost"] = f"charged to {request.headers['x-api-key']}"
         elif task == "wrong cost":
             body["usage"] = dict(OLD_PRICE_USAGE)
         return Response(
@@ -196,3 +198,11 @@ def test_drift_report_errors_are_one_line_exit_2(tmp_path: Path, capsys: pytest.
         f"mockswarms: error: {tmp_path / 'missing.json'}: No such file or directory",
         "mockswarms: error: drift-report needs exactly one of --url PROXY or --file FINDINGS.json",
     ]
+
+
+def test_an_echoed_key_never_reaches_the_findings(proxy_url: str) -> None:
+    response, findings = _exchange(proxy_url, "echo key")
+    assert "sk-mock-premium" in response.text  # the caller gets the upstream's answer unchanged
+    img = [f for f in findings if f["path"] == "$.body.usage.img_cost"]
+    assert img and all(f["got"] == "charged to [REDACTED]" for f in img)
+    assert "sk-mock-premium" not in json.dumps(findings)
