@@ -127,6 +127,7 @@ def test_admin_token_is_required_from_everyone_when_set() -> None:
 
 
 def test_bad_control_bodies_are_422(client: TestClient) -> None:
-    assert client.post("/__mockswarms/reset", content=b"{nope").status_code == 422
+    json_type = {"Content-Type": "application/json"}
+    assert client.post("/__mockswarms/reset", content=b"{nope", headers=json_type).status_code == 422
     assert client.post("/__mockswarms/reset", json=[1]).status_code == 422
     assert client.post("/__mockswarms/fixtures", json={"rules": "x"}).status_code == 422

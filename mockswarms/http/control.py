@@ -21,6 +21,7 @@ from mockswarms.config import PROFILES, Settings
 from mockswarms.engine.fixtures import FixtureError
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
+from mockswarms.http.guard import check_control_request
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
 from mockswarms.state.base import AccountRecord, Balances
 
@@ -45,6 +46,7 @@ def _guard(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
                 raise APIError(
                     403, "The control API only answers loopback clients (set --admin-token to open it)"
                 )
+        check_control_request(request)  # Host (DNS rebinding), Origin and JSON writes (CSRF)
         await simulator.ensure_started()
         return await handler(request, simulator)
 

@@ -110,8 +110,13 @@ async def _check_contract(request: Request, simulator: Simulator, raw: bytes) ->
     if getattr(state, "request_validator", None) is None:
         state.request_validator = RequestValidator(contract_document())
         state.violations = ViolationLog()
-    check = (state.request_validator.validate, request.method, request.url.path, request.headers, raw)
-    violations = await asyncio.to_thread(*check) if len(raw) > OFF_LOOP_BYTES else check[0](*check[1:])
+    validator: RequestValidator = state.request_validator
+    args = (request.method, request.url.path, request.headers, raw)
+    violations = (
+        await asyncio.to_thread(validator.validate, *args)
+        if len(raw) > OFF_LOOP_BYTES
+        else validator.validate(*args)
+    )
     if not violations:
         return
     state.violations.record(violations, at=simulator.timestamp())

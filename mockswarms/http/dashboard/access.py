@@ -7,6 +7,7 @@ from starlette.requests import Request
 
 from mockswarms.errors import APIError
 from mockswarms.http.control import _LOOPBACK
+from mockswarms.http.guard import check_host
 
 __all__ = ["check_page_access"]
 
@@ -18,3 +19,4 @@ def check_page_access(request: Request) -> None:
         host = request.client.host if request.client else ""
         if host not in _LOOPBACK and not host.startswith("127."):
             raise APIError(403, "The dashboard only answers loopback clients (set --admin-token to open it)")
+    check_host(request)  # a page served under a rebound DNS name could read the control API
