@@ -779,13 +779,18 @@ class FixtureRegistry:
 
 # -- CLI -------------------------------------------------------------------------------------------------
 def _check_command(args: argparse.Namespace) -> int:
+    from mockswarms.engine.recordings import check_recordings  # lazy: that module imports this one
+
     rules, problems = check_dirs(args.dirs)
+    exchanges, exchange_problems = check_recordings([Path(d) for d in args.dirs])
+    problems = [*problems, *exchange_problems]
     for problem in problems:
         print(problem)
     if problems:
         return 1
     files, _ = _fixture_files(Path(d) for d in args.dirs)
-    print(f"OK: {len(rules)} rule(s) in {len(files)} file(s)")
+    recorded = f", {exchanges} recorded exchange(s)" if exchanges else ""
+    print(f"OK: {len(rules)} rule(s){recorded} in {len(files)} file(s)")
     return 0
 
 

@@ -34,6 +34,7 @@ __all__ = [
     "Recording",
     "RecordingSet",
     "SseFrame",
+    "check_recordings",
     "load_recordings",
     "redact",
     "redact_json",
@@ -242,6 +243,16 @@ class RecordingSet:
             if recording.matches(request):
                 return recording
         return None
+
+
+def check_recordings(dirs: Sequence[Path]) -> tuple[int, list[FixtureProblem]]:
+    """(number of recorded exchanges, problems) under ``dirs``: for ``mockswarms fixtures check``."""
+    recordings = RecordingSet(dirs)
+    try:
+        recordings.load()
+    except FixtureError as exc:
+        return 0, list(exc.problems)
+    return len(recordings), []
 
 
 def load_recordings(dirs: Sequence[Path]) -> RecordingSet:

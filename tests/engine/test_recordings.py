@@ -176,3 +176,15 @@ def test_bad_recordings_are_reported_with_file_and_reason(
     with pytest.raises(FixtureError) as caught:
         load_recordings([tmp_path])
     assert str(caught.value).splitlines() == [f"{tmp_path / 'bad.yaml'}:1: exchanges[0]: {message}"]
+
+
+def test_fixtures_check_reports_bad_recordings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mockswarms.cli import main
+
+    (tmp_path / "bad.yaml").write_text(
+        "exchanges:\n  - match: {method: GET, path: /}\n    response: {status: 200}\n"
+    )
+    assert main(["fixtures", "check", str(tmp_path)]) == 1
+    assert capsys.readouterr().out == (
+        f"{tmp_path / 'bad.yaml'}:1: exchanges[0]: 'response' needs exactly one of 'body' or 'frames'\n"
+    )

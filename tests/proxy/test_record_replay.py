@@ -139,4 +139,4 @@ def test_recorded_files_pass_fixtures_check(tmp_path: Path, capsys: Any) -> None
     _record(tmp_path / "rec")
     assert main(["fixtures", "check", str(tmp_path / "rec")]) == 0
     # One fake-LLM rule per recorded agent completion (text and token counts), eight exchanges.
-    assert capsys.readouterr().out == "OK: 3 rule(s) in 8 file(s)\n"
+    assert capsys.readouterr().out == "OK: 3 rule(s), 8 recorded exchange(s) in 8 file(s)\n"
