@@ -596,3 +596,31 @@ def test_a_tier_edit_on_the_page_reaches_the_account(page: Any, server: RunningS
     assert (account["tier"], account["free_credit"]) == ("premium", 20.0)  # balances untouched
     limits = httpx.get(server.url("/v1/rate/limits"), headers={"x-api-key": "sk-mock-free"}, timeout=10)
     assert limits.json()["tier"] == "premium"
+
+
+async def test_the_feed_sends_the_backlog_whole_then_at_most_max_per_poll(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from types import SimpleNamespace
+
+    from mockswarms.http.dashboard import feeds
+
+    monkeypatch.setattr(feeds, "MAX_PER_POLL", 2)
+    monkeypatch.setattr(feeds, "POLL_SECONDS", 0)
+    app = create_app()
+    store = app.state.simulator.store
+
+    async def record(count: int) -> None:
+        for _ in range(count):
+            entry_id = await store.incr("journal_seq")
+            await store.journal_append({"id": entry_id, "path": "/health", "response": None}, 1000)
+
+    await record(5)
+    feed = feeds._journal_feed(SimpleNamespace(app=app), 0)  # type: ignore[arg-type]
+    backlog = [await anext(feed) for _ in range(5)]
+    assert [(e["event"], e["id"]) for e in backlog] == [("entry", str(i)) for i in range(1, 6)]
+    await record(5)  # five arrive within one poll
+    burst = [await anext(feed) for _ in range(3)]
+    assert burst[0] == {"event": "skipped", "data": '{"count":3}'}
+    assert [(e["event"], e["id"]) for e in burst[1:]] == [("entry", "9"), ("entry", "10")]
+    await feed.aclose()

@@ -3,7 +3,9 @@
 - ``GET /__mockswarms/events``: the request journal as server-sent events (``event: entry``, ``id`` =
   journal id, data = the journal entry plus ``cost``), first the entries already there (after
   ``?after=<id>`` / ``Last-Event-ID``), then each new one as it is recorded; ``event: reset`` when the
-  simulator was reset. The journal lives in the state store, so every worker's requests show up.
+  simulator was reset; ``event: skipped`` (``{"count"}``) when more than ``MAX_PER_POLL`` arrived
+  within one poll after the first (only the newest are sent). The journal lives in the state store, so every
+  worker's requests show up.
   At most ``MAX_FEEDS`` feeds at once (429 beyond), each polling the store every ``POLL_SECONDS``.
 - ``GET /__mockswarms/accounts/{key}/usage``: rate windows (used / limit / resets in) and spend over
   simulated time (from the account's log rows, oldest first).
@@ -31,10 +33,11 @@ from mockswarms.http.responses import CONTROL_PREFIX, dumps, json_response
 from mockswarms.journal import mask_key
 from mockswarms.state.base import WINDOWS
 
-__all__ = ["MAX_FEEDS", "POLL_SECONDS", "feed_routes", "reported_cost"]
+__all__ = ["MAX_FEEDS", "MAX_PER_POLL", "POLL_SECONDS", "feed_routes", "reported_cost"]
 
 MAX_FEEDS = 8  # concurrent /events streams per worker process: forgotten tabs cannot pile up pollers
 POLL_SECONDS = 0.1  # journal poll period; an entry reaches the page within about this
+MAX_PER_POLL = 100  # entries sent per poll at most (1000/s); more are announced as `event: skipped`
 PING_SECONDS = 15  # keep-alive comment so proxies do not close an idle feed
 MAX_SPEND_POINTS = 1000  # spend series length cap (log rows are bounded per user anyway)
 
@@ -82,6 +85,7 @@ async def _journal_feed(request: Request, after: int) -> AsyncIterator[dict[str,
     sent: set[int] = set()
     last_seq = after  # a client resuming past the newest id saw a simulator since reset or restarted
     quiet_polls = 0
+    backlog = True  # the first poll sends what the journal holds (bounded by journal_size) in full
     while True:
         simulator: Simulator = request.app.state.simulator  # settings changes swap the simulator
         store = simulator.store
@@ -99,11 +103,15 @@ async def _journal_feed(request: Request, after: int) -> AsyncIterator[dict[str,
             quiet_polls += 1
             entries = [e for e in await store.journal_list() if int(e.get("id", 0)) > after]
             present = {int(e["id"]) for e in entries}
-            for entry in sorted(entries, key=lambda e: int(e["id"])):
-                if int(entry["id"]) not in sent:
-                    data = dumps(_with_cost(entry)).decode()
-                    yield {"event": "entry", "id": str(entry["id"]), "data": data}
+            fresh = sorted((e for e in entries if int(e["id"]) not in sent), key=lambda e: int(e["id"]))
+            if len(fresh) > MAX_PER_POLL and not backlog:  # a load test: the newest, and how many not
+                skipped, fresh = fresh[:-MAX_PER_POLL], fresh[-MAX_PER_POLL:]
+                yield {"event": "skipped", "data": dumps({"count": len(skipped)}).decode()}
+            for entry in fresh:
+                data = dumps(_with_cost(entry)).decode()
+                yield {"event": "entry", "id": str(entry["id"]), "data": data}
             sent = present  # ids gone from the ring buffer never come back
+            backlog = False
         await asyncio.sleep(POLL_SECONDS)
 
 

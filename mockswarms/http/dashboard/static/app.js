@@ -10,6 +10,7 @@ const state = {
   byId: new Map(),
   lastId: 0,
   selectedId: null,
+  skipped: 0, // entries the feed left out under load
   accounts: [], // full keys stay here, never in the page
   selectedAccount: null,
   tab: "requests",
@@ -162,6 +163,10 @@ function handleFrame(frame) {
   }
   if (event === "entry") addEntry(JSON.parse(data.join("\n")));
   else if (event === "reset") resetEntries();
+  else if (event === "skipped") {
+    state.skipped += JSON.parse(data.join("\n")).count;
+    updateCount();
+  }
 }
 
 function resetEntries() {
@@ -169,6 +174,7 @@ function resetEntries() {
   state.byId.clear();
   state.lastId = 0;
   state.selectedId = null;
+  state.skipped = 0;
   renderRequests();
   renderDetail();
 }
@@ -237,7 +243,8 @@ function renderRequests() {
 
 function updateCount() {
   const shown = $("requests-table").tBodies[0].rows.length;
-  $("request-count").textContent = shown + " of " + state.entries.length + " requests";
+  $("request-count").textContent = shown + " of " + state.entries.length + " requests" +
+    (state.skipped ? " (" + state.skipped + " more arrived too fast to show)" : "");
 }
 
 function selectEntry(id) {
