@@ -264,22 +264,36 @@ def load_recordings(dirs: Sequence[Path]) -> RecordingSet:
 def _load_file(path: Path) -> tuple[list[Recording], list[FixtureProblem]]:
     name = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        data = yaml.safe_load(text)
+        root = yaml.compose(text, Loader=yaml.SafeLoader)  # the same document, with line numbers
     except (OSError, UnicodeDecodeError, yaml.YAMLError):
         return [], []  # the rule loader reports unreadable files with their line
     if not isinstance(data, dict) or "exchanges" not in data:
         return [], []
+    node = _child(root, "exchanges")
+    line = node.start_mark.line + 1 if node is not None else 1
     items = data["exchanges"]
     if not isinstance(items, list):
-        return [], [FixtureProblem(name, 1, "'exchanges' must be a list")]
+        return [], [FixtureProblem(name, line, "'exchanges' must be a list")]
+    item_nodes = node.value if isinstance(node, yaml.SequenceNode) else []
     found: list[Recording] = []
     problems: list[FixtureProblem] = []
     for index, item in enumerate(items):
+        item_line = item_nodes[index].start_mark.line + 1 if index < len(item_nodes) else line
         try:
-            found.append(_recording(item, name, index + 1))
+            found.append(_recording(item, name, item_line))
         except ValueError as exc:
-            problems.append(FixtureProblem(name, 1, f"exchanges[{index}]: {exc}"))
+            problems.append(FixtureProblem(name, item_line, f"exchanges[{index}]: {exc}"))
     return found, problems
+
+
+def _child(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if getattr(key_node, "value", None) == key:
+                return value_node
+    return None
 
 
 def _recording(item: Any, source: str, line: int) -> Recording:

@@ -175,7 +175,7 @@ def test_bad_recordings_are_reported_with_file_and_reason(
     )
     with pytest.raises(FixtureError) as caught:
         load_recordings([tmp_path])
-    assert str(caught.value).splitlines() == [f"{tmp_path / 'bad.yaml'}:1: exchanges[0]: {message}"]
+    assert str(caught.value).splitlines() == [f"{tmp_path / 'bad.yaml'}:2: exchanges[0]: {message}"]
 
 
 def test_fixtures_check_reports_bad_recordings(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -186,5 +186,5 @@ def test_fixtures_check_reports_bad_recordings(tmp_path: Path, capsys: pytest.Ca
     )
     assert main(["fixtures", "check", str(tmp_path)]) == 1
     assert capsys.readouterr().out == (
-        f"{tmp_path / 'bad.yaml'}:1: exchanges[0]: 'response' needs exactly one of 'body' or 'frames'\n"
+        f"{tmp_path / 'bad.yaml'}:2: exchanges[0]: 'response' needs exactly one of 'body' or 'frames'\n"
     )

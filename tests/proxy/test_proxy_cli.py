@@ -94,5 +94,5 @@ def test_serve_refuses_a_broken_recording_with_exit_2(tmp_path: Path, capsys: ob
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert err == (
         "mockswarms: error: bad fixtures:\n"
-        f"{tmp_path / 'bad.yaml'}:1: exchanges[0]: 'match' needs at least 'method' and 'path'\n"
+        f"{tmp_path / 'bad.yaml'}:2: exchanges[0]: 'match' needs at least 'method' and 'path'\n"
     )
