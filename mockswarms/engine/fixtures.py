@@ -22,6 +22,7 @@ from typing import Any
 
 import yaml
 
+from mockswarms.engine.fixture_problems import FixtureError, FixtureProblem
 from mockswarms.engine.llm import LLMCall, Pacing
 
 logger = logging.getLogger("mockswarms.fixtures")
@@ -95,26 +96,7 @@ _TEMPLATE_VAR = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 _YAML_SUFFIXES = (".yaml", ".yml")
 
 
-# -- problems -----------------------------------------------------------------------------------------
-@dataclass(frozen=True)
-class FixtureProblem:
-    file: str
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
-class FixtureError(Exception):
-    """One or more problems in fixture files or a runtime rule."""
-
-    def __init__(self, problems: Sequence[FixtureProblem]) -> None:
-        self.problems = list(problems)
-        super().__init__("\n".join(str(p) for p in self.problems))
-
-    def to_json(self) -> dict[str, Any]:
-        return {"detail": "Invalid fixture rules", "errors": [str(p) for p in self.problems]}
+# -- problems: FixtureProblem / FixtureError live in fixture_problems (shared with recordings) -----------
 
 
 class _Bad(Exception):

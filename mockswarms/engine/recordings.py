@@ -27,7 +27,7 @@ from typing import Any
 
 import yaml
 
-from mockswarms.engine.fixtures import FixtureError, FixtureProblem
+from mockswarms.engine.fixture_problems import FixtureError, FixtureProblem
 
 __all__ = [
     "REDACTED",
