@@ -5,9 +5,10 @@ fixtures and contract violations. Loopback clients only, unless ``admin_token`` 
 
 from __future__ import annotations
 
+import asyncio
 import hmac
 from collections.abc import Awaitable, Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -16,11 +17,18 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from mockswarms.clock import parse_instant
 from mockswarms.config import PROFILES, Settings
 from mockswarms.engine.fixtures import FixtureError
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
+from mockswarms.http.control_inputs import (
+    LATEST_YEAR,
+    check_fixture_dirs,
+    finite_seconds,
+    instant,
+    money,
+    optional_string,
+)
 from mockswarms.http.guard import check_control_request
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
 from mockswarms.state.base import AccountRecord, Balances
@@ -69,11 +77,11 @@ async def _body(request: Request) -> dict[str, Any]:
 # -- reset and settings -----------------------------------------------------------------------------------
 async def reset(request: Request, sim: Simulator) -> Response:
     data = await _body(request)
-    now = data.get("now")
+    now = instant(data, "now")
     seed = data.get("seed")
-    if seed is not None and not isinstance(seed, int):
-        raise APIError(422, "seed must be an integer")
-    await sim.reset(seed=seed, now=parse_instant(now) if isinstance(now, str) else None)
+    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
+        raise APIError(422, "seed: must be an integer")
+    await sim.reset(seed=seed, now=now)
     log = getattr(request.app.state, "violations", None)
     if log is not None:
         log.clear()
@@ -101,8 +109,10 @@ async def put_settings(request: Request, sim: Simulator) -> Response:
     data = {**getattr(request.app.state, "settings_overrides", {}), **await _body(request)}
     base: Settings = request.app.state.base_settings
     profile = data.get("profile", base.profile)
-    if profile not in PROFILES:
-        raise APIError(422, f"unknown profile {profile!r}")
+    if not isinstance(profile, str) or profile not in PROFILES:
+        raise APIError(422, f"profile: unknown profile {profile!r} (one of {', '.join(PROFILES)})")
+    if "fixtures" in data:  # walks the file system: off the event loop, bounded
+        await asyncio.to_thread(check_fixture_dirs, data["fixtures"])
     # Start-up settings minus what the start-up profile preset put there, then the new profile's preset.
     preset = PROFILES[base.profile]
     merged = {
@@ -116,8 +126,11 @@ async def put_settings(request: Request, sim: Simulator) -> Response:
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
         raise APIError(422, f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from exc
+    try:
+        new = await _rebuild(request, settings)
+    except FixtureError as exc:
+        raise APIError(422, f"fixtures: {exc}") from exc
     request.app.state.settings_overrides = data
-    new = await _rebuild(request, settings)
     return json_response(_settings_json(new.settings))
 
 
@@ -138,18 +151,25 @@ async def get_clock(request: Request, sim: Simulator) -> Response:
 
 async def put_clock(request: Request, sim: Simulator) -> Response:
     data = await _body(request)
+    at = instant(data, "now")
+    advance = finite_seconds(data, "advance_seconds")
+    if data.get("frozen") not in (None, True, False):
+        raise APIError(422, "frozen: must be true or false")
+    before = sim.clock.state
     try:
-        at = parse_instant(str(data["now"])) if data.get("now") is not None else None
         if data.get("frozen") is True:
             sim.clock.freeze(at)  # freeze exactly at `now` when both are given
         elif at is not None:
             sim.clock.set(at)
         if data.get("frozen") is False:
             sim.clock.unfreeze()
-        if data.get("advance_seconds") is not None:
-            sim.clock.advance(float(data["advance_seconds"]))
-    except (ValueError, TypeError) as exc:
-        raise APIError(422, f"Bad clock change: {exc}") from exc
+        if advance is not None:
+            sim.clock.advance(advance)
+        if sim.clock.now().year > LATEST_YEAR:
+            raise OverflowError(f"the clock would pass the year {LATEST_YEAR}")
+    except (ValueError, TypeError, OverflowError) as exc:
+        sim.clock.load(before)  # a refused change leaves the clock as it was
+        raise APIError(422, f"advance_seconds: {exc}") from exc
     await sim.clock_changed()
     return json_response(_clock_body(sim))
 
@@ -182,12 +202,7 @@ async def get_account(request: Request, sim: Simulator) -> Response:
 
 
 def _decimal(data: dict[str, Any], name: str, default: Decimal) -> Decimal:
-    if name not in data or data[name] is None:
-        return default
-    try:
-        return Decimal(str(data[name]))
-    except InvalidOperation as exc:
-        raise APIError(422, f"{name} must be a number") from exc
+    return money(data, name, default)
 
 
 async def put_account(request: Request, sim: Simulator) -> Response:
@@ -197,8 +212,14 @@ async def put_account(request: Request, sim: Simulator) -> Response:
     if unknown:
         raise APIError(422, f"unknown account field(s): {', '.join(sorted(unknown))}")
     existing = await sim.store.get_account(key)
-    user_id = data.get("user_id") or (existing.user_id if existing else f"user-{key}")
+    for name in ("credit", "free_credit", "referral_credits"):
+        money(data, name, Decimal(0))  # a bad amount is refused before anything is stored
+    user_id = optional_string(data, "user_id") or (existing.user_id if existing else f"user-{key}")
     tier = data.get("tier", existing.tier if existing else None)
+    if tier is not None and not isinstance(tier, str):
+        raise APIError(422, "tier: must be one of free, premium, enterprise")
+    if data.get("limits") is not None and not _valid_limits(data["limits"]):
+        raise APIError(422, "limits: must be an object of window name to a whole number of requests")
     if tier is None:  # a new key of an existing user takes that user's tier (a user has one tier)
         same_user = [a for a in await sim.store.list_accounts() if a.user_id == str(user_id)]
         tier = same_user[0].tier if same_user else "free"
@@ -215,6 +236,13 @@ async def put_account(request: Request, sim: Simulator) -> Response:
     )
     await sim.store.set_balances(account.user_id, balances)
     return json_response(await _account_body(sim, account))
+
+
+def _valid_limits(value: Any) -> bool:
+    return isinstance(value, dict) and all(
+        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
+        for k, v in value.items()
+    )
 
 
 # -- journal, violations -----------------------------------------------------------------------------
