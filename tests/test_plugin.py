@@ -18,6 +18,7 @@ import pytest
 
 from mockswarms.http.app import create_app
 from mockswarms.testing.control import ControlError, SimulatorControl
+from mockswarms.testing.fault_shorthand import fault_rule
 
 REPO = Path(__file__).resolve().parents[1]
 # Until the package is installed (pytest11 entry point), load the plugin explicitly.
@@ -495,7 +496,7 @@ def test_control_errors_carry_the_status(control: SimulatorControl) -> None:
 
 
 def test_fault_shorthand_translates_to_rule_dicts() -> None:
-    rule = SimulatorControl._fault_rule(
+    rule = fault_rule(
         "/v1/swarm/*", "post", 429, None, 2, None, None, 1, None, None, None, None, {"model": "gpt-4o"}
     )
     assert rule == {
@@ -503,16 +504,14 @@ def test_fault_shorthand_translates_to_rule_dicts() -> None:
         "selector": {"first_n": 1},
         "action": {"type": "error", "status": 429, "retry_after": 2},
     }
-    latency = SimulatorControl._fault_rule(
-        None, None, None, None, None, 0.5, None, None, 2, None, 0.25, "slow", {}
-    )
+    latency = fault_rule(None, None, None, None, None, 0.5, None, None, 2, None, 0.25, "slow", {})
     assert latency == {
         "match": {},
         "selector": {"after_n": 2, "probability": 0.25},
         "action": {"type": "latency", "seconds": 0.5},
         "id": "slow",
     }
-    reset = SimulatorControl._fault_rule(
+    reset = fault_rule(
         None, None, None, None, None, None, "sse_disconnect", None, None, 3, None, None, {"after_events": 2}
     )
     assert reset["action"] == {"type": "sse_disconnect", "after_events": 2}

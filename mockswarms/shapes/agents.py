@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import ConfigDict, RootModel, with_config
+from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from mockswarms.shapes.body import ABSENT, OUT
@@ -15,7 +15,6 @@ from mockswarms.shapes.body import ABSENT, OUT
 __all__ = [
     "AgentBatchEnvelope",
     "AgentBatchItemError",
-    "AgentBatchLegacyList",
     "AgentCompletionOutput",
     "AgentOutputMessage",
     "AgentSSEChunk",
@@ -113,10 +112,6 @@ class AgentBatchEnvelope(TypedDict):
     execution_time: float
     timestamp: str
     results: list[AgentCompletionOutput | AgentBatchItemError]
-
-
-class AgentBatchLegacyList(RootModel[list[AgentCompletionOutput | AgentBatchItemError]]):
-    """Legacy agent batch (``agent_batch_shape=list``): a bare array of agent outputs."""
 
 
 @with_config(OUT)

@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import ConfigDict, RootModel, with_config
+from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from mockswarms.shapes.body import ABSENT, OUT
 
 __all__ = [
-    "AutoSwarmBuilderExecutionTypes",
     "HealthResponse",
     "MarketplaceAgentsResponse",
     "MarketplacePrompt",
@@ -112,16 +111,6 @@ class ToolsAvailableResponse(TypedDict):
 class ReasoningAgentTypesResponse(TypedDict):
     status: str
     agent_types: list[str]
-
-
-class AutoSwarmBuilderExecutionTypes(RootModel[list[str]]):
-    """A bare JSON array (the SDK's ``List[str]``)."""
-
-    model_config = ConfigDict(
-        json_schema_extra={
-            "examples": [["return-agents", "return-swarm-router-config", "return-agents-objects"]]
-        }
-    )
 
 
 @with_config(OUT)

@@ -21,7 +21,6 @@ from mockswarms.shapes.account import (
 from mockswarms.shapes.agents import (
     AgentBatchEnvelope,
     AgentBatchItemError,
-    AgentBatchLegacyList,
     AgentCompletionOutput,
     AgentOutputMessage,
     AgentsListResponse,
@@ -37,6 +36,12 @@ from mockswarms.shapes.agents import (
     AgentUsage,
     AutoGenerateResponse,
 )
+from mockswarms.shapes.arrays import (
+    AdvancedResearchBatchResponse,
+    AgentBatchLegacyList,
+    AutoSwarmBuilderExecutionTypes,
+    SwarmBatchResponse,
+)
 from mockswarms.shapes.chat import (
     ChatChoice,
     ChatChunkChoice,
@@ -47,7 +52,6 @@ from mockswarms.shapes.chat import (
     ChatUsage,
 )
 from mockswarms.shapes.discovery import (
-    AutoSwarmBuilderExecutionTypes,
     HealthResponse,
     MarketplaceAgentsResponse,
     MarketplacePrompt,
@@ -81,7 +85,6 @@ from mockswarms.shapes.swarms import (
     ScheduleListResponse,
     SwarmBatchItemError,
     SwarmBatchItemSuccess,
-    SwarmBatchResponse,
     SwarmCompletionOutput,
     SwarmLogsResponse,
     SwarmSSEAgentEnd,
@@ -99,7 +102,6 @@ from mockswarms.shapes.swarms import (
     TokenCounts,
 )
 from mockswarms.shapes.workflows import (
-    AdvancedResearchBatchResponse,
     AdvancedResearchOutput,
     AdvancedResearchUsage,
     AutoSwarmBuilderOutput,

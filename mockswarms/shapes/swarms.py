@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import ConfigDict, RootModel, with_config
+from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from mockswarms.shapes.body import ABSENT, OUT
@@ -25,7 +25,6 @@ __all__ = [
     "ScheduledJob",
     "SwarmBatchItemError",
     "SwarmBatchItemSuccess",
-    "SwarmBatchResponse",
     "SwarmCompletionOutput",
     "SwarmLogsResponse",
     "SwarmSSEAgentEnd",
@@ -183,12 +182,6 @@ class SwarmBatchItemError(TypedDict):
     status: Literal["error"]
     swarm_name: str | None
     detail: str
-
-
-class SwarmBatchResponse(
-    RootModel[list[SwarmBatchItemSuccess | SwarmBatchItemError | LegacySwarmCompletionOutput]]
-):
-    """``POST /v1/swarm/batch/completions``: a JSON array in request order (SDK ``List[Dict]``)."""
 
 
 @with_config(OUT)

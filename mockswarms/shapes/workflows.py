@@ -8,13 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal, NotRequired
 
-from pydantic import ConfigDict, RootModel, with_config
+from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
 from mockswarms.shapes.body import ABSENT, OUT
 
 __all__ = [
-    "AdvancedResearchBatchResponse",
     "AdvancedResearchOutput",
     "AdvancedResearchUsage",
     "AutoSwarmBuilderOutput",
@@ -201,7 +200,3 @@ class AdvancedResearchOutput(TypedDict):
     sources: int | None
     characters_per_source: int | None
     usage: AdvancedResearchUsage | None
-
-
-class AdvancedResearchBatchResponse(RootModel[list[AdvancedResearchOutput]]):
-    """A bare JSON array of single responses (SDK ``List[...]``)."""

@@ -8,20 +8,22 @@ ctl = server.control()``.
 
 from __future__ import annotations
 
-import asyncio
 import json
-import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, overload
+from typing import TYPE_CHECKING, Any
 
 import httpx
 
-from mockswarms.clock import parse_instant
 from mockswarms.journal import mask_key
+from mockswarms.testing.asgi_transport import SyncASGITransport
+from mockswarms.testing.assertions import agents_that_ran, honoured_retries
+from mockswarms.testing.control_clock import ControlClock, instant_text
+from mockswarms.testing.fault_shorthand import fault_rule
+from mockswarms.testing.journal_view import CONTROL, Journal
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -40,7 +42,6 @@ __all__ = [
 PREMIUM_KEY = "sk-mock-premium"
 FREE_KEY = "sk-mock-free"
 BROKE_KEY = "sk-mock-broke"
-CONTROL = "/__mockswarms"
 IN_PROCESS_URL = "http://mockswarms.test"
 
 
@@ -77,178 +78,6 @@ def _jsonable(value: Any) -> Any:
 def _money(value: Decimal | int | float | str) -> Decimal:
     # str() first so 0.1 (a float) means the decimal 0.1, not its binary approximation.
     return value if isinstance(value, Decimal) else Decimal(str(value))
-
-
-def _instant(value: str | datetime) -> str:
-    moment = parse_instant(value) if isinstance(value, str) else value
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat()
-
-
-class SyncASGITransport(httpx.BaseTransport):
-    """A synchronous httpx transport into an ASGI app, for sync clients in-process (no port).
-
-    ``httpx.ASGITransport`` is async-only, so requests run on a private event loop in a daemon
-    thread; that also makes sync calls safe from inside an async test's running loop. The client
-    address is loopback because the control API answers loopback callers only.
-    """
-
-    def __init__(self, app: Any) -> None:
-        self._inner = httpx.ASGITransport(app=app, raise_app_exceptions=False, client=("127.0.0.1", 123))
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, name="mockswarms-asgi", daemon=True)
-        self._thread.start()
-
-    def handle_request(self, request: httpx.Request) -> httpx.Response:
-        inner_request = httpx.Request(
-            request.method, request.url, headers=request.headers, content=request.read()
-        )
-
-        async def call() -> tuple[int, list[tuple[bytes, bytes]], bytes]:
-            response = await self._inner.handle_async_request(inner_request)
-            body = await response.aread()
-            return response.status_code, response.headers.raw, body
-
-        status, headers, body = asyncio.run_coroutine_threadsafe(call(), self._loop).result()
-        return httpx.Response(status, headers=headers, content=body, request=request)
-
-    def shutdown(self) -> None:
-        """Stop the private loop (``close()`` is a no-op so closing one client leaves the others working)."""
-        if self._loop.is_running():
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(5)
-        if not self._loop.is_running():
-            self._loop.close()
-
-
-class Journal(Sequence[dict[str, Any]]):
-    """The requests the simulator saw, oldest first. Live: every access re-reads the journal."""
-
-    def __init__(self, control: SimulatorControl) -> None:
-        self._control = control
-
-    @property
-    def entries(self) -> list[dict[str, Any]]:
-        data = self._control._request("GET", "/journal").json()
-        entries = data["entries"] if isinstance(data, dict) else data
-        return [e for e in entries if not str(e.get("path", "")).startswith(CONTROL)]
-
-    def __len__(self) -> int:
-        return len(self.entries)
-
-    def __iter__(self) -> Iterator[dict[str, Any]]:
-        return iter(self.entries)
-
-    @overload
-    def __getitem__(self, index: int) -> dict[str, Any]: ...
-    @overload
-    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
-    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
-        return self.entries[index]
-
-    def __repr__(self) -> str:
-        return f"Journal({_summary(self.entries)})"
-
-    @property
-    def last_request(self) -> dict[str, Any] | None:
-        entries = self.entries
-        return entries[-1] if entries else None
-
-    def requests(
-        self, path: str | None = None, *, method: str | None = None, status: int | None = None
-    ) -> list[dict[str, Any]]:
-        """Entries filtered by exact path, method and status (each optional)."""
-        return [
-            e
-            for e in self.entries
-            if (path is None or e["path"] == path)
-            and (method is None or e["method"] == method.upper())
-            and (status is None or e["status"] == status)
-        ]
-
-    def assert_called(
-        self, path: str, times: int | None = None, *, method: str | None = None, status: int | None = None
-    ) -> list[dict[str, Any]]:
-        """Assert ``path`` was requested (exactly ``times`` times if given); returns the matches."""
-        matches = self.requests(path, method=method, status=status)
-        what = " ".join(x for x in (method and method.upper(), path) if x)
-        if status is not None:
-            what += f" with status {status}"
-        if times is None and not matches:
-            raise AssertionError(f"{what} was never requested; seen: {_summary(self.entries)}")
-        if times is not None and len(matches) != times:
-            raise AssertionError(
-                f"{what} was requested {len(matches)} time(s), expected {times}; "
-                f"seen: {_summary(self.entries)}"
-            )
-        return matches
-
-    def assert_not_called(self, path: str, *, method: str | None = None) -> None:
-        self.assert_called(path, times=0, method=method)
-
-    def clear(self) -> None:
-        self._control._request("DELETE", "/journal")
-
-
-def _summary(entries: list[dict[str, Any]]) -> str:
-    if not entries:
-        return "no requests"
-    return ", ".join(f"{e['method']} {e['path']} -> {e['status']}" for e in entries[-20:])
-
-
-class ControlClock:
-    """The simulator's clock: read it, freeze it, move it (never sleep in tests)."""
-
-    def __init__(self, control: SimulatorControl) -> None:
-        self._control = control
-
-    def _put(self, body: dict[str, Any]) -> dict[str, Any]:
-        data: dict[str, Any] = self._control._request("PUT", "/clock", json=body).json()
-        return data
-
-    def _get(self) -> dict[str, Any]:
-        data: dict[str, Any] = self._control._request("GET", "/clock").json()
-        return data
-
-    @property
-    def now(self) -> datetime:
-        return parse_instant(self._get()["now"])
-
-    @property
-    def frozen(self) -> bool:
-        return bool(self._get()["frozen"])
-
-    def freeze(self, at: str | datetime | None = None) -> datetime:
-        """Stop time (at ``at``, default: the current simulated instant)."""
-        # Freeze first, then jump: a frozen clock set to ``at`` stays exactly there (one request with
-        # both fields would let a running clock tick between the jump and the freeze).
-        data = self._put({"frozen": True})
-        if at is not None:
-            data = self._put({"now": _instant(at)})
-        return parse_instant(data["now"])
-
-    def unfreeze(self) -> datetime:
-        return parse_instant(self._put({"frozen": False})["now"])
-
-    def set(self, at: str | datetime) -> datetime:
-        """Jump to ``at``; a frozen clock stays frozen."""
-        return parse_instant(self._put({"now": _instant(at)})["now"])
-
-    def advance(
-        self, seconds: float = 0, *, minutes: float = 0, hours: float = 0, days: float = 0
-    ) -> datetime:
-        total = seconds + 60 * minutes + 3600 * hours + 86400 * days
-        return parse_instant(self._put({"advance_seconds": total})["now"])
-
-    def sleep(self, seconds: float) -> None:
-        """A drop-in for ``time.sleep`` that moves simulated time instead of waiting (monkeypatch it in)."""
-        if seconds > 0:
-            self.advance(seconds)
-
-    def __repr__(self) -> str:
-        data = self._get()
-        return f"ControlClock(now={data['now']!r}, frozen={data['frozen']})"
 
 
 class SimulatorControl:
@@ -384,7 +213,7 @@ class SimulatorControl:
         if seed is not None:
             body["seed"] = seed
         if now is not None:
-            body["now"] = _instant(now)
+            body["now"] = instant_text(now)
         self._request("POST", "/reset", json=body)
         self._snapshot_balances()
 
@@ -485,7 +314,7 @@ class SimulatorControl:
         Selecting: ``times`` (the first n matches), ``after`` (skip n), ``every_nth``, ``probability``.
         """
         if rule is None:
-            rule = self._fault_rule(
+            rule = fault_rule(
                 path,
                 method,
                 status,
@@ -511,46 +340,6 @@ class SimulatorControl:
         ):  # a server that stored the rule but failed to echo it back still counts as added
             raise ControlError(response)
         return str(body["id"])
-
-    @staticmethod
-    def _fault_rule(
-        path: str | None,
-        method: str | None,
-        status: int | None,
-        detail: str | None,
-        retry_after: int | None,
-        delay: float | None,
-        action: str | None,
-        times: int | None,
-        after: int | None,
-        every_nth: int | None,
-        probability: float | None,
-        rule_id: str | None,
-        fields: dict[str, Any],
-    ) -> dict[str, Any]:
-        match_fields = ("key", "user", "endpoint", "model", "agent_name", "swarm_type")
-        match = {
-            "path": path,
-            "method": method and method.upper(),
-            **{k: fields.pop(k) for k in match_fields if k in fields},
-        }
-        if action is not None:
-            act: dict[str, Any] = {"type": action, **fields}
-        elif status is not None:
-            act = {"type": "error", "status": status, "detail": detail, "retry_after": retry_after, **fields}
-        elif delay is not None:
-            act = {"type": "latency", "seconds": delay, **fields}
-        else:
-            raise TypeError("inject_fault needs a rule dict, or status=, delay= or action=")
-        selector = {"first_n": times, "after_n": after, "every_nth": every_nth, "probability": probability}
-        built: dict[str, Any] = {
-            "match": {k: v for k, v in match.items() if v is not None},
-            "selector": {k: v for k, v in selector.items() if v is not None},
-            "action": {k: v for k, v in act.items() if v is not None},
-        }
-        if rule_id is not None:
-            built["id"] = rule_id
-        return built
 
     @property
     def faults(self) -> list[dict[str, Any]]:
@@ -605,96 +394,11 @@ class SimulatorControl:
     def assert_agent_ran(self, name: str, model: str | None = None) -> list[dict[str, Any]]:
         """Assert a successful request ran an agent named ``name`` (with ``model`` if given): agent
         completions, batches, swarms and workflows are searched. Returns the agent configs found."""
-        found: list[dict[str, Any]] = []
-        seen: list[str] = []
-        for entry in self.journal:
-            configs = list(_agent_configs(entry.get("body")))
-            seen.extend(f"{c.get('agent_name')}/{c.get('model_name')} ({entry['status']})" for c in configs)
-            if not 200 <= int(entry["status"]) < 300:
-                continue
-            found.extend(
-                c
-                for c in configs
-                if c.get("agent_name") == name and (model is None or c.get("model_name") == model)
-            )
-        if not found:
-            wanted = f"{name!r}" + (f" with model {model!r}" if model else "")
-            raise AssertionError(f"no successful request ran agent {wanted}; agents seen: {seen or 'none'}")
-        return found
+        return agents_that_ran(self.journal.entries, name, model)
 
     def assert_retry_after_honoured(self, *, min_retries: int = 1) -> int:
         """Assert that after every 429 carrying ``Retry-After``, the next request with the same key
         and path came at least that many seconds later — in wall time or simulated time (so a
         client whose ``sleep`` is :meth:`ControlClock.sleep` passes too). Returns the retries checked;
         fails if fewer than ``min_retries`` (a test that never saw a 429 proves nothing)."""
-        entries = self.journal.entries
-        rules: dict[str, Any] | None = None
-        checked = 0
-        for i, entry in enumerate(entries):
-            if entry["status"] != 429:
-                continue
-            wait = _retry_after(entry)
-            if wait is None and entry.get("fault_rule"):
-                # An injected 429: its Retry-After is the rule's ``retry_after``.
-                if rules is None:
-                    rules = {str(r.get("id")): r for r in self.faults}
-                action = rules.get(str(entry["fault_rule"]), {}).get("action", {})
-                wait = float(action.get("retry_after", 1)) if action.get("status") == 429 else None
-            if wait is None:
-                continue
-            retry = next(
-                (
-                    e
-                    for e in entries[i + 1 :]
-                    if e["path"] == entry["path"] and e.get("api_key") == entry.get("api_key")
-                ),
-                None,
-            )
-            if retry is None:
-                continue
-            wall_gap = float(retry["received_at"]) - float(entry["received_at"])
-            sim_gap = _simulated_gap(entry, retry)
-            if wall_gap + 1e-3 < wait and (sim_gap is None or sim_gap + 1e-3 < wait):
-                raise AssertionError(
-                    f"request #{retry['id']} to {retry['path']} came {wall_gap:.3f} s"
-                    + (f" ({sim_gap:.3f} simulated s)" if sim_gap is not None else "")
-                    + f" after a 429 with Retry-After: {wait:g}"
-                )
-            checked += 1
-        if checked < min_retries:
-            raise AssertionError(
-                f"expected at least {min_retries} retried 429(s) with Retry-After, saw {checked}"
-            )
-        return checked
-
-
-def _retry_after(entry: Mapping[str, Any]) -> float | None:
-    value = entry.get("retry_after")
-    if value is None:
-        headers = entry.get("response_headers") or {}
-        value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
-    if value is None:
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _simulated_gap(first: Mapping[str, Any], second: Mapping[str, Any]) -> float | None:
-    a, b = first.get("simulated_at"), second.get("simulated_at")
-    if not isinstance(a, str) or not isinstance(b, str):
-        return None
-    return (parse_instant(b) - parse_instant(a)).total_seconds()
-
-
-def _agent_configs(body: Any) -> Iterator[dict[str, Any]]:
-    """Every agent spec in a request body (any dict with an ``agent_name``), depth first."""
-    if isinstance(body, Mapping):
-        if "agent_name" in body:
-            yield dict(body)
-        for value in body.values():
-            yield from _agent_configs(value)
-    elif isinstance(body, list):
-        for item in body:
-            yield from _agent_configs(item)
+        return honoured_retries(self.journal.entries, lambda: self.faults, min_retries)
