@@ -624,3 +624,18 @@ async def test_the_feed_sends_the_backlog_whole_then_at_most_max_per_poll(
     assert burst[0] == {"event": "skipped", "data": '{"count":3}'}
     assert [(e["event"], e["id"]) for e in burst[1:]] == [("entry", "9"), ("entry", "10")]
     await feed.aclose()
+
+
+def test_pages_and_feeds_refuse_a_foreign_host_or_origin() -> None:
+    client = TestClient(create_app())
+    rebound = {"host": "attacker.example"}  # DNS rebinding: a foreign name pointed at 127.0.0.1
+    for path in (UI, UI + "app.js", "/__mockswarms/events", "/__mockswarms/accounts/sk-mock-free/usage"):
+        refused = client.get(path, headers=rebound)
+        assert refused.status_code == 403, path
+        assert "Host 'attacker.example'" in refused.json()["detail"]
+    foreign = client.get("/__mockswarms/faults/stats", headers={"origin": "https://attacker.example"})
+    assert foreign.status_code == 403
+    assert foreign.json() == {
+        "detail": "Cross-origin requests to the control API are refused (Origin 'https://attacker.example')"
+    }
+    assert client.get(UI, headers={"host": "localhost:8000"}).status_code == 200
