@@ -7,11 +7,9 @@ from __future__ import annotations
 from starlette.routing import BaseRoute
 
 from mockswarms.http.dashboard.feeds import feed_routes
-from mockswarms.http.dashboard.pages import page_routes
+from mockswarms.http.dashboard.pages import UI_PREFIX, page_routes
 
 __all__ = ["UI_PREFIX", "dashboard_routes"]
-
-from mockswarms.http.dashboard.pages import UI_PREFIX
 
 
 def dashboard_routes() -> list[BaseRoute]:
