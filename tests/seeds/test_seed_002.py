@@ -65,6 +65,7 @@ def pytz_python(request: pytest.FixtureRequest) -> str:
     return str(request.getfixturevalue("client016_python"))
 
 
+@pytest.mark.slow  # may install pytz into the cached venv
 def test_python_functions_return_what_the_document_shows(
     sim: RunningServer, pytz_python: str, tmp_path: Path
 ) -> None:
