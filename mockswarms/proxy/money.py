@@ -3,7 +3,9 @@
 Agent usage (``/v1/agent/...``): tokens at the agent rates plus the fees the answer itemises
 (``img_cost``, ``mcp_url``, ``search_cost``, ``scrape_cost``). Swarm usage (any ``billing_info``):
 :func:`mockswarms.engine.billing.swarm_usage` from the token counts, the number of agents and the
-night flag the answer reports. The night discount is accepted where the profile allows it.
+night flag the answer reports. Workflows: ``token_cost`` at swarm rates, ``cost_per_agent`` whole
+agent fees. Research: ``total_cost_usd``. Everywhere: ``total_tokens`` is the sum. The night discount
+is accepted where the profile allows it.
 """
 
 from __future__ import annotations
@@ -61,6 +63,77 @@ def check_money(operation: str, root: str, body: Any, settings: Settings) -> lis
             findings.extend(_swarm(operation, path, node, settings))
         elif agent_route and "total_cost" in node and "input_tokens" in node:
             findings.extend(_agent(operation, path, node, settings))
+        elif "token_cost" in node and "cost_per_agent" in node:
+            findings.extend(_workflow(operation, path, node, settings))
+        elif "total_cost_usd" in node and "input_tokens" in node:
+            findings.extend(_research(operation, path, node, settings))
+        elif "prompt_tokens" in node and "completion_tokens" in node:
+            tokens_in, tokens_out = _count(node.get("prompt_tokens")), _count(node.get("completion_tokens"))
+            if tokens_in is not None and tokens_out is not None:
+                findings.extend(_total_tokens(operation, path, node, tokens_in, tokens_out))
+    return findings
+
+
+def _workflow(operation: str, path: str, usage: dict[str, Any], settings: Settings) -> list[Finding]:
+    """Graph / grid workflows: ``token_cost`` at swarm rates, ``cost_per_agent`` a whole number of fees."""
+    tokens_in, tokens_out = _count(usage.get("input_tokens")), _count(usage.get("output_tokens"))
+    token_cost, agent_cost = _decimal(usage.get("token_cost")), _decimal(usage.get("cost_per_agent"))
+    if tokens_in is None or tokens_out is None or token_cost is None or agent_cost is None:
+        return []
+    findings = _total_tokens(operation, path, usage, tokens_in, tokens_out)
+    fee = billing.price_table(settings).agent_fee
+    if fee and agent_cost % fee != 0:
+        findings.append(
+            Finding(
+                operation,
+                f"{path}.cost_per_agent",
+                f"a multiple of {fee}",
+                float(agent_cost),
+                "billing",
+                f"cost_per_agent is not a whole number of {settings.price_table} agent fees",
+            )
+        )
+    instants = [_DAY] + ([_NIGHT] if settings.night_discount_scope == "all" else [])
+    expected = [
+        Decimal(
+            str(billing.workflow_usage(tokens_in, tokens_out, 0, settings=settings, now=at)[0]["token_cost"])
+        )
+        for at in instants
+    ]
+    if token_cost not in expected:
+        findings.append(
+            Finding(
+                operation,
+                f"{path}.token_cost",
+                float(expected[0]),
+                float(token_cost),
+                "billing",
+                f"token_cost does not follow the {settings.price_table} price table "
+                f"from {tokens_in} input and {tokens_out} output tokens",
+            )
+        )
+    return findings
+
+
+def _research(operation: str, path: str, usage: dict[str, Any], settings: Settings) -> list[Finding]:
+    tokens_in, tokens_out = _count(usage.get("input_tokens")), _count(usage.get("output_tokens"))
+    got = _decimal(usage.get("total_cost_usd"))
+    if tokens_in is None or tokens_out is None or got is None:
+        return []
+    findings = _total_tokens(operation, path, usage, tokens_in, tokens_out)
+    _, expected = billing.research_usage(tokens_in, tokens_out, settings=settings)
+    if got != expected:
+        findings.append(
+            Finding(
+                operation,
+                f"{path}.total_cost_usd",
+                float(expected),
+                float(got),
+                "billing",
+                f"total_cost_usd does not follow the research prices from {tokens_in} input "
+                f"and {tokens_out} output tokens",
+            )
+        )
     return findings
 
 
