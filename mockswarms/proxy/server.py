@@ -74,11 +74,22 @@ class ProxyConfig:
 
 def _shadow_settings(settings: Settings) -> Settings:
     # Same profile; no pacing (the comparison should not wait), a premium account with ample credit
-    # so a long session never turns into 402s, no journal, no fixtures (the text does not matter).
+    # so a long session never turns into 402s, no journal, no fixtures (the text does not matter), its
+    # own memory store (never a shared Redis), and nothing that would make it answer off-shape.
     accounts = [a for a in settings.accounts if a.key != SHADOW_KEY]
     accounts.append(AccountConfig(key=SHADOW_KEY, tier="premium", credit=Decimal("1000000")))
     return settings.model_copy(
-        update={"pacing": {}, "accounts": accounts, "journal_size": 0, "fixtures": [], "faults": []}
+        update={
+            "pacing": {},
+            "accounts": accounts,
+            "journal_size": 0,
+            "fixtures": [],
+            "faults": [],
+            "store": "memory",
+            "workers": 1,
+            "response_fuzz": False,
+            "fault_header_enabled": False,
+        }
     )
 
 
