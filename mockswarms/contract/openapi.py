@@ -18,6 +18,7 @@ from pydantic.json_schema import JsonSchemaMode
 
 from mockswarms.config import Settings
 from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
+from mockswarms.limits import MAX_MODEL_CALLS
 from mockswarms.shapes import requests as rq
 from mockswarms.shapes import responses as rs
 
@@ -32,6 +33,9 @@ __all__ = [
 ]
 
 REF = "#/components/schemas/{model}"
+_WORK_RULE = (
+    f"the run makes at most {MAX_MODEL_CALLS:,} simulated model calls (agents x loops x tasks x samples)"
+)
 # A body or request shape: a pydantic model (requests) or a TypedDict / RootModel (responses).
 Shape = type[Any]
 # The contract describes the default settings (the docs profile): the batch cap is a setting.
@@ -60,6 +64,9 @@ class Operation:
     request: Shape | None = None
     request_array: bool = False  # the body is a bare JSON array of ``request`` items
     request_max_items: int | None = None  # cap of a bare-array body (the server answers 400 beyond it)
+    # Rules of the docs/legacy server that JSON Schema cannot say (they relate several fields): written in
+    # the description; a schema-valid body that breaks one is answered 400.
+    cross_field_rules: tuple[str, ...] = ()
     request_example: Any = None
     auth: str = "required"  # "required" | "optional" (public discovery endpoints)
     errors: tuple[int, ...] = (401, 403, 404, 422, 429, 500)
@@ -181,9 +188,12 @@ OPERATIONS: tuple[Operation, ...] = (
         request_example=_SWARM_EXAMPLE,
         errors=_POST_ERRORS,
         sse=_SWARM_SSE,
-        description="Streams (SSE) when `stream` is true. Beyond the schema (400): with `swarm_type` "
-        "AgentRearrange (or `auto` choosing it), `rearrange_flow` names only agents declared in `agents` "
-        "(`A -> B, C`: steps split by `->`, parallel agents by `,`, no empty step).",
+        description="Streams (SSE) when `stream` is true.",
+        cross_field_rules=(
+            "with `swarm_type` AgentRearrange (or `auto` choosing it), `rearrange_flow` names only agents "
+            "declared in `agents` (`A -> B, C`: steps split by `->`, parallel agents by `,`, no empty step)",
+            _WORK_RULE,
+        ),
     ),
     Operation(
         "POST",
@@ -289,6 +299,7 @@ OPERATIONS: tuple[Operation, ...] = (
         request=rq.ReasoningAgentRequest,
         request_example={"task": "Is 97 prime?", "swarm_type": "self-consistency"},
         errors=_POST_ERRORS,
+        cross_field_rules=(_WORK_RULE,),
         premium=True,
     ),
     Operation(
@@ -336,6 +347,7 @@ OPERATIONS: tuple[Operation, ...] = (
         request=rq.AdvancedResearchRequest,
         request_example={"config": {"name": "Market Research"}, "task": "AI market analysis"},
         errors=_POST_ERRORS,
+        cross_field_rules=(_WORK_RULE,),
     ),
     Operation(
         "POST",
@@ -347,6 +359,7 @@ OPERATIONS: tuple[Operation, ...] = (
         request=rq.AdvancedResearchBatchRequest,
         request_example={"input_schemas": [{"config": None, "task": "AI market analysis"}]},
         errors=_POST_ERRORS,
+        cross_field_rules=(_WORK_RULE,),
     ),
     Operation(
         "GET", "/v1/tools/available", "listTools", "Built-in tools", "discovery", (rs.ToolsAvailableResponse,)
@@ -376,6 +389,7 @@ OPERATIONS: tuple[Operation, ...] = (
             "max_loops": 1,
         },
         errors=_POST_ERRORS,
+        cross_field_rules=(_WORK_RULE,),
         premium=True,
     ),
     Operation(
@@ -393,8 +407,12 @@ OPERATIONS: tuple[Operation, ...] = (
         },
         errors=_POST_ERRORS,
         premium=True,
-        description="Beyond the schema (400): agent names are unique; every edge `source`/`target`, "
-        "`entry_points` and `end_points` item names a declared agent; the edges form no cycle.",
+        cross_field_rules=(
+            "agent names are unique",
+            "every edge `source`/`target` and every `entry_points`/`end_points` item names a declared agent",
+            "the edges form no cycle",
+            _WORK_RULE,
+        ),
     ),
     Operation(
         "GET",
@@ -662,8 +680,11 @@ def _operation(op: Operation) -> dict[str, Any]:
         "summary": op.summary,
         "tags": [op.tag],
     }
-    if op.description or op.premium:
+    if op.description or op.premium or op.cross_field_rules:
         text = op.description
+        if op.cross_field_rules:
+            rules = "; ".join(op.cross_field_rules)
+            text = (text + " " if text else "") + f"Beyond the schema (400): {rules}."
         if op.premium:
             text = (text + " " if text else "") + "Premium tiers only (free tier: 403)."
         out["description"] = text

@@ -535,6 +535,9 @@ _ARCHITECTURES: dict[str, Arch] = {
 }
 # Types that run without user agents (they bring their own).
 _SELF_STAFFED = frozenset(SELF_STAFFED_SWARM_TYPES)  # the contract's swarm rule lists the same
+# Their consensus / director agent is not an agent of the request: bill and report the declared ones
+# (agent_cost = num_agents x 0.01 over the request's agents, reference §e).
+_DECLARED_AGENTS_ONLY = frozenset({"MajorityVoting", "HierarchicalSwarm"})
 
 
 def _literal_error(value: str, allowed: Sequence[str]) -> ValidationFailed:
@@ -659,6 +662,8 @@ def run_swarm(
         )
     if resolved == "MALT":
         number = MALT_NUMBER_OF_AGENTS
+    elif resolved in _DECLARED_AGENTS_ONLY:
+        number = len(agents)
     else:
         number = max(len(agents), len({t.call.agent_name for t in rec.turns}))
     return SwarmRun(
