@@ -118,6 +118,42 @@ def test_agent_python_prints_name_usage_and_output(sim: RunningServer, tmp_path:
     assert len(out) == 3
 
 
+def test_agent_completion_request_body_of_the_model_section(sim: RunningServer) -> None:
+    """The "AgentCompletion Model" section's request body (tools, mcp_url, dict history) as it stands."""
+    body = {
+        "agent_config": {
+            "agent_name": "Research Assistant",
+            "description": "Specialized in research and analysis",
+            "system_prompt": "You are an expert research assistant.",
+            "model_name": "gpt-4o",
+            "auto_generate_prompt": False,
+            "max_tokens": 8192,
+            "temperature": 0.5,
+            "role": "worker",
+            "max_loops": 1,
+            "tools_list_dictionary": [
+                {
+                    "name": "search",
+                    "description": "Search the web for information",
+                    "parameters": {"query": "string"},
+                }
+            ],
+            "mcp_url": "https://example-mcp.com",
+        },
+        "task": "Research the latest developments in quantum computing and summarize key findings",
+        "history": {
+            "previous_research": "Earlier findings on quantum computing basics...",
+            "user_preferences": "Focus on practical applications...",
+        },
+    }
+    result = httpx.post(sim.url("/v1/agent/completions"), headers=HEADERS, json=body, timeout=30)
+    assert result.status_code == 200, result.text
+    answer = result.json()
+    assert answer["id"].startswith("agent-") and answer["success"] is True
+    assert answer["name"] == "Research Assistant"
+    assert answer["description"] == "Specialized in research and analysis" and answer["temperature"] == 0.5
+
+
 # -- Run Batch Agents ---------------------------------------------------------------------------------------
 def test_agent_batch_curl_is_the_envelope(sim: RunningServer) -> None:
     body = json_of(curl_request("s001_agent_batch.sh", sim))

@@ -66,6 +66,80 @@ def test_every_type_of_the_architectures_table_runs(swarm_type: str) -> None:
     assert body["usage"]["billing_info"]["total_cost"] > 0
 
 
+# Every row of 003's "Agent Configuration Parameters" table, with a documented or example value.
+EVERY_AGENT_PARAMETER = {
+    "agent_name": "Analyst",
+    "description": "Analyses",
+    "system_prompt": "You analyse.",
+    "model_name": "gpt-4o",
+    "auto_generate_prompt": False,
+    "max_tokens": 8192,
+    "temperature": 0.5,
+    "role": "worker",
+    "max_loops": 1,
+    "tools_list_dictionary": [
+        {
+            "type": "function",
+            "function": {
+                "name": "search",
+                "description": "Search the web",
+                "parameters": {"type": "object", "properties": {"q": {"type": "string"}}},
+            },
+        }
+    ],
+    "mcp_url": "http://localhost:8000/mcp",
+    "mcp_config": {
+        "type": "mcp",
+        "url": "http://localhost:8000/mcp",
+        "tool_configurations": {},
+        "authorization_token": "token",
+        "transport": "streamable_http",
+        "headers": {"X-Team": "research"},
+        "timeout": 10,
+    },
+    "mcp_configs": {"connections": [{"url": "http://localhost:8001/mcp"}]},
+    "streaming_on": False,
+    "llm_args": {"top_p": 0.9},
+    "dynamic_temperature_enabled": True,
+    "tool_call_summary": True,
+    "reasoning_effort": "low",
+    "thinking_tokens": 1024,
+    "reasoning_enabled": False,
+    "publish_to_marketplace": False,
+    "use_cases": [{"title": "Markets", "description": "Market analysis"}],
+    "tags": ["finance", "analysis"],
+    "capabilities": ["trend-analysis", "risk-assessment"],
+    "category": "research",
+    "is_free": True,
+    "price_usd": 0,
+    "handoffs": [{"agent_name": "Helper", "model_name": "gpt-4o-mini"}],
+}
+
+
+def test_every_parameter_of_the_tables_is_accepted() -> None:
+    response = post(
+        {
+            "name": "Full Table Swarm",
+            "description": "Every parameter of the tables",
+            "swarm_type": "SequentialWorkflow",
+            "max_loops": 1,
+            "task": "Analyse the market",
+            "agents": [EVERY_AGENT_PARAMETER, AGENTS[1]],
+            "rules": "Be brief",
+            "img": "https://example.com/chart.png",
+            "stream": False,
+            "heavy_swarm_loops_per_agent": 1,
+            "heavy_swarm_question_agent_model_name": "gpt-4.1",
+            "heavy_swarm_worker_model_name": "claude-sonnet-4-20250514",
+        }
+    )
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["swarm_name"] == "Full Table Swarm" and body["description"] == "Every parameter of the tables"
+    assert [m["role"] for m in body["output"]] == ["Analyst", "Writer"]
+    assert body["number_of_agents"] == 2 and body["execution_time"] > 0
+
+
 def test_graph_workflow_runs_the_edges_in_order() -> None:
     body = post(
         {
