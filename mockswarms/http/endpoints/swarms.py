@@ -7,9 +7,9 @@ from decimal import Decimal
 from typing import Any
 
 from mockswarms.engine import billing, gates
-from mockswarms.engine.swarm_runner import check_swarm_type_value, run_swarm_spec
 from mockswarms.engine.runs import Run, SwarmRun
 from mockswarms.engine.simulator import Caller, Simulator
+from mockswarms.engine.swarm_runner import check_swarm_type_value, run_swarm_spec
 from mockswarms.errors import APIError
 from mockswarms.http import stream_responses as streaming_glue
 from mockswarms.http.endpoints.pipeline import (
