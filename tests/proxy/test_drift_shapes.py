@@ -57,3 +57,22 @@ def test_sse_frames_split_across_chunks_and_multibyte_characters() -> None:
         ": ping\n\n",
         "data: [DONE]\n\n",
     ]
+
+
+def test_account_answers_are_not_compared_with_the_simulators_account() -> None:
+    from mockswarms.config import load_settings
+    from mockswarms.http.routes import contract_document
+    from mockswarms.proxy.contract_check import ContractChecker
+    from mockswarms.proxy.drift import Answer, exchange_drift
+
+    checker, settings = ContractChecker(contract_document()), load_settings({}, environ={})
+    ok = Answer(200, {"content-type": "application/json"}, b'{"status": "ok"}', None)
+    limited = Answer(429, {"content-type": "application/json"}, b'{"detail": "Rate limit exceeded"}', None)
+    # The simulator's own account ran out of rate: not the upstream's fault.
+    assert exchange_drift("GET", "/health", ok, limited, checker, settings) == []
+    # The caller's account was refused upstream: nothing to compare with the simulator's account.
+    assert exchange_drift("GET", "/health", limited, ok, checker, settings) == []
+    # A plain status difference is drift.
+    missing = Answer(404, {"content-type": "application/json"}, b'{"detail": "Not Found"}', None)
+    found = exchange_drift("GET", "/health", missing, ok, checker, settings)
+    assert [(f.path, f.expected, f.got, f.side) for f in found] == [("$.status", 200, 404, "simulator")]
