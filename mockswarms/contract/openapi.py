@@ -1,6 +1,10 @@
-"""Generate the OpenAPI 3.1 contract from ``request_models`` and ``response_models``.
+"""Generate the OpenAPI 3.1 contract from the request models (``shapes/requests.py``) and the response
+shapes (``shapes/<family>.py``).
 
-One source of truth: the pydantic models. :func:`build_openapi` returns the document;
+Why ~850 lines: most of it is :data:`OPERATIONS`, one declarative entry per endpoint; the generator
+itself is the last ~250 lines.
+
+One source of truth: the shapes in ``mockswarms.shapes``. :func:`build_openapi` returns the document;
 ``mockswarms openapi`` prints or writes it, ``--check`` fails when the checked-in file drifts.
 """
 

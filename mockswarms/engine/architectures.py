@@ -1,5 +1,8 @@
 """Swarm architectures (``swarm_type``): who runs, in which order, seeing what. Plain Python, no HTTP.
 
+Why ~700 lines: one function per ``swarm_type`` over shared conventions, kept together because they are
+read against each other.
+
 Conventions shared by every architecture (documented in ``fixtures/README.md`` too):
 
 - ``task`` is every call's ``task``; ``history`` is the conversation so far: the request's ``messages``

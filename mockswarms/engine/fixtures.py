@@ -1,5 +1,8 @@
 """Fixture rules: YAML files that decide what the fake LLM answers. Format: ``fixtures/README.md``.
 
+Why ~780 lines: the rule language is one grammar (parse with file:line problems, match, render) plus its
+registry; the seam for a split is parsing versus the registry and matching.
+
 A file holds ``rules:`` (or is a bare list of rules). Each rule has an optional ``id``, ``priority``
 (higher first, default 0), ``match`` (all conditions must hold; none = matches every call) and
 ``respond`` (text / chunks / tool call / token counts / error / latency / pacing). The highest-priority

@@ -1,5 +1,8 @@
 """The other generating endpoints: agent, chat, graph, grid, reasoning, auto-swarm-builder, research.
 
+Why ~650 lines: seven endpoints' semantic checks and runs over shared agent-run helpers; the seam for a
+split is one module per endpoint family (as in ``http/endpoints/``).
+
 Each function validates the request semantically (strict = ``docs``/``legacy`` profiles; non-strict =
 ``prism``, which never rejects and fills placeholders), runs the agents through the LLM, and returns a
 :class:`~mockswarms.engine.runs.Run` whose ``output`` is already in the endpoint's documented shape.

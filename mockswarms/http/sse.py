@@ -1,5 +1,9 @@
 """Server-Sent Event streams of the Swarms API (reference §f): pure event builders and one SSE response.
 
+Why ~480 lines: one builder per documented stream format (agent current and legacy, swarm per-token and
+coarse, chat chunks) side by side so the formats compare at a glance; the seam for a split is builders
+versus the response class.
+
 Builders turn plain data (chunk strings, usage dicts, a start instant, a
 :class:`~mockswarms.engine.llm.Pacing`)
 into a list of :class:`SSEEvent`; they never read the wall clock, so the same inputs give the same

@@ -1,5 +1,8 @@
 """Request bodies of every endpoint, as pydantic v2 models (the contract is generated from these).
 
+Why ~500 lines: every request model mirrors one SDK request type; to be split by endpoint family like
+the response shapes (``shapes/<family>.py``) once the contract-truthfulness work on it has landed.
+
 Shapes follow the SDKs (``shared/reference/sdk-models.md``) and reference §b: nearly every field is
 optional and nullable, because the official SDKs send ``{}`` for minimal calls. Semantic rules
 (task required, agent name required, batch caps, …) are enforced by the domain, not here, so the
