@@ -268,8 +268,8 @@ PROFILES["client-0.1.6"] = {
 }
 # Seeds 001 (API reference), 002 (older reference) and 004 (streaming): the 2025 service of `legacy`
 # with what those documents show instead: the agent batch envelope, a one-message 400 for an unknown
-# swarm_type, full swarm responses as batch items, "str" as the default output_type and log rows whose
-# data.execution_time is an ISO instant.
+# swarm_type, full swarm responses as batch items, "str" as the default output_type, log rows whose
+# data.execution_time is an ISO instant, and 001's flex tier (75 % off token costs).
 PROFILES["docs-2025"] = {
     **PROFILES["legacy"],
     "agent_batch_shape": "envelope",
@@ -278,6 +278,7 @@ PROFILES["docs-2025"] = {
     "default_output_type": "str",
     "log_execution_time": "iso",
     "hierarchical_echo": "as-sent",
+    "flex_discount": Decimal("0.75"),  # 001's Flex Tier: "75% discount on token costs"
 }
 
 _FIELDS = Settings.model_fields

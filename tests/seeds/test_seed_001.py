@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -78,6 +79,40 @@ def test_unknown_swarm_type_is_the_documented_400(sim: RunningServer) -> None:
     )
     assert response.status_code == 400
     assert response.json() == {"detail": "Failed to create swarm: Invalid swarm_type specified"}
+
+
+def test_flex_tier_takes_75_percent_off_token_costs(sim: RunningServer) -> None:
+    """001's Service Tiers table: flex is a 75 % discount on token costs (the agent fee stays)."""
+    request = {
+        "swarm_type": "SequentialWorkflow",
+        "task": "Flex?",
+        "agents": [{"agent_name": "A", "model_name": "gpt-4o"}],
+    }
+    breakdowns = []
+    for tier in ("standard", "flex"):
+        response = httpx.post(
+            sim.url("/v1/swarm/completions"),
+            headers=HEADERS,
+            json={**request, "service_tier": tier},
+            timeout=30,
+        )
+        breakdowns.append(json_of(response)["metadata"]["billing_info"]["cost_breakdown"])
+    standard, flex = breakdowns
+    assert (
+        flex["token_counts"] == standard["token_counts"]
+        and flex["agent_cost"] == standard["agent_cost"] == 0.01
+    )
+    tokens = standard["token_counts"]
+    # docs-2025 prices are legacy's 2025-05 table: $2.00 in / $4.50 out per 1M, times the agents (1 here).
+    places = Decimal("0.000001")
+    expected_in = (
+        Decimal(tokens["total_input_tokens"]) * Decimal("2.00") / 1_000_000 * Decimal("0.25")
+    ).quantize(places)
+    expected_out = (
+        Decimal(tokens["total_output_tokens"]) * Decimal("4.50") / 1_000_000 * Decimal("0.25")
+    ).quantize(places)
+    assert Decimal(str(flex["input_token_cost"])) == expected_in
+    assert Decimal(str(flex["output_token_cost"])) == expected_out
 
 
 # -- Run Batch Completions ------------------------------------------------------------------------------
