@@ -59,6 +59,11 @@ def _add_serve(subparsers: Any) -> None:
         "(state survives restarts and is shared between workers)",
     )
     serve.add_argument("--workers", type=int, help="uvicorn worker processes (needs --store redis://…)")
+    serve.add_argument(
+        "--forwarded-allow-ips",
+        help="trust X-Forwarded-For/-Proto from these proxy addresses (comma-separated, or *); "
+        "default: from nobody",
+    )
     serve.set_defaults(handler=_serve)
 
 
@@ -74,6 +79,7 @@ def _settings_from(args: argparse.Namespace, sources: dict[str, str]) -> Setting
         "admin_token": args.admin_token,
         "store": args.store,
         "workers": args.workers,
+        "forwarded_allow_ips": args.forwarded_allow_ips,
     }
     return load_settings(overrides, config_file=args.config, sources=sources)
 
@@ -92,6 +98,7 @@ def _serve(args: argparse.Namespace) -> int:
     sock = serving.bind_socket(settings.host, settings.port)
     try:
         settings = settings.model_copy(update={"port": int(sock.getsockname()[1])})
+        from mockswarms.http import connections
         from mockswarms.http.app import create_app
 
         app = create_app(settings)  # fails here (exit 2) on bad fixtures, before announcing anything
@@ -107,7 +114,9 @@ def _serve(args: argparse.Namespace) -> int:
             "log_level": settings.log_level,
             "access_log": settings.log_level in ("info", "debug"),
             "server_header": False,
+            **connections.uvicorn_options(settings),  # deadlines, connection cap, trusted proxies
         }
+        connections.raise_open_file_limit()
         if settings.workers > 1:
             from mockswarms.http.app import SETTINGS_ENV
 

@@ -120,6 +120,9 @@ class Settings(BaseModel):
     fixtures_watch: bool = True  # reload fixture files when they change
     store: str = "memory"  # "memory" or redis://host:port/db
     admin_token: str | None = None  # when set, the control API needs "Authorization: Bearer <token>"
+    # Proxies whose X-Forwarded-For/-Proto are believed (uvicorn's syntax: "10.0.0.1,10.0.0.2", "*").
+    # None: nobody's, so a client cannot choose the address the keyless per-IP limit counts.
+    forwarded_allow_ips: str | None = None
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1)
     journal_size: int = Field(1000, ge=0)
     logs_per_user: int = Field(1000, ge=1)

@@ -15,7 +15,6 @@ import time
 from collections.abc import AsyncIterator
 from typing import Any
 
-import orjson
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -28,6 +27,7 @@ from mockswarms.engine.recordings import load_recordings
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
 from mockswarms.faults import FaultMiddleware
+from mockswarms.http.connections import BodyGuardMiddleware
 from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
 from mockswarms.journal import journal_entry
@@ -108,52 +108,6 @@ class StoreFailureMiddleware:
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # A bug of ours: answer like the real API's catch-all, never with a traceback.
     return json_response({"detail": f"An unexpected error occurred: {type(exc).__name__}"}, 500)
-
-
-class BodyLimitMiddleware:
-    """413 for bodies over ``max_body_bytes`` (by Content-Length, and while streaming in)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        limit = scope["app"].state.simulator.settings.max_body_bytes
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    too_big = int(value) > limit
-                except ValueError:
-                    too_big = False
-                if too_big:
-                    await _send_413(send, limit)
-                    return
-        received = 0
-
-        async def limited_receive() -> Message:
-            nonlocal received
-            message = await receive()
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise APIError(413, f"Request body too large: the limit is {limit} bytes")
-            return message
-
-        await self.app(scope, limited_receive, send)
-
-
-async def _send_413(send: Send, limit: int) -> None:
-    body = orjson.dumps({"detail": f"Request body too large: the limit is {limit} bytes"})
-    await send(
-        {
-            "type": "http.response.start",
-            "status": 413,
-            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
-        }
-    )
-    await send({"type": "http.response.body", "body": body})
 
 
 class JournalMiddleware:
@@ -299,9 +253,10 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
         middleware=[
             Middleware(StoreFailureMiddleware),
             Middleware(JournalMiddleware),
+            # Size cap and body deadline before anything below buffers a body (fault matching, replay).
+            Middleware(BodyGuardMiddleware),
             Middleware(FaultMiddleware, engine_getter=lambda scope: scope["app"].state.simulator.faults),
             Middleware(ReplayMiddleware),
-            Middleware(BodyLimitMiddleware),
         ],
         exception_handlers={
             APIError: _api_error,

@@ -107,6 +107,7 @@ def serve(settings: Settings | None = None, **overrides: Any) -> Iterator[Runnin
     listen; the default port 0 picks a free one, read back as ``server.port``.
     """
     from mockswarms.http.app import create_app  # lazy: importing the plugin must not import the whole app
+    from mockswarms.http.connections import uvicorn_options
 
     host = str(overrides.pop("host", "127.0.0.1"))
     port = int(overrides.pop("port", 0))
@@ -123,8 +124,8 @@ def serve(settings: Settings | None = None, **overrides: Any) -> Iterator[Runnin
         access_log=False,
         lifespan="on",
         loop="asyncio",  # never uvloop: no event-loop policy changes leak into async tests
-        http="h11",
         ws="none",
+        **uvicorn_options(resolved),  # h11 with request deadlines, connection cap, trusted proxies
         timeout_graceful_shutdown=1,
     )
     server = _ThreadServer(config)

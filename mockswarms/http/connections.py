@@ -1,0 +1,194 @@
+"""Connection hygiene for the real server (README "Reliability"): how long a client may take, how many
+may connect, what is trusted from them, and how much of a body is read.
+
+uvicorn closes an idle keep-alive connection after ``timeout_keep_alive`` but has no deadline for a
+request head: a connection that never sends one, or sends it a byte at a time (slowloris), was held
+forever. ``GuardedH11Protocol`` adds that deadline; ``BodyGuardMiddleware`` adds one for the body and
+applies the size cap before any middleware (fault matching, replay) buffers it.
+
+- ``HEAD_TIMEOUT``: seconds from connecting (or from the end of the previous response) to a complete
+  request head; then the connection is closed.
+- ``KEEP_ALIVE_TIMEOUT``: seconds an idle keep-alive connection stays open (uvicorn's own timer).
+- ``BODY_TIMEOUT``: seconds for the whole request body once the app starts reading it; then 408.
+- ``MAX_CONCURRENCY``: connections + in-flight requests; beyond it uvicorn answers 503.
+- Forwarded headers (``X-Forwarded-For``/``-Proto``) are trusted only from the addresses in the
+  ``forwarded_allow_ips`` setting (``--forwarded-allow-ips``); by default from nobody, so a client
+  cannot pick the address the keyless per-IP limit counts.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import resource
+from typing import Any
+
+import h11
+import orjson
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from uvicorn.protocols.http.h11_impl import H11Protocol
+
+from mockswarms.config import Settings
+from mockswarms.errors import APIError
+
+__all__ = [
+    "BODY_TIMEOUT",
+    "HEAD_TIMEOUT",
+    "KEEP_ALIVE_TIMEOUT",
+    "MAX_CONCURRENCY",
+    "BodyGuardMiddleware",
+    "GuardedH11Protocol",
+    "raise_open_file_limit",
+    "uvicorn_options",
+]
+
+HEAD_TIMEOUT = 10.0
+KEEP_ALIVE_TIMEOUT = 5.0
+BODY_TIMEOUT = 30.0
+MAX_CONCURRENCY = 1000
+
+
+class GuardedH11Protocol(H11Protocol):
+    """uvicorn's h11 protocol with a deadline for each request head (see the module docstring)."""
+
+    head_timeout = HEAD_TIMEOUT
+    _head_deadline: asyncio.TimerHandle | None = None
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._arm_head_deadline()
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._cancel_head_deadline()
+        super().connection_lost(exc)
+
+    def data_received(self, data: bytes) -> None:
+        before = self.cycle
+        super().data_received(data)
+        if self.cycle is not before:  # a request head arrived: the app has it now
+            self._cancel_head_deadline()
+
+    def on_response_complete(self) -> None:
+        before = self.cycle
+        super().on_response_complete()
+        if self.cycle is before and not self.transport.is_closing():
+            self._arm_head_deadline()  # waiting for the next request's head
+
+    def _arm_head_deadline(self) -> None:
+        self._cancel_head_deadline()
+        self._head_deadline = self.loop.call_later(self.head_timeout, self._head_timed_out)
+
+    def _cancel_head_deadline(self) -> None:
+        if self._head_deadline is not None:
+            self._head_deadline.cancel()
+            self._head_deadline = None
+
+    def _head_timed_out(self) -> None:
+        self._head_deadline = None
+        if self.cycle is not None and not self.cycle.response_complete:
+            return  # a request is being served: its body has its own deadline
+        if not self.transport.is_closing():
+            with contextlib.suppress(h11.LocalProtocolError):
+                self.conn.send(h11.ConnectionClosed())
+            self.transport.close()
+
+
+class _BodyRefused(APIError):
+    pass
+
+
+class BodyGuardMiddleware:
+    """413 for bodies over ``max_body_bytes`` (by Content-Length, and while reading) and 408 for a body
+    not complete within ``BODY_TIMEOUT``; placed outside every middleware that buffers bodies."""
+
+    body_timeout = BODY_TIMEOUT
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        limit = scope["app"].state.simulator.settings.max_body_bytes
+        for name, value in scope["headers"]:
+            if name == b"content-length":
+                try:
+                    too_big = int(value) > limit
+                except ValueError:
+                    too_big = False
+                if too_big:
+                    await _send_error(send, 413, _too_large(limit))
+                    return
+        loop = asyncio.get_running_loop()
+        received = 0
+        deadline: float | None = None
+        body_done = False
+        started = False
+
+        async def guarded_receive() -> Message:
+            nonlocal received, deadline, body_done
+            if body_done:
+                return await receive()  # after the body: only a disconnect can come, no deadline
+            if deadline is None:
+                deadline = loop.time() + self.body_timeout
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+            except TimeoutError:
+                raise _BodyRefused(
+                    408, f"Request body not received within {self.body_timeout:g} seconds"
+                ) from None
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _BodyRefused(413, _too_large(limit))
+                body_done = not message.get("more_body", False)
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, guarded_receive, tracking_send)
+        except _BodyRefused as exc:
+            # Raised while a middleware (fault matching, replay) read the body, outside the app's
+            # error handlers; inside a route the app answers it itself.
+            if started:
+                raise
+            await _send_error(send, exc.status, exc.body["detail"])
+
+
+def _too_large(limit: int) -> str:
+    return f"Request body too large: the limit is {limit} bytes"
+
+
+async def _send_error(send: Send, status: int, detail: str) -> None:
+    body = orjson.dumps({"detail": detail})
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    headers.append((b"connection", b"close"))  # the rest of the body is not read
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": body})
+
+
+def uvicorn_options(settings: Settings) -> dict[str, Any]:
+    """The uvicorn.Config options every server of this package runs with."""
+    allowed = getattr(settings, "forwarded_allow_ips", None)
+    return {
+        "http": GuardedH11Protocol,
+        "timeout_keep_alive": KEEP_ALIVE_TIMEOUT,
+        "limit_concurrency": MAX_CONCURRENCY,
+        "proxy_headers": bool(allowed),
+        "forwarded_allow_ips": allowed or "",
+    }
+
+
+def raise_open_file_limit(wanted: int = MAX_CONCURRENCY + 256) -> None:
+    """Let the process hold ``MAX_CONCURRENCY`` connections (the soft fd limit is often 1024)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        with contextlib.suppress(ValueError, OSError):
+            resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))

@@ -1,0 +1,149 @@
+"""Issue #13 items 6 and 7 through real uvicorn: forwarded headers are not trusted by default, idle and
+slowloris connections are closed, slow bodies get a 408, and the body cap holds before any buffering."""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from mockswarms.config import load_settings
+from mockswarms.http.connections import (
+    KEEP_ALIVE_TIMEOUT,
+    MAX_CONCURRENCY,
+    BodyGuardMiddleware,
+    GuardedH11Protocol,
+    uvicorn_options,
+)
+from mockswarms.testing.server import RunningServer, serve
+
+NOW = "2026-07-15T21:00:00Z"
+
+
+@pytest.fixture
+def short_deadlines(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(GuardedH11Protocol, "head_timeout", 0.5)
+    monkeypatch.setattr(BodyGuardMiddleware, "body_timeout", 0.5)
+
+
+def connect(server: RunningServer) -> socket.socket:
+    sock = socket.create_connection((server.host, server.port), timeout=5)
+    return sock
+
+
+def closed_within(sock: socket.socket, seconds: float) -> bytes | None:
+    """What the server sent before closing, or None if the connection is still open after ``seconds``."""
+    sock.settimeout(seconds)
+    received = b""
+    try:
+        while chunk := sock.recv(65536):
+            received += chunk
+    except TimeoutError:
+        return None
+    except ConnectionResetError:
+        pass
+    return received
+
+
+def keyless_statuses(server: RunningServer, forwarded: bool) -> list[int]:
+    statuses = []
+    with httpx.Client(base_url=server.base_url) as client:
+        for i in range(4):
+            headers = {"X-Forwarded-For": f"203.0.113.{i}"} if forwarded else {}
+            statuses.append(client.get("/v1/swarms/available", headers=headers).status_code)
+    return statuses
+
+
+def test_x_forwarded_for_does_not_bypass_the_keyless_limit_by_default() -> None:
+    with serve(now=NOW, ip_limit_per_minute=2) as server:
+        assert keyless_statuses(server, forwarded=True) == [200, 200, 429, 429]
+
+
+def test_x_forwarded_for_is_trusted_from_configured_proxies() -> None:
+    with serve(now=NOW, ip_limit_per_minute=2, forwarded_allow_ips="127.0.0.1") as server:
+        assert keyless_statuses(server, forwarded=True) == [200, 200, 200, 200]
+
+
+def test_a_connection_that_sends_nothing_is_closed(short_deadlines: None) -> None:
+    with serve(now=NOW) as server:
+        sock = connect(server)
+        assert closed_within(sock, 3) == b""
+        sock.close()
+
+
+def test_slowloris_headers_are_cut_off(short_deadlines: None) -> None:
+    with serve(now=NOW) as server:
+        sock = connect(server)
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n")
+        started = time.monotonic()
+        closed = False
+        while time.monotonic() - started < 3:
+            try:
+                sock.sendall(b"X-a: b\r\n")
+            except OSError:
+                closed = True
+                break
+            if closed_within(sock, 0.1) is not None:
+                closed = True
+                break
+        assert closed, "a request head dribbled for 3 s was never cut off"
+        sock.close()
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_a_response(short_deadlines: None) -> None:
+    with serve(now=NOW) as server:
+        sock = connect(server)
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        first = closed_within(sock, KEEP_ALIVE_TIMEOUT + 2)
+        assert first is not None and first.startswith(b"HTTP/1.1 200") and first.endswith(b'{"status":"ok"}')
+        sock.close()
+
+
+def test_a_slow_body_gets_a_408(short_deadlines: None) -> None:
+    with serve(now=NOW) as server:
+        sock = connect(server)
+        sock.sendall(
+            b"POST /v1/agent/completions HTTP/1.1\r\nHost: localhost\r\nx-api-key: sk-mock-premium\r\n"
+            b'Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{"task": '
+        )
+        answer = closed_within(sock, 3)
+        assert answer is not None
+        assert answer.startswith(b"HTTP/1.1 408")
+        assert answer.endswith(b'{"detail":"Request body not received within 0.5 seconds"}')
+        sock.close()
+
+
+def test_the_body_cap_holds_before_a_body_matching_fault_rule_buffers() -> None:
+    rule = {"id": "by-model", "match": {"model": "gpt-4o"}, "action": {"type": "error", "status": 500}}
+    with serve(now=NOW, max_body_bytes=10_000, faults=[rule]) as server:
+        sent = 0
+
+        def chunks() -> Iterator[bytes]:
+            nonlocal sent
+            yield b'{"task": "'
+            for _ in range(2_000):  # 2 MB, chunked: no Content-Length to refuse up front
+                sent += 1024
+                yield b"x" * 1024
+
+        with httpx.Client(base_url=server.base_url) as client:
+            try:
+                response = client.post(
+                    "/v1/agent/completions",
+                    content=chunks(),
+                    headers={"x-api-key": "sk-mock-premium", "Content-Type": "application/json"},
+                )
+            except httpx.TransportError:
+                pytest.fail("the server dropped the connection instead of answering 413")
+        assert response.status_code == 413
+        assert response.json() == {"detail": "Request body too large: the limit is 10000 bytes"}
+
+
+def test_serving_options() -> None:
+    options = uvicorn_options(load_settings({}, environ={}))
+    assert options["http"] is GuardedH11Protocol
+    assert options["limit_concurrency"] == MAX_CONCURRENCY
+    assert options["timeout_keep_alive"] == KEEP_ALIVE_TIMEOUT
+    assert options["proxy_headers"] is False
