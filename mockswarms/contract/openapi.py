@@ -196,6 +196,7 @@ OPERATIONS: tuple[Operation, ...] = (
         cross_field_rules=(
             "with `swarm_type` AgentRearrange (or `auto` choosing it), `rearrange_flow` names only agents "
             "declared in `agents` (`A -> B, C`: steps split by `->`, parallel agents by `,`, no empty step)",
+            "with `swarm_type` GraphWorkflow, the graph rules of `/v1/graph-workflow/completions`",
             _WORK_RULE,
         ),
     ),

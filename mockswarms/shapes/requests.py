@@ -121,6 +121,7 @@ SELF_STAFFED_SWARM_TYPES: tuple[str, ...] = (
     "CouncilAsAJudge",
     "DebateWithJudge",
     "MALT",
+    "AdvancedResearch",  # its director and workers are built in (engine.swarm_runner)
 )
 HEAVY_SWARM_VARIANTS: tuple[str, ...] = ("default", "medium", "heavy")
 
