@@ -45,7 +45,6 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
 
-    os.environ["SE_OFFLINE"] = "true"  # Selenium Manager must never download anything
     options = webdriver.ChromeOptions()
     options.binary_location = CHROMIUM
     for arg in (
@@ -62,7 +61,10 @@ def driver(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}",
     ):
         options.add_argument(arg)
-    browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
+    # The Service path skips Selenium Manager; offline mode makes sure it never downloads anything.
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("SE_OFFLINE", "true")
+        browser = webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)
     browser.set_page_load_timeout(20)
     try:
         yield browser
