@@ -1,7 +1,4 @@
-"""Account bodies: rate limits, usage costs (both shapes), usage report, credits, metrics.
-
-Declared once: the endpoints build these bodies (typed with them) and the contract is generated
-from them. See ``mockswarms.shapes.body`` for the conventions."""
+"""Account bodies: rate limits, usage costs (both shapes), usage report, credits, metrics."""
 
 from __future__ import annotations
 

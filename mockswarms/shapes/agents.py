@@ -1,7 +1,4 @@
-"""Agent bodies: completions (JSON and SSE event payloads), batches, the agents list, auto-generate.
-
-Declared once: the endpoints build these bodies (typed with them) and the contract is generated
-from them. See ``mockswarms.shapes.body`` for the conventions."""
+"""Agent bodies: completions (JSON and SSE event payloads), batches, the agents list, auto-generate."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""OpenAI-format chat bodies: a completion and the chunks of a streamed one.
-
-Declared once: the endpoints build these bodies (typed with them) and the contract is generated
-from them. See ``mockswarms.shapes.body`` for the conventions."""
+"""OpenAI-format chat bodies: a completion and the chunks of a streamed one."""
 
 from __future__ import annotations
 

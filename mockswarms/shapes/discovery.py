@@ -1,8 +1,5 @@
 """Discovery bodies: welcome, health, swarm types, models (both formats), tools, reasoning types,
-auto-swarm-builder execution types, marketplace listings.
-
-Declared once: the endpoints build these bodies (typed with them) and the contract is generated
-from them. See ``mockswarms.shapes.body`` for the conventions."""
+auto-swarm-builder execution types, marketplace listings."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Error bodies: FastAPI-style ``{"detail": ...}``, 422 lists, the premium 403, OpenAI errors.
-
-Declared once: the endpoints build these bodies (typed with them) and the contract is generated
-from them. See ``mockswarms.shapes.body`` for the conventions."""
+"""Error bodies: FastAPI-style ``{"detail": ...}``, 422 lists, the premium 403, OpenAI errors."""
 
 from __future__ import annotations
 

@@ -1,7 +1,4 @@
-"""Swarm bodies: completions (both layouts, SSE event payloads), batches, logs, legacy scheduling.
-
-Declared once: the endpoints build these bodies (typed with them) and the contract is generated
-from them. See ``mockswarms.shapes.body`` for the conventions."""
+"""Swarm bodies: completions (both layouts, SSE event payloads), batches, logs, legacy scheduling."""
 
 from __future__ import annotations
 

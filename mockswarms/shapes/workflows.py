@@ -1,8 +1,5 @@
 """Workflow bodies: graph and batched-grid workflows, the reasoning agent, the auto-swarm-builder,
-advanced research.
-
-Declared once: the endpoints build these bodies (typed with them) and the contract is generated
-from them. See ``mockswarms.shapes.body`` for the conventions."""
+advanced research."""
 
 from __future__ import annotations
 
