@@ -165,14 +165,10 @@ class _Proxy:
         return findings
 
     async def forward(self, request: Request) -> Response:
-        body = await request.body()
-        if len(body) > self.config.settings.max_body_bytes:
+        body = await _read_body(request, self.config.settings.max_body_bytes)
+        if body is None:
             limit = self.config.settings.max_body_bytes
-            return Response(
-                orjson.dumps({"detail": f"Request body too large: the limit is {limit} bytes"}),
-                413,
-                media_type="application/json",
-            )
+            return _error(413, f"Request body too large: the limit is {limit} bytes")
         method, path = request.method, request.url.path
         query = request.url.query
         target = path + (f"?{query}" if query else "")
@@ -192,12 +188,7 @@ class _Proxy:
         except httpx.HTTPError as exc:
             if shadow is not None:
                 shadow.cancel()
-            # Never echo the request (it holds the key): the error type and the upstream host only.
-            return Response(
-                orjson.dumps({"detail": f"Upstream unreachable: {type(exc).__name__}"}),
-                502,
-                media_type="application/json",
-            )
+            return _upstream_error(exc)
         # Every header line as the upstream sent it (repeated ones such as set-cookie included).
         out_headers = [
             (k.encode("latin-1"), v.encode("latin-1"))
@@ -206,16 +197,25 @@ class _Proxy:
         ]
         streamed = response.headers.get("content-type", "").startswith("text/event-stream")
         if not streamed:
-            content = b""
+            parts: list[bytes] = []
+            size = 0
             chunks = response.aiter_bytes()
-            async for chunk in chunks:
-                content += chunk
-                if len(content) > MAX_CHECKED_BYTES:
-                    if shadow is not None:
-                        shadow.cancel()
-                    # Too big to hold for a check: pass the rest through unchecked (no drift header).
-                    return _unchecked(response, content, chunks, out_headers)
+            try:
+                async for chunk in chunks:
+                    parts.append(chunk)
+                    size += len(chunk)
+                    if size > MAX_CHECKED_BYTES:
+                        if shadow is not None:
+                            shadow.cancel()
+                        # Too big to hold for a check: pass the rest through unchecked (no drift header).
+                        return _unchecked(response, b"".join(parts), chunks, out_headers)
+            except httpx.HTTPError as exc:
+                await response.aclose()
+                if shadow is not None:
+                    shadow.cancel()
+                return _upstream_error(exc)
             await response.aclose()
+            content = b"".join(parts)
             sim = await shadow if shadow is not None else None
             answer = Answer(
                 response.status_code, {k.lower(): v for k, v in response.headers.items()}, content, None
@@ -260,6 +260,10 @@ class _Proxy:
                 if size <= MAX_CHECKED_BYTES:
                     splitter.feed(chunk, time.monotonic() - began)
                 yield chunk  # at once: the caller sees the upstream's pacing
+        except httpx.HTTPError:
+            # The upstream cut the stream or timed out: so is the caller's. The event check says what
+            # is missing.
+            pass
         finally:
             await response.aclose()
             splitter.close(time.monotonic() - began)
@@ -268,6 +272,32 @@ class _Proxy:
             if size <= MAX_CHECKED_BYTES:
                 with contextlib.suppress(Exception):
                     self.log.add(self._finish(method, path, query, body, answer, sim, secrets))
+
+
+async def _read_body(request: Request, limit: int) -> bytes | None:
+    """The request body, or None as soon as it is longer than ``limit`` (nothing more is read)."""
+    declared = request.headers.get("content-length", "")
+    if declared.isdigit() and int(declared) > limit:
+        return None
+    parts: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            return None
+        parts.append(chunk)
+    return b"".join(parts)
+
+
+def _error(status: int, detail: str) -> Response:
+    return Response(orjson.dumps({"detail": detail}), status, media_type="application/json")
+
+
+def _upstream_error(exc: httpx.HTTPError) -> Response:
+    # Never echo the request (it holds the key): the kind of failure only.
+    if isinstance(exc, httpx.TimeoutException):
+        return _error(504, f"Upstream timed out: {type(exc).__name__}")
+    return _error(502, f"Upstream unreachable: {type(exc).__name__}")
 
 
 def _unchecked(

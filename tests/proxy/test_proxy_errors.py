@@ -1,12 +1,18 @@
-"""The proxy's own answers: an unreachable upstream, an oversized body, answers too big to check."""
+"""The proxy's own answers: unreachable, slow or broken upstreams, oversized bodies and answers."""
 
 from __future__ import annotations
 
+import asyncio
 import socket
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import Response, StreamingResponse
+from starlette.routing import Route
 
 from mockswarms.config import load_settings
 from mockswarms.proxy import server
@@ -69,3 +75,46 @@ def test_answers_over_the_check_limit_pass_through_unchecked(
     assert stream.status_code == 200 and stream.text.rstrip().endswith('"Agent processing complete"}')
     assert report == {"exchanges": 0, "drift": 0, "findings": []}  # neither checked
     assert list(tmp_path.iterdir()) == []  # nor recorded
+
+
+def _slow_and_broken_upstream() -> Starlette:
+    async def slow(request: Request) -> Response:
+        await asyncio.sleep(3)
+        return Response("{}", media_type="application/json")
+
+    async def cut(request: Request) -> Response:
+        async def frames() -> AsyncIterator[bytes]:
+            yield b'data: {"job_id": "agent-1", "type": "metadata"}\n\n'
+            yield b'event: start\ndata: {"message": "Starting agent processing..."}\n\n'
+            raise RuntimeError("the upstream died mid-stream")
+
+        return StreamingResponse(frames(), media_type="text/event-stream")
+
+    return Starlette(
+        routes=[Route("/v1/models/available", slow), Route("/v1/agent/completions", cut, methods=["POST"])]
+    )
+
+
+def test_a_slow_upstream_is_a_504_and_a_cut_stream_ends_cleanly_with_its_findings() -> None:
+    with run_app(_slow_and_broken_upstream()) as upstream:
+        config = ProxyConfig(upstream=upstream, settings=load_settings({}, environ={}), timeout=0.5)
+        with run_app(create_proxy_app(config)) as proxy:
+            slow = httpx.get(proxy + "/v1/models/available", headers={"x-api-key": KEY}, timeout=10)
+            body = {
+                "agent_config": {"agent_name": "W", "model_name": "gpt-4.1", "streaming_on": True},
+                "task": "t",
+            }
+            cut = httpx.post(
+                proxy + "/v1/agent/completions", headers={"x-api-key": "sk-mock-premium"}, json=body
+            )
+            findings = httpx.get(proxy + "/__mockswarms/drift").json()["findings"]
+    assert slow.status_code == 504
+    assert slow.json() == {"detail": "Upstream timed out: ReadTimeout"}
+    assert cut.status_code == 200
+    assert cut.text.endswith('data: {"message": "Starting agent processing..."}\n\n')
+    missing = [
+        f
+        for f in findings
+        if f["path"].startswith("$.events[") and f["message"].startswith("event(s) missing")
+    ]
+    assert missing and missing[0]["expected"] == ["chunk", "usage", "end", "done"] and missing[0]["got"] == []
