@@ -9,7 +9,8 @@
   first agent's ``model_name``. Their ``output`` is the conversation of the turns that ran.
 - Every other type runs in :mod:`mockswarms.engine.architectures`.
 - Then ``output_type`` (the request's, else ``default_output_type``) shapes the conversation
-  (:mod:`mockswarms.engine.output_types`); per task when ``tasks`` has several entries.
+  (:mod:`mockswarms.engine.output_types`); per task when ``tasks`` has several entries;
+  ``return_history: false`` keeps the last message only (see ``_shape``).
 - ``hierarchical_echo = "as-sent"`` echoes the misspelt ``HiearchicalSwarm`` as sent (the only spelling
   swarms-client 0.1.6 accepts back) instead of ``HierarchicalSwarm``.
 - ``invalid_swarm_type_detail``: the one-message 400 that seed 001 documents for an unknown
@@ -112,20 +113,42 @@ def _as_swarm_run(run: Run, swarm_type: str) -> SwarmRun:
     )
 
 
-def _shape(spec: SwarmSpec, output: Any, output_type: str | None) -> Any:
-    if output_type is None or spec.return_history is False:
-        return output
-    if spec.tasks and len(spec.tasks) > 1 and isinstance(output, list):
-        return [
-            {**item, "output": shape_conversation(item["output"], output_type)}
-            if isinstance(item, dict) and isinstance(item.get("output"), list)
-            else item
-            for item in output
-        ]
-    if isinstance(output, list) and all(
+def _is_conversation(output: Any) -> bool:
+    return isinstance(output, list) and all(
         isinstance(m, dict) and ("role" in m or "agent_name" in m) for m in output
-    ):
-        return shape_conversation(output, output_type)
+    )
+
+
+def _is_per_task(output: Any) -> bool:
+    return (
+        isinstance(output, list)
+        and bool(output)
+        and all(isinstance(i, dict) and set(i) == {"task", "output"} for i in output)
+    )
+
+
+def _shape(output: Any, output_type: str | None, *, return_history: bool) -> Any:
+    """The architectures ran with the whole history; here it becomes what the request asked for.
+
+    ``return_history: false`` keeps only the last message: its text without an ``output_type`` (the
+    documented final answer), else that message in the ``output_type``'s shape (``dict`` stays an
+    object, which clients that parse ``output`` as one rely on).
+    """
+
+    def one(conversation: list[dict[str, Any]]) -> Any:
+        if not return_history:
+            conversation = conversation[-1:]
+            if output_type is None:
+                last = conversation[0] if conversation else {}
+                return last.get("content", last.get("result", ""))
+        return conversation if output_type is None else shape_conversation(conversation, output_type)
+
+    if _is_per_task(output):
+        if not return_history:
+            return [one(item["output"]) for item in output]
+        return [{**item, "output": one(item["output"])} for item in output]
+    if _is_conversation(output):
+        return one(output)
     return output  # not a conversation (BatchedGridWorkflow rows)
 
 
@@ -147,14 +170,16 @@ def run_swarm_spec(
         run = _research(spec, llm, strict=strict)
     else:
         run = architectures.run_swarm(
-            spec,
+            spec.model_copy(update={"return_history": True}),  # _shape applies return_history
             llm,
             default_model=default_model,
             strict=strict,
             reject_misspelled_hierarchical=reject_misspelled_hierarchical,
             legacy_swarm_types=legacy_swarm_types,
         )
-    run.output = _shape(spec, run.output, spec.output_type or default_output_type)
+    run.output = _shape(
+        run.output, spec.output_type or default_output_type, return_history=spec.return_history is not False
+    )
     if hierarchical_echo == "as-sent" and spec.swarm_type == "HiearchicalSwarm":
         run.swarm_type = spec.swarm_type  # clients of 2025 (swarms-client 0.1.6) know only this spelling
     return run

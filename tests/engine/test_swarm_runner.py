@@ -119,3 +119,42 @@ def test_log_rows_per_profile() -> None:
     assert logs["logs"][0]["id"] == 1
     assert logs["logs"][0]["data"]["execution_time"] == "2026-03-01T20:00:00.000000+00:00"
     assert logs["logs"][0]["data"]["metadata"]["execution_time_seconds"] > 0  # the response kept its seconds
+
+
+TWO = [AGENT, {"agent_name": "B", "model_name": "gpt-4o-mini"}]
+
+
+def test_return_history_false_is_the_final_text_and_output_type_shapes_that_message() -> None:
+    request = {"swarm_type": "SequentialWorkflow", "task": "t", "agents": TWO}
+    full = post("docs", request).json()["output"]
+    last = full[-1]
+    assert post("docs", {**request, "return_history": False}).json()["output"] == last["content"]
+    assert post("docs", {**request, "return_history": False, "output_type": "list"}).json()["output"] == [
+        last
+    ]
+    # client-0.1.6 parses output as an object: its default "dict" keeps it one.
+    assert post("client-0.1.6", {**request, "return_history": False}).json()["output"] == {
+        "B": last["content"]
+    }
+
+
+def test_return_history_false_with_several_tasks_gives_one_final_answer_per_task() -> None:
+    request = {"swarm_type": "SequentialWorkflow", "tasks": ["t1", "t2"], "agents": TWO}
+    full = post("docs", request).json()["output"]
+    assert [item["task"] for item in full] == ["t1", "t2"]
+    finals = [item["output"][-1]["content"] for item in full]
+    assert post("docs", {**request, "return_history": False}).json()["output"] == finals
+    shaped = post("docs", {**request, "output_type": "final"}).json()["output"]
+    assert shaped == [{"task": "t1", "output": finals[0]}, {"task": "t2", "output": finals[1]}]
+
+
+def test_graph_workflow_honours_return_history() -> None:
+    request = {
+        "swarm_type": "GraphWorkflow",
+        "task": "t",
+        "agents": TWO,
+        "edges": [{"source": "A", "target": "B"}],
+    }
+    full = post("docs", request).json()["output"]
+    assert [m["role"] for m in full] == ["A", "B"]
+    assert post("docs", {**request, "return_history": False}).json()["output"] == full[-1]["content"]
