@@ -18,6 +18,7 @@ from mockswarms.state.base import Balances
 __all__ = [
     "FREE_MODEL_ALTERNATIVES",
     "INSUFFICIENT_CREDITS_DETAIL",
+    "MODEL_FIELDS",
     "PREMIUM_ENDPOINTS",
     "PREMIUM_MODELS",
     "PremiumFeature",
@@ -33,6 +34,7 @@ __all__ = [
     "is_premium_endpoint",
     "is_premium_model",
     "is_premium_tier",
+    "named_models",
     "premium_endpoint_error",
     "premium_model_error",
     "premium_required_error",
@@ -234,6 +236,39 @@ def check_premium_models(
         name = model if model else settings.default_model
         if is_premium_model(name):
             raise premium_model_error(name, settings, openai=openai)
+
+
+# Every body field that names a model some agent runs on: the agents' own, and the built-in agents'
+# (directors, judges, chairmen, HeavySwarm's question and worker agents, research workers).
+MODEL_FIELDS = frozenset(
+    {
+        "model_name",
+        "director_model_name",
+        "heavy_swarm_question_agent_model_name",
+        "heavy_swarm_worker_model_name",
+        "council_judge_model_name",
+        "chairman_model",
+        "worker_model_name",
+    }
+)
+
+
+def named_models(payload: object) -> list[str]:
+    """Every model a raw request body names in a ``MODEL_FIELDS`` field, at any depth (agents,
+    handoffs, batch items, research ``config``), in document order. Iterative; the body's depth is
+    already bounded at parse time."""
+    found: list[str] = []
+    stack: list[object] = [payload]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in MODEL_FIELDS and isinstance(value, str) and value.strip():
+                    found.append(value)
+            stack.extend(reversed([v for v in node.values() if isinstance(v, (dict, list))]))
+        elif isinstance(node, list):
+            stack.extend(reversed([v for v in node if isinstance(v, (dict, list))]))
+    return found
 
 
 # -- credits --------------------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from mockswarms.config import Settings
+from mockswarms.engine import gates
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, OpenAIError, ValidationFailed
 from mockswarms.http import endpoints as operations
@@ -124,6 +125,17 @@ async def _check_contract(request: Request, simulator: Simulator, raw: bytes) ->
         raise APIError(422, body=violations_detail(violations))
 
 
+def _gate_named_models(
+    request: Request, sim: Simulator, caller: Caller, payload: Any, *, openai: bool
+) -> None:
+    """The premium-model gate for every model the body names, built-in agents' included (director,
+    judge, chairman, HeavySwarm and research models): the endpoint gate first, as in ``admit``."""
+    models = gates.named_models(payload)
+    if models:
+        gates.check_premium_endpoint(request.url.path, caller.tier, sim.settings, openai=openai)
+        gates.check_premium_models(models, caller.tier, sim.settings, openai=openai)
+
+
 def _client_ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -163,6 +175,8 @@ def _endpoint(
         request.state.caller = caller  # the journal records what this request was charged
         if simulator.settings.response_fuzz:
             return await _fuzzed(simulator, operation_key)
+        if body and caller.account is not None:
+            _gate_named_models(request, simulator, caller, payload, openai=openai)
         try:
             reply = await operation(simulator, caller, payload if body else request)
             return _render(reply, caller)
