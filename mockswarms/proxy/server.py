@@ -114,6 +114,7 @@ class _Proxy:
         limits = httpx.Limits(max_connections=100, max_keepalive_connections=20)
         self.client = httpx.AsyncClient(timeout=timeout, limits=limits, follow_redirects=False)
         shadow_app = create_app(_shadow_settings(config.settings))
+        self.simulator = shadow_app.state.simulator
         self.shadow = httpx.AsyncClient(
             transport=httpx.ASGITransport(app=shadow_app), base_url="http://simulator", timeout=60.0
         )
@@ -121,6 +122,7 @@ class _Proxy:
     async def close(self) -> None:
         await self.client.aclose()
         await self.shadow.aclose()
+        await self.simulator.close()  # httpx.ASGITransport runs no lifespan: stop it here
 
     async def _simulate(
         self, method: str, target: str, headers: dict[str, str], body: bytes
