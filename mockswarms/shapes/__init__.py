@@ -1,4 +1,6 @@
-"""Every request and response shape of the public API, declared once (pydantic models).
+"""Every request and response shape of the public API, declared once.
 
-The contract generator (`mockswarms.contract.openapi`) reads them; the HTTP layer parses requests
-with them."""
+Requests are pydantic models (``requests.py``): the HTTP layer parses with them. Responses are
+``TypedDict``s by endpoint family (``agents``, ``swarms``, ``chat``, ``workflows``, ``account``,
+``discovery``, ``error_bodies``; bare arrays in ``arrays``): the code that builds a body is typed with
+its shape. The contract generator (``mockswarms.contract.openapi``) reads both."""
