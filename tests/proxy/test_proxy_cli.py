@@ -12,62 +12,108 @@ from pathlib import Path
 import httpx
 
 from mockswarms.cli import main
-from mockswarms.testing.server import serve
 
 KEY = "sk-mock-premium"
 
 
-def test_proxy_command_forwards_records_and_never_logs_the_key(tmp_path: Path) -> None:
-    with serve(seed=1) as upstream:
-        process = subprocess.Popen(
+def _start(
+    args: list[str], banner: str, probe: str = "/health"
+) -> tuple[subprocess.Popen[str], str, re.Match[str]]:
+    """Run ``python -m mockswarms ARGS``; wait for its banner (stderr) and for it to answer."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mockswarms", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stderr is not None
+    line = process.stderr.readline()  # printed once the socket is bound
+    match = re.fullmatch(banner, line)
+    if match is None:
+        process.terminate()
+        raise AssertionError(line + process.communicate(timeout=10)[1])
+    base = f"http://127.0.0.1:{match.group(1)}"
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            httpx.get(base + probe, timeout=1)
+            return process, base, match
+        except httpx.TransportError:
+            assert process.poll() is None and time.monotonic() < deadline, "did not start"
+            time.sleep(0.1)
+
+
+def _stop(process: subprocess.Popen[str]) -> str:
+    process.terminate()  # only processes this test started
+    out, err = process.communicate(timeout=10)
+    return out + err
+
+
+SERVE = r"mockswarms \S+: serving the Swarms API on http://127\.0\.0\.1:(\d+) .*\n"
+PROXY = (
+    r"mockswarms proxy: forwarding http://127\.0\.0\.1:(\d+) -> (\S+) "
+    r"\(drift against profile docs, recording to (\S+)\)\n"
+)
+REQUESTS = [
+    {"agent_config": {"agent_name": "Writer", "model_name": "gpt-4.1"}, "task": "Hello"},
+    {
+        "agent_config": {"agent_name": "Writer", "model_name": "gpt-4.1", "streaming_on": True},
+        "task": "Hello",
+    },
+]
+
+
+def test_the_three_commands_proxy_record_replay_and_the_report(tmp_path: Path) -> None:
+    record = tmp_path / "rec"
+    upstream, upstream_url, _ = _start(
+        ["serve", "--port", "0", "--seed", "1", "--log-level", "warning"], SERVE
+    )
+    try:
+        proxy, proxy_url, match = _start(
             [
-                sys.executable,
-                "-m",
-                "mockswarms",
                 "proxy",
                 "--upstream",
-                upstream.base_url,
+                upstream_url,
                 "--port",
                 "0",
                 "--record",
-                str(tmp_path / "rec"),
+                str(record),
                 "--log-level",
                 "debug",
             ],
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+            PROXY,
+            probe="/__mockswarms/drift",  # answered by the proxy itself: neither forwarded nor recorded
         )
         try:
-            assert process.stderr is not None
-            banner = process.stderr.readline()  # printed once the socket is bound
-            match = re.fullmatch(
-                r"mockswarms proxy: forwarding http://127\.0\.0\.1:(\d+) -> (\S+) "
-                r"\(drift against profile docs, recording to (\S+)\)\n",
-                banner,
+            assert match.group(2) == upstream_url and match.group(3) == str(record)
+            recorded = []
+            for body in REQUESTS:
+                response = httpx.post(
+                    proxy_url + "/v1/agent/completions", headers={"Authorization": f"Bearer {KEY}"}, json=body
+                )
+                assert response.status_code == 200
+                assert response.headers["x-mockswarms-drift"] == "0"
+                recorded.append(response.content)
+            report = subprocess.run(
+                [sys.executable, "-m", "mockswarms", "drift-report", "--url", proxy_url, "--fail-on-drift"],
+                capture_output=True,
+                text=True,
+                timeout=60,
             )
-            assert match is not None, banner
-            assert match.group(2) == upstream.base_url and match.group(3) == str(tmp_path / "rec")
-            base = f"http://127.0.0.1:{match.group(1)}"
-            deadline = time.monotonic() + 20
-            while True:
-                try:
-                    httpx.get(base + "/__mockswarms/drift", timeout=1)
-                    break
-                except httpx.TransportError:
-                    assert process.poll() is None and time.monotonic() < deadline, "proxy did not start"
-                    time.sleep(0.1)
-            body = {"agent_config": {"agent_name": "Writer", "model_name": "gpt-4.1"}, "task": "Hello"}
-            response = httpx.post(
-                base + "/v1/agent/completions", headers={"Authorization": f"Bearer {KEY}"}, json=body
-            )
-            assert response.status_code == 200
-            assert response.headers["x-mockswarms-drift"] == "0"
+            assert (report.returncode, report.stdout) == (0, "0 drift finding(s) in 2 exchange(s)\n")
         finally:
-            process.terminate()  # only the process this test started
-            out, err = process.communicate(timeout=10)
-    assert KEY not in banner + out + err
-    assert len(list((tmp_path / "rec").glob("*.yaml"))) == 1
+            proxy_output = _stop(proxy)
+    finally:
+        _stop(upstream)
+    assert KEY not in proxy_output  # not even at log level debug
+    assert len(list(record.glob("*.yaml"))) == 2
+
+    replay, replay_url, _ = _start(
+        ["serve", "--port", "0", "--seed", "9", "--fixtures", str(record), "--log-level", "warning"], SERVE
+    )
+    try:
+        for body, expected in zip(REQUESTS, recorded, strict=True):
+            response = httpx.post(replay_url + "/v1/agent/completions", headers={"x-api-key": KEY}, json=body)
+            assert response.content == expected
+    finally:
+        _stop(replay)
 
 
 def test_a_busy_port_is_one_line_exit_2(capsys: object) -> None:
