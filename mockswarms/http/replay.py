@@ -31,10 +31,11 @@ class ReplayMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         recordings: RecordingSet | None = getattr(scope["app"].state, "recordings", None)
+        if recordings is not None and scope["type"] == "http":
+            recordings.maybe_reload()  # files added while serving count too (looked at once a second)
         if scope["type"] != "http" or not recordings or scope["path"].startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
-        recordings.maybe_reload()
         limit = scope["app"].state.simulator.settings.max_body_bytes
         chunks: list[bytes] = []
         size = 0

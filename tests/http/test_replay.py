@@ -61,3 +61,21 @@ async def test_the_body_limit_holds_with_recordings(client: httpx.AsyncClient) -
     response = await client.post("/v1/agent/completions", headers=KEY, json=big)
     assert response.status_code == 413
     assert response.json() == {"detail": "Request body too large: the limit is 2048 bytes"}
+
+
+async def test_a_recording_added_while_serving_is_picked_up(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mockswarms.engine import recordings
+
+    monkeypatch.setattr(recordings, "RELOAD_INTERVAL", 0.0)
+    app = create_app(seed=3, fixtures=[tmp_path])  # an empty fixture directory at start
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://sim") as client:
+        before = await client.get("/v1/models/available")
+        (tmp_path / "later.yaml").write_text(
+            "exchanges:\n  - match: {method: GET, path: /v1/models/available}\n"
+            "    response: {status: 200, body: '{\"recorded\": 1}'}\n"
+        )
+        after = await client.get("/v1/models/available")
+    assert before.json()["success"] is True
+    assert after.content == b'{"recorded": 1}'
