@@ -11,6 +11,8 @@ from mockswarms.engine.legacy_views import present_log_rows
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError
 from mockswarms.http.endpoints.pipeline import Reply, now
+from mockswarms.shapes.account import CreditsResponse
+from mockswarms.shapes.agents import AgentsListResponse
 
 
 def _money(value: Decimal) -> float:
@@ -20,7 +22,13 @@ def _money(value: Decimal) -> float:
 async def agents_list(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
     agents = await sim.store.list_agents(caller.user_id)
-    return Reply({"success": True, "count": len(agents), "agents": agents, "timestamp": sim.timestamp()})
+    body: AgentsListResponse = {
+        "success": True,
+        "count": len(agents),
+        "agents": agents,
+        "timestamp": sim.timestamp(),
+    }
+    return Reply(body)
 
 
 async def swarm_logs(sim: Simulator, caller: Caller, request: Request) -> Reply:
@@ -59,14 +67,13 @@ async def usage_report(sim: Simulator, caller: Caller, request: Request) -> Repl
 async def account_credits(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
     balances = await sim.store.get_balances(caller.user_id)
-    return Reply(
-        {
-            "credit": _money(balances.credit),
-            "free_credit": _money(balances.free_credit),
-            "referral_credits": _money(balances.referral_credits),
-            "total_credits": _money(balances.total),
-        }
-    )
+    body: CreditsResponse = {
+        "credit": _money(balances.credit),
+        "free_credit": _money(balances.free_credit),
+        "referral_credits": _money(balances.referral_credits),
+        "total_credits": _money(balances.total),
+    }
+    return Reply(body)
 
 
 async def metrics_summary(sim: Simulator, caller: Caller, request: Request) -> Reply:

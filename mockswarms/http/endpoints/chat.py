@@ -21,6 +21,7 @@ from mockswarms.http.endpoints.pipeline import (
     fail_on_model_error,
     visible_models,
 )
+from mockswarms.shapes.discovery import OpenAIModelList
 from mockswarms.shapes.requests import ChatCompletionRequest
 
 
@@ -70,12 +71,11 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
 
 async def models_openai(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller, openai=True)
-    return Reply(
-        {
-            "object": "list",
-            "data": [
-                {"id": name, "object": "model", "created": 0, "owned_by": catalog.owner_of(name)}
-                for name in visible_models(sim, caller)
-            ],
-        }
-    )
+    body: OpenAIModelList = {
+        "object": "list",
+        "data": [
+            {"id": name, "object": "model", "created": 0, "owned_by": catalog.owner_of(name)}
+            for name in visible_models(sim, caller)
+        ],
+    }
+    return Reply(body)

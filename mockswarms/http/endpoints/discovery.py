@@ -11,24 +11,39 @@ from mockswarms.engine import models_catalog as catalog
 from mockswarms.engine.legacy_views import SWARM_TYPES_2025
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.http.endpoints.pipeline import Reply, parse, require_legacy, visible_models
+from mockswarms.shapes.discovery import (
+    MarketplaceAgentsResponse,
+    MarketplacePrompt,
+    ModelsAvailableResponse,
+    SwarmsAvailableResponse,
+    ToolsAvailableResponse,
+)
 from mockswarms.shapes.requests import DOCS_SWARM_TYPES, MarketplaceAgentsRequest
 
 
 async def swarms_available(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
     types = list(DOCS_SWARM_TYPES if sim.settings.available_swarm_types == "docs" else SWARM_TYPES_2025)
-    return Reply({"success": True, "status": True, "swarm_types": types, "timestamp": sim.timestamp()})
+    body: SwarmsAvailableResponse = {
+        "success": True,
+        "status": True,
+        "swarm_types": types,
+        "timestamp": sim.timestamp(),
+    }
+    return Reply(body)
 
 
 async def models_available(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
     models = visible_models(sim, caller)
-    return Reply({"success": True, "count": len(models), "models": models})
+    body: ModelsAvailableResponse = {"success": True, "count": len(models), "models": models}
+    return Reply(body)
 
 
 async def tools_available(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
-    return Reply({"status": "success", "tools": list(catalog.TOOLS)})
+    body: ToolsAvailableResponse = {"status": "success", "tools": list(catalog.TOOLS)}
+    return Reply(body)
 
 
 async def marketplace_agents(sim: Simulator, caller: Caller, payload: Any) -> Reply:
@@ -37,18 +52,20 @@ async def marketplace_agents(sim: Simulator, caller: Caller, payload: Any) -> Re
     req = parse(MarketplaceAgentsRequest, payload)
     count = 10 if req.number_of_items is None else req.number_of_items
     prompts = [_marketplace_prompt(sim, index) for index in range(count)]
-    return Reply(
-        {"status": "success", "prompts": prompts, "total_count": len(prompts), "timestamp": sim.timestamp()}
-    )
+    body: MarketplaceAgentsResponse = {
+        "status": "success",
+        "prompts": prompts,
+        "total_count": len(prompts),
+        "timestamp": sim.timestamp(),
+    }
+    return Reply(body)
 
 
 _CATEGORIES = ("research", "content", "coding", "finance", "healthcare", "education", "legal")
-
-
 _ROLES = ("Analyst", "Writer", "Reviewer", "Planner", "Researcher", "Summarizer", "Advisor")
 
 
-def _marketplace_prompt(sim: Simulator, index: int) -> dict[str, Any]:
+def _marketplace_prompt(sim: Simulator, index: int) -> MarketplacePrompt:
     """A deterministic marketplace listing: the same seed always lists the same catalogue."""
     rng = sim.entropy.derive("marketplace", index)
     category = _CATEGORIES[rng.randrange(len(_CATEGORIES))]

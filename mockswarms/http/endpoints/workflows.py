@@ -22,6 +22,7 @@ from mockswarms.http.endpoints.pipeline import (
     now,
     parse,
 )
+from mockswarms.shapes.discovery import ReasoningAgentTypesResponse
 from mockswarms.shapes.requests import (
     REASONING_AGENT_TYPES,
     BatchedGridWorkflowRequest,
@@ -132,4 +133,5 @@ async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> 
 
 async def reasoning_types(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
-    return Reply({"status": "success", "agent_types": list(REASONING_AGENT_TYPES)})
+    body: ReasoningAgentTypesResponse = {"status": "success", "agent_types": list(REASONING_AGENT_TYPES)}
+    return Reply(body)
