@@ -317,7 +317,7 @@ class Simulator:
         self,
         caller: Caller,
         cost: Decimal,
-        data: dict[str, Any],
+        data: Mapping[str, Any],
         agents: list[dict[str, Any]],
         *,
         openai: bool = False,

@@ -20,6 +20,7 @@ from mockswarms.http.endpoints.pipeline import (
     require_legacy,
 )
 from mockswarms.shapes.requests import AutoGenerateRequest, AutoSwarmBuilderRequest
+from mockswarms.shapes.workflows import AutoSwarmBuilderOutput
 
 
 async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Reply:
@@ -41,7 +42,7 @@ async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Re
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = agent_rate_cost(sim, run)
-    body = {
+    body: AutoSwarmBuilderOutput = {
         "success": True,
         "job_id": sim.entropy.ids.prefixed("auto-swarm-builder", 28),
         "outputs": run.output,

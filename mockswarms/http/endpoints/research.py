@@ -9,9 +9,12 @@ from mockswarms.engine import billing, workflows
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.http.endpoints.pipeline import Reply, check_prompt, fail_on_model_error, parse, require_legacy
 from mockswarms.shapes.requests import AdvancedResearchBatchRequest, AdvancedResearchRequest
+from mockswarms.shapes.workflows import AdvancedResearchOutput
 
 
-async def _research_one(sim: Simulator, caller: Caller, req: AdvancedResearchRequest) -> dict[str, Any]:
+async def _research_one(
+    sim: Simulator, caller: Caller, req: AdvancedResearchRequest
+) -> AdvancedResearchOutput:
     run = await asyncio.to_thread(
         workflows.run_advanced_research, req, sim.llm, strict=sim.settings.semantic_validation
     )
@@ -19,7 +22,7 @@ async def _research_one(sim: Simulator, caller: Caller, req: AdvancedResearchReq
     fail_on_model_error(run)
     usage, cost = billing.research_usage(run.input_tokens, run.output_tokens, settings=sim.settings)
     config = req.config
-    body = {
+    body: AdvancedResearchOutput = {
         "id": sim.entropy.ids.uuid(),
         "name": (config.name if config else None) or "Advanced Research",
         "description": (config.description if config else None) or "Advanced Research",

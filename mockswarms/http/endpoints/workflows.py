@@ -29,7 +29,7 @@ from mockswarms.shapes.requests import (
     GraphWorkflowRequest,
     ReasoningAgentRequest,
 )
-from mockswarms.shapes.workflows import WorkflowUsage
+from mockswarms.shapes.workflows import BatchedGridWorkflowOutput, GraphWorkflowOutput, WorkflowUsage
 
 
 async def _workflow(sim: Simulator, caller: Caller, run: Run) -> tuple[WorkflowUsage, Decimal]:
@@ -57,7 +57,7 @@ async def batched_grid(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         strict=sim.settings.semantic_validation,
     )
     usage, cost = await _workflow(sim, caller, run)
-    body = {
+    body: BatchedGridWorkflowOutput = {
         "job_id": sim.entropy.ids.prefixed("batched-grid-workflow"),
         "name": req.name or "",
         "description": req.description or "",
@@ -85,7 +85,7 @@ async def graph_workflow(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         strict=sim.settings.semantic_validation,
     )
     usage, cost = await _workflow(sim, caller, run)
-    body = {
+    body: GraphWorkflowOutput = {
         "job_id": sim.entropy.ids.prefixed("graph-workflow"),
         "name": req.name,
         "description": req.description,
