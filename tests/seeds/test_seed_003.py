@@ -229,7 +229,7 @@ def test_unknown_output_type_is_a_422_listing_the_values() -> None:
     assert item["loc"] == ["body", "output_type"] and item["input"] == "pdf"
 
 
-@pytest.mark.parametrize("profile", ["docs", "legacy", "docs-2025", "client-0.1.6"])
+@pytest.mark.parametrize("profile", ["docs", "prism", "legacy", "docs-2025", "client-0.1.6"])
 def test_output_type_applies_in_every_profile(profile: str) -> None:
     body = post(
         {"swarm_type": "SequentialWorkflow", "task": "t", "agents": AGENTS, "output_type": "final"}, profile
