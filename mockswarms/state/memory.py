@@ -152,6 +152,7 @@ class MemoryStore:
         # Keyless scopes (client addresses) apart, in creation order, so the oldest can go.
         self._ip_timelines: OrderedDict[str, Timeline] = OrderedDict()
         self._auto_accounts: OrderedDict[str, str] = OrderedDict()  # key -> user id
+        self._user_keys: dict[str, int] = {}  # user id -> how many keys it has
         self._charge_ids: OrderedDict[str, None] = OrderedDict()  # recent commits (replay guard)
         self._logs: dict[str, deque[dict[str, Any]]] = {}
         self._log_seq = 0
@@ -169,7 +170,14 @@ class MemoryStore:
         return self._accounts.get(key)
 
     async def put_account(self, account: AccountRecord) -> None:
+        self._store_account(account)
+
+    def _store_account(self, account: AccountRecord) -> None:
+        previous = self._accounts.get(account.key)
+        if previous is not None:
+            self._user_keys[previous.user_id] -= 1
         self._accounts[account.key] = account
+        self._user_keys[account.user_id] = self._user_keys.get(account.user_id, 0) + 1
 
     async def list_accounts(self) -> list[AccountRecord]:
         return list(self._accounts.values())
@@ -181,7 +189,7 @@ class MemoryStore:
         self._balances[user_id] = balances
 
     async def put_auto_account(self, account: AccountRecord, balances: Balances) -> None:
-        self._accounts[account.key] = account
+        self._store_account(account)
         self._balances[account.user_id] = balances
         self._auto_accounts[account.key] = account.user_id
         while len(self._auto_accounts) > self.max_auto_accounts:
@@ -189,9 +197,12 @@ class MemoryStore:
             self._forget_user(key, user_id)
 
     def _forget_user(self, key: str, user_id: str) -> None:
-        self._accounts.pop(key, None)
-        if any(account.user_id == user_id for account in self._accounts.values()):
+        account = self._accounts.pop(key, None)
+        if account is not None:
+            self._user_keys[account.user_id] -= 1
+        if self._user_keys.get(user_id, 0) > 0:
             return  # another key still belongs to this user
+        self._user_keys.pop(user_id, None)
         for table in (self._balances, self._timelines, self._logs, self._metrics, self._agents):
             table.pop(user_id, None)
 
@@ -199,7 +210,7 @@ class MemoryStore:
         if self._values.get("seeded") is not None:
             return False
         for account in accounts:
-            self._accounts[account.key] = account
+            self._store_account(account)
         self._balances.update(balances)
         self._values["seeded"] = True
         return True
