@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["count_tokens", "split_tokens", "truncate_tokens"]
+__all__ = ["count_tokens", "split_capped", "split_tokens", "truncate_tokens"]
 
 _TOKEN = re.compile(r"\s*(?:\w+|[^\w\s])")
 
@@ -39,3 +39,13 @@ def truncate_tokens(text: str, max_tokens: int) -> str:
             return text[:end]
         end = match.end()
     return text
+
+
+def split_capped(text: str, max_tokens: int | None) -> tuple[str, tuple[str, ...]]:
+    """``(truncate_tokens(text, max_tokens), tuple(split_tokens(that)))`` with one scan of ``text``
+    (``max_tokens`` None or below 1: no cap). The fake LLM needs both for every generated answer."""
+    pieces = split_tokens(text)
+    if max_tokens is not None and max_tokens >= 1 and len(pieces) > max_tokens:
+        kept = tuple(pieces[:max_tokens])  # only the last piece carries trailing space, and it is cut
+        return "".join(kept), kept
+    return text, tuple(pieces) if text else ()

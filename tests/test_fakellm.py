@@ -218,3 +218,20 @@ def test_shipped_pipeline_fixtures_drive_a_sequential_swarm() -> None:
         "Draft based on Researcher's notes -> Research notes on solar power: three key facts were found.",
         "Final edit of the draft (2 calls so far).",
     ]
+
+
+def test_generated_answer_is_built_once_and_follows_the_seed() -> None:
+    from mockswarms.engine.fakellm import generated_text, seen_digest
+    from mockswarms.tokenizer import split_tokens, truncate_tokens
+
+    llm = make_llm(seed=7)
+    first = llm.complete(call(max_tokens=12))
+    rng = llm.entropy.derive("fake-llm", seen_digest(call(max_tokens=12)), "gpt-4.1", "Researcher", 0)
+    expected = truncate_tokens(generated_text(llm._words, rng), 12)
+    assert (first.text, first.chunks, first.output_tokens) == (expected, tuple(split_tokens(expected)), 12)
+    assert llm.complete(call(max_tokens=12)) == first
+    assert llm._generated.cache_info().hits == 1  # the second answer came from the cache
+    llm.entropy.reset(seed=8)  # a new seed is a new key, never a stale answer
+    assert llm.complete(call(max_tokens=12)).text != first.text
+    llm.entropy.reset(seed=7)
+    assert llm.complete(call(max_tokens=12)) == first

@@ -14,6 +14,10 @@ Token counts use :mod:`mockswarms.tokenizer`: input = ``count_tokens(call.seen_t
 by part, ``seen.seen_tokens``), output =
 ``count_tokens(text)`` plus the tokens of any tool call (name + JSON arguments); a rule may override
 either. Chunks are ``split_tokens(text)`` unless the rule lists its own.
+
+Generated text is built and tokenised once per (seed, seen digest, model, agent, call index,
+max_tokens) and kept in a bounded LRU (``GENERATED_CACHE`` answers, a few MB at most): a load test
+repeating one request pays for the words and the tokenizer once.
 """
 
 from __future__ import annotations
@@ -30,11 +34,12 @@ from mockswarms.engine.fixtures import FixtureRegistry, FixtureRule, render_argu
 from mockswarms.engine.llm import LLMCall, LLMError, LLMResult, Pacing
 from mockswarms.engine.seen import seen_digest, seen_tokens
 from mockswarms.entropy import Entropy
-from mockswarms.tokenizer import count_tokens, split_tokens, truncate_tokens
+from mockswarms.tokenizer import count_tokens, split_capped, split_tokens
 
 __all__ = ["FakeLLM", "generated_text"]
 
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+GENERATED_CACHE = 4096  # generated answers kept per FakeLLM (each ~1 KB of text + its tokens)
 
 
 @functools.cache
@@ -62,26 +67,32 @@ class FakeLLM:
         self.fixtures = fixtures
         self.pacing_for = pacing_for
         self._words = faker_words()
+        # lru_cache is thread-safe; runs execute in worker threads.
+        self._generated = functools.lru_cache(maxsize=GENERATED_CACHE)(self._build_generated)
 
-    def _rng(self, seen: str, call: LLMCall) -> random.Random:
-        return self.entropy.derive("fake-llm", seen, call.model, call.agent_name, call.call_index)
+    def _build_generated(
+        self, seed: int, seen: str, model: str, agent_name: str, call_index: int, max_tokens: int | None
+    ) -> tuple[str, tuple[str, ...]]:
+        # ``seed`` is part of the cache key only: ``derive`` reads the entropy's current seed.
+        rng = self.entropy.derive("fake-llm", seen, model, agent_name, call_index)
+        return split_capped(generated_text(self._words, rng), max_tokens)
 
-    def _generate(self, seen: str, call: LLMCall) -> str:
-        text = generated_text(self._words, self._rng(seen, call))
-        if call.max_tokens is not None and call.max_tokens >= 1:
-            text = truncate_tokens(text, call.max_tokens)
-        return text
+    def _generate(self, seen: str, call: LLMCall) -> tuple[str, tuple[str, ...]]:
+        """(text, chunks) of the generated answer; the chunks are its tokens."""
+        return self._generated(
+            self.entropy.seed, seen, call.model, call.agent_name, call.call_index, call.max_tokens
+        )
 
     def complete(self, call: LLMCall) -> LLMResult:
         seen = seen_digest(call)  # stands for seen_text in seeds: O(parts), not O(characters)
         rule = self.fixtures.match(call)
         if rule is None:
-            text = self._generate(seen, call)
+            text, chunks = self._generate(seen, call)
             return LLMResult(
                 text=text,
-                chunks=tuple(split_tokens(text)) if text else (),
+                chunks=chunks,
                 input_tokens=seen_tokens(call),
-                output_tokens=count_tokens(text),
+                output_tokens=len(chunks),
                 pacing=self.pacing_for(call.model),
             )
         return self._answer(rule, call, seen)
@@ -109,7 +120,7 @@ class FakeLLM:
             if answer.text is not None:
                 text = answer.text.render(call)
             elif answer.generates_text:
-                text = self._generate(seen, call)
+                text = self._generate(seen, call)[0]
             else:
                 text = ""  # tool-call-only answer
             chunks = tuple(split_tokens(text)) if text else ()
