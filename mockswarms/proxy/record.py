@@ -101,6 +101,59 @@ def _agent_rule(
     }
 
 
+def _swarm_rules(match: dict[str, Any], answer: Answer, secrets: Iterable[str]) -> list[dict[str, Any]]:
+    """Fake-LLM rules for a swarm completion: each agent's recorded text (agents that answered once).
+
+    The simulator then writes the same text for the same task, so the tokens it counts — and the
+    money it charges on replay — follow the recorded answer. Token counts per agent are not in the
+    answer, so they are the simulator's count of that text.
+    """
+    if match["path"] != "/v1/swarm/completions" or answer.status != 200 or not match.get("task"):
+        return []
+    texts: dict[str, list[str]] = {}
+    if answer.events is None:
+        ok, data = answer.json()
+        output = data.get("output") if ok and isinstance(data, dict) else None
+        for item in output if isinstance(output, list) else []:
+            if (
+                isinstance(item, dict)
+                and isinstance(item.get("role"), str)
+                and isinstance(item.get("content"), str)
+            ):
+                texts.setdefault(item["role"], []).append(item["content"])
+    else:
+        pieces: dict[str, list[str]] = {}
+        for event in answer.events:
+            try:
+                data = event.json()
+            except ValueError:
+                continue
+            if (
+                event.event == "chunk"
+                and isinstance(data, dict)
+                and isinstance(data.get("agent"), str)
+                and isinstance(data.get("content"), str)
+            ):
+                pieces.setdefault(data["agent"], []).append(data["content"])
+        texts = {agent: ["".join(chunks)] for agent, chunks in pieces.items()}
+    rules = []
+    digest = str(match.get("request_sha256", ""))[:12]
+    for index, (agent, answers) in enumerate(texts.items()):
+        if len(answers) != 1:
+            continue  # several turns of one agent: which answer goes with which turn is not recorded
+        rule_match: dict[str, Any] = {"endpoint": "swarm", "agent_name": agent, "task": match["task"]}
+        if match.get("swarm_type"):
+            rule_match["swarm_type"] = match["swarm_type"]
+        rules.append(
+            {
+                "id": f"recorded-{digest}-{index}",
+                "match": rule_match,
+                "respond": {"text": redact(answers[0], secrets)},
+            }
+        )
+    return rules
+
+
 class Recorder:
     """Writes exchanges under ``directory`` (created if missing)."""
 
@@ -134,8 +187,9 @@ class Recorder:
             "exchanges": [exchange],
         }
         rule = _agent_rule(match, decoded, answer, secrets)
-        if rule is not None:
-            document["rules"] = [rule]
+        rules = [rule] if rule is not None else _swarm_rules(match, answer, secrets)
+        if rules:
+            document["rules"] = rules
         target = self.directory / file_name(match)
         temporary = target.with_suffix(".yaml.tmp")
         temporary.write_text(

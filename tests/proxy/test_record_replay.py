@@ -108,18 +108,25 @@ def test_record_then_replay_gives_byte_identical_bodies(tmp_path: Path) -> None:
         assert other.status_code == 200 and other.content not in recorded
 
 
-def test_replay_keeps_the_simulators_gates_and_bills_the_recorded_tokens(tmp_path: Path) -> None:
+def test_replay_keeps_the_simulators_gates_and_bills_the_recorded_answers(tmp_path: Path) -> None:
     recorded = _record(tmp_path / "rec")
-    recorded_cost = Decimal(str(httpx.Response(200, content=recorded[1]).json()["usage"]["total_cost"]))
-    method, path, headers, body = REQUESTS[1]
-    with serve(seed=99, fixtures=[tmp_path / "rec"]) as replay:
+
+    def cost(index: int) -> Decimal:
+        usage = httpx.Response(200, content=recorded[index]).json()["usage"]
+        return Decimal(str(usage.get("billing_info", usage)["total_cost"]))
+
+    # The same instant as the recording: the same side of the night discount.
+    with serve(seed=99, now="2026-03-02T20:00:00Z", fixtures=[tmp_path / "rec"]) as replay:
+        method, path, headers, body = REQUESTS[1]
         bad_key = _send(replay.base_url, method, path, {"x-api-key": "sk-not-a-key"}, body)
         assert bad_key.status_code == 403 and bad_key.json() == {"detail": "Invalid API Key"}
         credits = replay.url("/v1/account/credits")
-        before = Decimal(str(httpx.get(credits, headers={"x-api-key": KEY}).json()["credit"]))
-        assert _send(replay.base_url, method, path, headers, body).content == recorded[1]
-        after = Decimal(str(httpx.get(credits, headers={"x-api-key": KEY}).json()["credit"]))
-    assert before - after == recorded_cost > 0
+        for index in (1, 3):  # an agent completion (recorded token counts), a swarm (recorded texts)
+            method, path, headers, body = REQUESTS[index]
+            before = Decimal(str(httpx.get(credits, headers={"x-api-key": KEY}).json()["credit"]))
+            assert _send(replay.base_url, method, path, headers, body).content == recorded[index]
+            after = Decimal(str(httpx.get(credits, headers={"x-api-key": KEY}).json()["credit"]))
+            assert before - after == cost(index) > 0, path
 
 
 def test_no_key_or_token_is_written_under_the_record_directory(tmp_path: Path) -> None:
@@ -138,5 +145,5 @@ def test_no_key_or_token_is_written_under_the_record_directory(tmp_path: Path) -
 def test_recorded_files_pass_fixtures_check(tmp_path: Path, capsys: Any) -> None:
     _record(tmp_path / "rec")
     assert main(["fixtures", "check", str(tmp_path / "rec")]) == 0
-    # One fake-LLM rule per recorded agent completion (text and token counts), eight exchanges.
-    assert capsys.readouterr().out == "OK: 3 rule(s), 8 recorded exchange(s) in 8 file(s)\n"
+    # A fake-LLM rule per agent completion (text and token counts) and per agent of the two swarms.
+    assert capsys.readouterr().out == "OK: 7 rule(s), 8 recorded exchange(s) in 8 file(s)\n"
