@@ -128,30 +128,44 @@ def lines(done: subprocess.CompletedProcess[str]) -> list[str]:
     return done.stdout.splitlines()
 
 
+def _publish(built: Path, final: Path) -> None:
+    """Move a finished install into place; under xdist another worker may have won the race."""
+    try:
+        built.rename(final)
+    except OSError:
+        shutil.rmtree(built, ignore_errors=True)
+        if not final.exists():
+            raise
+
+
+def _bin_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
 def cached_venv(cache_dir: Path) -> str:
     """A venv with swarms-client 0.1.6 (document 000's client), built once per cache directory."""
     venv = cache_dir / "venv-swarms-client-0.1.6"
-    python = venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
-    marker = venv / "installed.txt"
-    if marker.exists():
-        return str(python)
-    if venv.exists():
-        shutil.rmtree(venv)
-    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, timeout=300)
+    if (venv / "installed.txt").exists():
+        return str(_bin_python(venv))
+    building = cache_dir / f"venv-building-{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
+    subprocess.run([sys.executable, "-m", "venv", str(building)], check=True, timeout=300)
     pip = subprocess.run(
-        [str(python), "-m", "pip", "install", "--quiet", *CLIENT_016],
+        [str(_bin_python(building)), "-m", "pip", "install", "--quiet", *CLIENT_016],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
     if pip.returncode != 0:
-        shutil.rmtree(venv, ignore_errors=True)
+        shutil.rmtree(building, ignore_errors=True)
         pytest.skip(
             f"cannot install {' '.join(CLIENT_016)} (package index unreachable?): {pip.stderr[-300:]}"
         )
-    marker.write_text("\n".join(CLIENT_016), encoding="utf-8")
-    return str(python)
+    (building / "installed.txt").write_text("\n".join(CLIENT_016), encoding="utf-8")
+    shutil.rmtree(venv, ignore_errors=True)  # a half-built one from an interrupted run
+    _publish(building, venv)
+    return str(_bin_python(venv))
 
 
 def cached_typescript(cache_dir: Path) -> Path:
@@ -161,15 +175,20 @@ def cached_typescript(cache_dir: Path) -> Path:
     target = cache_dir / "typescript"
     if (target / "node_modules" / "typescript" / "package.json").exists():
         return target
+    building = cache_dir / f"typescript-building-{os.getpid()}"
+    shutil.rmtree(building, ignore_errors=True)
     npm = subprocess.run(
-        ["npm", "install", "--prefix", str(target), "typescript@5", "--no-audit", "--no-fund"],
+        ["npm", "install", "--prefix", str(building), "typescript@5", "--no-audit", "--no-fund"],
         capture_output=True,
         text=True,
         timeout=600,
         check=False,
     )
     if npm.returncode != 0:
+        shutil.rmtree(building, ignore_errors=True)
         pytest.skip(f"cannot install the typescript npm package (registry unreachable?): {npm.stderr[-300:]}")
+    shutil.rmtree(target, ignore_errors=True)
+    _publish(building, target)
     return target
 
 
