@@ -175,7 +175,10 @@ def run_verify_command(args: argparse.Namespace) -> int:
         profile = _server_profile(args.base_url, args.admin_token)
         console.print(f"server profile: {profile or 'unknown (not a mockswarms server?)'}")
         if profile == "prism":
-            checks.append("positive_data_acceptance")  # prism answers every schema-valid request 2xx
+            # prism answers every schema-valid request 2xx, and also bodies the contract's server rules
+            # refuse (the SDKs' `{}`): negative data is not rejected there by design.
+            checks = [c for c in checks if c != "negative_data_rejection"]
+            checks.append("positive_data_acceptance")
     try:
         document = load_contract(args.contract)
     except (OSError, ValueError) as exc:
@@ -283,7 +286,8 @@ def add_parser(subparsers: Any) -> None:
     verify.add_argument(
         "--profile-aware",
         action="store_true",
-        help="ask a mockswarms server for its profile; prism adds positive_data_acceptance",
+        help="ask a mockswarms server for its profile; prism adds positive_data_acceptance and drops "
+        "negative_data_rejection",
     )
     verify.add_argument("--admin-token", help="control API token for --profile-aware")
     verify.add_argument("--no-stateful", action="store_true", help="skip stateful sequences")
