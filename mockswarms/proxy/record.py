@@ -56,9 +56,7 @@ def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
 _Dumper.add_representer(str, _str)
 
 
-def _agent_rule(
-    match: dict[str, Any], body: Any, answer: Answer, secrets: Iterable[str]
-) -> dict[str, Any] | None:
+def _agent_rule(match: dict[str, Any], answer: Answer, secrets: Iterable[str]) -> dict[str, Any] | None:
     """A fake-LLM rule for an agent completion: its text and token counts."""
     if match["path"] != "/v1/agent/completions" or answer.status != 200 or not match.get("agent_name"):
         return None
@@ -186,7 +184,7 @@ class Recorder:
             "description": f"Recorded by mockswarms proxy from {self.upstream}; secrets redacted.",
             "exchanges": [exchange],
         }
-        rule = _agent_rule(match, decoded, answer, secrets)
+        rule = _agent_rule(match, answer, secrets)
         rules = [rule] if rule is not None else _swarm_rules(match, answer, secrets)
         if rules:
             document["rules"] = rules
