@@ -139,6 +139,11 @@ def _token_multiplier(
     return multiplier, night
 
 
+def _per_million(input_tokens: int, output_tokens: int, input_rate: Decimal, output_rate: Decimal) -> Decimal:
+    """Token cost at per-1M-token rates, unrounded (callers apply discounts, then quantize once)."""
+    return (Decimal(input_tokens) * input_rate + Decimal(output_tokens) * output_rate) / _MILLION
+
+
 def _tool_fee(table: PriceTable, tools: Iterable[str] | None) -> tuple[str | None, Decimal]:
     # Only one tool is applied per request and auto_search wins; billed once per request.
     names = set(tools or ())
@@ -168,14 +173,10 @@ def agent_usage(
     """
     table = price_table(settings)
     multiplier, _ = _token_multiplier(settings, now, swarm=False, service_tier=None)
-    token_cost = (
-        (
-            Decimal(input_tokens) * table.agent_input_per_1m
-            + Decimal(output_tokens) * table.agent_output_per_1m
-        )
-        / _MILLION
-        * multiplier
+    token_cost = _per_million(
+        input_tokens, output_tokens, table.agent_input_per_1m, table.agent_output_per_1m
     )
+    token_cost *= multiplier
     img_cost = table.img_cost * images
     mcp_cost = table.mcp_cost * mcp_calls
     tool_key, tool_cost = _tool_fee(table, [*(tools or ()), *([tool] if tool else [])])
@@ -290,14 +291,10 @@ def workflow_usage(
     """
     table = price_table(settings)
     multiplier, _ = _token_multiplier(settings, now, swarm=False, service_tier=None)
-    token_cost = (
-        (
-            Decimal(input_tokens) * table.swarm_input_per_1m
-            + Decimal(output_tokens) * table.swarm_output_per_1m
-        )
-        / _MILLION
-        * multiplier
+    token_cost = _per_million(
+        input_tokens, output_tokens, table.swarm_input_per_1m, table.swarm_output_per_1m
     )
+    token_cost *= multiplier
     agent_cost = table.agent_fee * num_agents
     total = token_cost + agent_cost
     if frenzy_active(now, settings):
@@ -322,9 +319,7 @@ def research_usage(
 ) -> tuple[AdvancedResearchUsage, Decimal]:
     """Advanced research: $20 / $60 per 1M tokens, ``total_cost_usd`` (no discounts; frenzy mode
     applies only when ``now`` is given)."""
-    total = (
-        Decimal(input_tokens) * RESEARCH_INPUT_PER_1M + Decimal(output_tokens) * RESEARCH_OUTPUT_PER_1M
-    ) / _MILLION
+    total = _per_million(input_tokens, output_tokens, RESEARCH_INPUT_PER_1M, RESEARCH_OUTPUT_PER_1M)
     if now is not None and frenzy_active(now, settings):
         total = _ZERO
     cost = quantize(total)

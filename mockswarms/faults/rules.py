@@ -198,6 +198,16 @@ FaultAction = Annotated[
     Field(discriminator="type"),
 ]
 
+# Actions by how the wire applies them (``faults.wire.middleware`` dispatches on these).
+BODY_ACTIONS = (TruncateAction, MalformedJsonAction, DripAction)
+SSE_ACTIONS = (
+    SseDisconnectAction,
+    SseMalformedAction,
+    SseDuplicateAction,
+    SseDropTerminalAction,
+    SseStallAction,
+)
+
 
 class FaultRule(BaseModel):
     model_config = _STRICT

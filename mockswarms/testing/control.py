@@ -28,16 +28,7 @@ from mockswarms.testing.journal_view import CONTROL, Journal
 if TYPE_CHECKING:
     from starlette.applications import Starlette
 
-__all__ = [
-    "BROKE_KEY",
-    "FREE_KEY",
-    "PREMIUM_KEY",
-    "ControlClock",
-    "ControlError",
-    "Journal",
-    "SimulatorControl",
-    "SyncASGITransport",
-]
+__all__ = ["BROKE_KEY", "FREE_KEY", "PREMIUM_KEY", "ControlError", "SimulatorControl"]
 
 PREMIUM_KEY = "sk-mock-premium"
 FREE_KEY = "sk-mock-free"

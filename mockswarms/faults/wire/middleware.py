@@ -14,18 +14,12 @@ from mockswarms.faults.engine import FaultDecision, FaultEngine, RequestInfo
 from mockswarms.faults.error_replies import error_response
 from mockswarms.faults.header import FAULT_HEADER
 from mockswarms.faults.rules import (
-    DripAction,
+    BODY_ACTIONS,
+    SSE_ACTIONS,
     EmptyAction,
     ErrorAction,
     LatencyAction,
-    MalformedJsonAction,
     ResetAction,
-    SseDisconnectAction,
-    SseDropTerminalAction,
-    SseDuplicateAction,
-    SseMalformedAction,
-    SseStallAction,
-    TruncateAction,
 )
 from mockswarms.faults.wire.body import BodyRewriter, ChunkDelay
 from mockswarms.faults.wire.sse import SseRewriter
@@ -57,15 +51,6 @@ def _api_key(scope: Scope) -> str | None:
     if auth and auth.lower().startswith("bearer "):
         return auth[7:].strip() or None
     return None
-
-
-_SSE_ACTIONS = (
-    SseDisconnectAction,
-    SseMalformedAction,
-    SseDuplicateAction,
-    SseDropTerminalAction,
-    SseStallAction,
-)
 
 
 class FaultMiddleware:
@@ -132,9 +117,9 @@ class FaultMiddleware:
                 await self.app(scope, receive, send)
             else:
                 await self.app(scope, receive, ChunkDelay(send, action, rng))
-        elif isinstance(action, TruncateAction | MalformedJsonAction | DripAction):
+        elif isinstance(action, BODY_ACTIONS):
             await self.app(scope, receive, BodyRewriter(send, action))
-        elif isinstance(action, _SSE_ACTIONS):
+        elif isinstance(action, SSE_ACTIONS):
             writer = SseRewriter(send, action)
             await self.app(scope, receive, writer)
             await writer.finish()
