@@ -117,6 +117,7 @@ def _serve(args: argparse.Namespace) -> int:
             **connections.uvicorn_options(settings),  # deadlines, connection cap, trusted proxies
         }
         connections.raise_open_file_limit()
+        connections.mask_access_log()
         if settings.workers > 1:
             from mockswarms.http.app import SETTINGS_ENV
 

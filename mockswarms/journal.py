@@ -8,22 +8,78 @@ cannot grow memory without bound.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 import orjson
 
-__all__ = ["MAX_BODY_CHARS", "MAX_EVENTS", "decode_body", "journal_entry", "mask_key", "sse_events"]
+__all__ = [
+    "MAX_BODY_CHARS",
+    "MAX_EVENTS",
+    "SECRET_FIELDS",
+    "decode_body",
+    "journal_entry",
+    "mask_key",
+    "mask_url",
+    "redact",
+    "sse_events",
+]
 
 MAX_BODY_CHARS = 16_384
 MAX_EVENTS = 500  # SSE events kept per streamed entry (from its first MAX_BODY_CHARS bytes)
 
 
 def mask_key(key: str | None) -> str | None:
-    """``sk-mock-premium`` → ``sk-m…mium``: enough to tell keys apart, never the whole secret."""
+    """``sk-mock-premium`` → ``…mium``: one fixed mask that shows at most the last 4 characters (none
+    of a key shorter than 12), enough to tell keys apart, never enough to use one."""
     if not key:
         return None
-    if len(key) <= 8:
-        return key[:2] + "…"
-    return f"{key[:4]}…{key[-4:]}"
+    return f"…{key[-4:]}" if len(key) >= 12 else "…"
+
+
+def mask_url(url: str) -> str:
+    """``redis://:pw@host:6379/0`` → ``redis://:***@host:6379/0``: a URL safe to show."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    netloc = f"{parts.username or ''}:***@{host}" + (f":{parts.port}" if parts.port is not None else "")
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+# Body fields that hold credentials (MCP connections, agent tool configs): shown masked everywhere.
+SECRET_FIELDS = frozenset(
+    {"authorization_token", "api_key", "x-api-key", "authorization", "token", "password"}
+)
+_REDACT_DEPTH = 64
+
+
+def _masked(value: Any) -> Any:
+    if isinstance(value, str) and not value.startswith("…"):  # already masked values stay as they are
+        return mask_key(value)
+    return value
+
+
+def redact(value: Any, depth: int = 0) -> Any:
+    """A copy of parsed JSON with every ``SECRET_FIELDS`` value and every value of a ``headers``
+    object masked (``mask_key``). Deeper than 64 levels is left as is (bodies that deep are refused)."""
+    if depth > _REDACT_DEPTH:
+        return value
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for key, item in value.items():
+            lowered = key.lower() if isinstance(key, str) else key
+            if lowered in SECRET_FIELDS:
+                out[key] = _masked(item)
+            elif lowered == "headers" and isinstance(item, dict):
+                out[key] = {k: _masked(v) for k, v in item.items()}
+            else:
+                out[key] = redact(item, depth + 1)
+        return out
+    if isinstance(value, list):
+        return [redact(item, depth + 1) for item in value]
+    return value
 
 
 def decode_body(raw: bytes) -> Any:
@@ -88,8 +144,8 @@ def journal_entry(
         "query": query,
         "status": status,
         "api_key": mask_key(api_key),
-        "body": decode_body(request_body),
-        "response": None if streamed or response_body is None else decode_body(response_body),
+        "body": redact(decode_body(request_body)),
+        "response": None if streamed or response_body is None else redact(decode_body(response_body)),
         "streamed": streamed,
         "received_at": received_at,
         "simulated_at": simulated_at,

@@ -84,7 +84,7 @@ def test_journal_records_requests_with_masked_keys(client: TestClient) -> None:
         ("POST", "/v1/agent/completions", 200),
         ("GET", "/v1/nowhere", 404),
     ]
-    assert entries[0]["api_key"] == "sk-m…mium"
+    assert entries[0]["api_key"] == "…mium"
     assert entries[0]["body"] == AGENT
     assert entries[0]["response"]["name"] == "Researcher"
     assert "sk-mock-premium" not in str(entries)

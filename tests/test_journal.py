@@ -2,8 +2,8 @@ from mockswarms.journal import MAX_BODY_CHARS, decode_body, journal_entry, mask_
 
 
 def test_mask_key_never_reveals_the_whole_key() -> None:
-    assert mask_key("sk-mock-premium") == "sk-m…mium"
-    assert mask_key("short") == "sh…"
+    assert mask_key("sk-mock-premium") == "…mium"
+    assert mask_key("short") == "…"
     assert mask_key(None) is None
 
 
@@ -32,4 +32,4 @@ def test_stream_responses_are_not_stored() -> None:
         fault_rule=None,
     )
     assert entry["response"] is None and entry["streamed"] is True
-    assert entry["api_key"] == "sk-m…free" and entry["duration_ms"] == 1.235
+    assert entry["api_key"] == "…free" and entry["duration_ms"] == 1.235

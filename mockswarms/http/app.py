@@ -27,7 +27,7 @@ from mockswarms.engine.recordings import load_recordings
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
 from mockswarms.faults import FaultMiddleware
-from mockswarms.http.connections import BodyGuardMiddleware
+from mockswarms.http.connections import BodyGuardMiddleware, mask_access_log
 from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
 from mockswarms.journal import journal_entry
@@ -277,4 +277,5 @@ def app_from_env() -> Starlette:
     """uvicorn factory for ``--workers N``: settings travel to worker processes as JSON in the env."""
     raw = os.environ.get(SETTINGS_ENV)
     settings = Settings.model_validate(json.loads(raw)) if raw else load_settings()
+    mask_access_log()  # each worker process logs its own requests
     return create_app(settings)

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
+import re
 import resource
 from typing import Any
 
@@ -30,6 +32,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from mockswarms.config import Settings
 from mockswarms.errors import APIError
+from mockswarms.journal import mask_key
 
 __all__ = [
     "BODY_TIMEOUT",
@@ -38,6 +41,7 @@ __all__ = [
     "MAX_CONCURRENCY",
     "BodyGuardMiddleware",
     "GuardedH11Protocol",
+    "mask_access_log",
     "raise_open_file_limit",
     "uvicorn_options",
 ]
@@ -192,3 +196,30 @@ def raise_open_file_limit(wanted: int = MAX_CONCURRENCY + 256) -> None:
     if soft != resource.RLIM_INFINITY and soft < target:
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+
+
+_KEY_IN_PATH = re.compile(r"(/accounts/)([^/?\s]+)")
+
+
+class _MaskKeysInPaths(logging.Filter):
+    """uvicorn's access log prints the request path; control-API paths carry API keys
+    (``PUT /__mockswarms/accounts/<key>``): they are logged masked."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        args = record.args
+        if (
+            isinstance(args, tuple)
+            and len(args) >= 3
+            and isinstance(args[2], str)
+            and "/accounts/" in args[2]
+        ):
+            path = _KEY_IN_PATH.sub(lambda m: m.group(1) + (mask_key(m.group(2)) or ""), args[2])
+            record.args = (*args[:2], path, *args[3:])
+        return True
+
+
+def mask_access_log() -> None:
+    """Install the key-masking filter on uvicorn's access logger (once per process)."""
+    logger = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, _MaskKeysInPaths) for f in logger.filters):
+        logger.addFilter(_MaskKeysInPaths())

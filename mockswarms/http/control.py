@@ -31,6 +31,7 @@ from mockswarms.http.control_inputs import (
 )
 from mockswarms.http.guard import check_control_request
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
+from mockswarms.journal import mask_key, mask_url
 from mockswarms.state.base import AccountRecord, Balances
 
 __all__ = ["control_routes"]
@@ -89,7 +90,11 @@ async def reset(request: Request, sim: Simulator) -> Response:
 
 
 def _settings_json(settings: Settings) -> Any:
-    return orjson.loads(settings.model_dump_json())
+    data = orjson.loads(settings.model_dump_json())
+    data["store"] = mask_url(settings.store)  # a Redis password is never shown
+    if settings.admin_token:
+        data["admin_token"] = mask_key(settings.admin_token)
+    return data
 
 
 async def get_settings(request: Request, sim: Simulator) -> Response:
@@ -108,6 +113,8 @@ async def put_settings(request: Request, sim: Simulator) -> Response:
     # A PUT changes the settings it names and keeps earlier overrides (merge); DELETE drops them all.
     data = {**getattr(request.app.state, "settings_overrides", {}), **await _body(request)}
     base: Settings = request.app.state.base_settings
+    if base.admin_token and data.get("admin_token") == mask_key(base.admin_token):
+        del data["admin_token"]  # the masked value read from GET, sent back unchanged
     profile = data.get("profile", base.profile)
     if not isinstance(profile, str) or profile not in PROFILES:
         raise APIError(422, f"profile: unknown profile {profile!r} (one of {', '.join(PROFILES)})")
@@ -130,6 +137,7 @@ async def put_settings(request: Request, sim: Simulator) -> Response:
         new = await _rebuild(request, settings)
     except FixtureError as exc:
         raise APIError(422, f"fixtures: {exc}") from exc
+    await new.publish_settings()  # every worker adopts them on its next request
     request.app.state.settings_overrides = data
     return json_response(_settings_json(new.settings))
 
@@ -137,6 +145,7 @@ async def put_settings(request: Request, sim: Simulator) -> Response:
 async def delete_settings(request: Request, sim: Simulator) -> Response:
     request.app.state.settings_overrides = {}
     new = await _rebuild(request, request.app.state.base_settings)
+    await new.publish_settings()
     return json_response(_settings_json(new.settings))
 
 
@@ -301,11 +310,13 @@ async def add_fixtures(request: Request, sim: Simulator) -> Response:
         added = sim.fixtures.add_rules(rules)
     except FixtureError as exc:
         return json_response(exc.to_json(), 422)
+    await sim.publish_fixtures(rules)  # every worker uses them from its next request
     return json_response({"added": added}, 201)
 
 
 async def clear_fixtures(request: Request, sim: Simulator) -> Response:
     sim.fixtures.clear_runtime()
+    await sim.publish_fixtures(None)
     return json_response({"status": "cleared"})
 
 

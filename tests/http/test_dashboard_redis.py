@@ -79,4 +79,4 @@ def test_one_feed_sees_every_workers_requests_and_counts(workers: str) -> None:
     stats = httpx.get(f"{workers}/__mockswarms/faults/stats", timeout=10).json()["faults"]
     assert [(r["id"], r["matched"], r["fired"]) for r in stats] == [("every-2nd", 6, 3)]
     usage = httpx.get(f"{workers}/__mockswarms/accounts/sk-mock-premium/usage", timeout=10).json()
-    assert usage["key"] == "sk-m…mium" and [w["name"] for w in usage["windows"]] == ["minute", "hour", "day"]
+    assert usage["key"] == "…mium" and [w["name"] for w in usage["windows"]] == ["minute", "hour", "day"]

@@ -21,6 +21,7 @@ from mockswarms.engine import models_catalog as catalog
 from mockswarms.engine.runs import Run
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, OpenAIError, ValidationFailed
+from mockswarms.journal import redact
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -126,7 +127,7 @@ def agent_configs(specs: Any) -> list[dict[str, Any]]:
     for spec in specs or []:
         data = spec.model_dump(exclude_none=True) if isinstance(spec, BaseModel) else dict(spec)
         if data.get("agent_name"):
-            configs.append(data)
+            configs.append(redact(data))  # MCP tokens and header values never reach /v1/agents/list
     return configs
 
 

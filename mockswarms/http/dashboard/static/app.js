@@ -35,8 +35,7 @@ function el(tag, attrs, ...children) {
 // Same mask as the server's journal: enough to tell keys apart, never the whole secret.
 function maskKey(key) {
   if (!key) return "";
-  if (key.length <= 8) return key.slice(0, 2) + "…";
-  return key.slice(0, 4) + "…" + key.slice(-4);
+  return key.length >= 12 ? "…" + key.slice(-4) : "…"; // at most the last 4 characters
 }
 
 // Defence in depth for bodies: values under secret-looking names are shown masked.
@@ -46,7 +45,8 @@ function redact(value) {
   if (value && typeof value === "object") {
     const out = {};
     for (const [name, item] of Object.entries(value)) {
-      out[name] = typeof item === "string" && SECRET_NAME.test(name) ? maskKey(item) : redact(item);
+      const secret = typeof item === "string" && SECRET_NAME.test(name) && !item.startsWith("…"); // not twice
+      out[name] = secret ? maskKey(item) : redact(item);
     }
     return out;
   }
