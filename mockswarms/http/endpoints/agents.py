@@ -11,7 +11,7 @@ from mockswarms.engine import billing, gates, workflows
 from mockswarms.engine.runs import AgentRun
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError
-from mockswarms.http import stream_responses as streaming_glue
+from mockswarms.http import stream_responses
 from mockswarms.http.endpoints.pipeline import (
     Reply,
     agent_configs,
@@ -90,7 +90,7 @@ async def agent_completion(sim: Simulator, caller: Caller, payload: Any) -> Repl
     req = parse(AgentCompletion, payload)
     body, run, cost = await _run_agent(sim, caller, req)
     if _wants_stream(sim, req):
-        return Reply(stream=streaming_glue.agent_stream(sim, caller, body, run, cost))
+        return Reply(stream=stream_responses.agent_stream(sim, caller, body, run, cost))
     return Reply(body)
 
 

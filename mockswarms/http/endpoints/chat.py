@@ -8,11 +8,10 @@ from typing import Any
 from pydantic import ValidationError
 from starlette.requests import Request
 
-from mockswarms.engine import models_catalog as catalog
-from mockswarms.engine import workflows
+from mockswarms.engine import models_catalog, workflows
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import OpenAIError
-from mockswarms.http import stream_responses as streaming_glue
+from mockswarms.http import stream_responses
 from mockswarms.http.endpoints.pipeline import (
     Reply,
     agent_rate_cost,
@@ -65,7 +64,7 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
     }
     await sim.charge(caller, cost, body, [], openai=True)
     if req.stream and sim.settings.streaming:
-        return Reply(stream=streaming_glue.chat_stream(sim, caller, body, run, cost))
+        return Reply(stream=stream_responses.chat_stream(sim, caller, body, run, cost))
     return Reply(body)
 
 
@@ -74,7 +73,7 @@ async def models_openai(sim: Simulator, caller: Caller, request: Request) -> Rep
     body: OpenAIModelList = {
         "object": "list",
         "data": [
-            {"id": name, "object": "model", "created": 0, "owned_by": catalog.owner_of(name)}
+            {"id": name, "object": "model", "created": 0, "owned_by": models_catalog.owner_of(name)}
             for name in visible_models(sim, caller)
         ],
     }

@@ -7,7 +7,7 @@ from typing import Any
 
 from starlette.requests import Request
 
-from mockswarms.engine import models_catalog as catalog
+from mockswarms.engine import models_catalog
 from mockswarms.engine.legacy_views import SWARM_TYPES_2025
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.http.endpoints.pipeline import Reply, parse, require_legacy, visible_models
@@ -42,7 +42,7 @@ async def models_available(sim: Simulator, caller: Caller, request: Request) -> 
 
 async def tools_available(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
-    body: ToolsAvailableResponse = {"status": "success", "tools": list(catalog.TOOLS)}
+    body: ToolsAvailableResponse = {"status": "success", "tools": list(models_catalog.TOOLS)}
     return Reply(body)
 
 

@@ -16,8 +16,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 from starlette.responses import Response
 
-from mockswarms.engine import billing, gates
-from mockswarms.engine import models_catalog as catalog
+from mockswarms.engine import billing, gates, models_catalog
 from mockswarms.engine.runs import Run
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, OpenAIError, ValidationFailed
@@ -138,5 +137,5 @@ def require_legacy(sim: Simulator) -> None:
 
 def visible_models(sim: Simulator, caller: Caller) -> list[str]:
     if caller.tier != "free" or not sim.settings.premium_model_gate:
-        return list(catalog.MODELS)
-    return [m for m in catalog.MODELS if not gates.is_premium_model(m)]
+        return list(models_catalog.MODELS)
+    return [m for m in models_catalog.MODELS if not gates.is_premium_model(m)]

@@ -11,7 +11,7 @@ from mockswarms.engine.runs import Run, SwarmRun
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.engine.swarm_runner import check_swarm_type_value, run_swarm_spec
 from mockswarms.errors import APIError
-from mockswarms.http import stream_responses as streaming_glue
+from mockswarms.http import stream_responses
 from mockswarms.http.endpoints.pipeline import (
     Reply,
     agent_configs,
@@ -108,7 +108,7 @@ async def swarm_completion(sim: Simulator, caller: Caller, payload: Any) -> Repl
     spec = parse(SwarmSpec, payload)
     body, run, usage, cost = await execute_swarm(sim, caller, spec)
     if spec.stream and sim.settings.streaming:
-        return Reply(stream=streaming_glue.swarm_stream(sim, caller, body, run, usage, cost, spec))
+        return Reply(stream=stream_responses.swarm_stream(sim, caller, body, run, usage, cost, spec))
     return Reply(body)
 
 
