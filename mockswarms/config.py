@@ -7,6 +7,7 @@ settings; every field can still be overridden one by one.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from collections.abc import Mapping
@@ -211,6 +212,14 @@ class Settings(BaseModel):
     @classmethod
     def _resolve_accounts(cls, value: list[AccountConfig], info: ValidationInfo) -> list[AccountConfig]:
         return resolve_accounts(value, builtin=bool(info.data.get("builtin_accounts", True)))
+
+    @field_validator("response_fuzz")
+    @classmethod
+    def _fuzz_needs_the_contract_extra(cls, value: bool) -> bool:
+        # Checked here so a base install says so at start-up, not with a 500 on the first request.
+        if value and importlib.util.find_spec("schemathesis") is None:
+            raise ValueError("needs schemathesis: pip install 'mockswarms[contract]'")
+        return value
 
     @field_validator("store")
     @classmethod

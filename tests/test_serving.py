@@ -148,3 +148,24 @@ def test_serve_help_says_every_option_is_a_variable_and_a_config_key() -> None:
 )
 def test_mask_url_hides_only_the_password(url: str, masked: str) -> None:
     assert mask_url(url) == masked
+
+
+def test_response_fuzz_without_the_contract_extra_is_one_line() -> None:
+    code = (
+        "import sys\n"
+        "sys.modules['schemathesis'] = None  # as on a base install\n"
+        "from mockswarms.cli import main\n"
+        "sys.exit(main(['serve', '--port', '0']))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env={**_env(), "MOCKSWARMS_RESPONSE_FUZZ": "true"},
+    )
+    assert result.returncode == 2
+    assert result.stderr == (
+        "mockswarms: error: environment MOCKSWARMS_RESPONSE_FUZZ: response_fuzz: "
+        "needs schemathesis: pip install 'mockswarms[contract]'\n"
+    )
