@@ -1,5 +1,8 @@
 """The embedded state store: plain dicts and compact timelines on one event loop.
 
+Why ~420 lines: one class with every StateStore operation, mirroring ``state/redis.py`` method for
+method so the two backends read side by side.
+
 Every method is ``async`` for the protocol's sake but never awaits between reading and writing, so
 each call is atomic with respect to other coroutines on the same loop (the simulator's requests).
 
