@@ -111,6 +111,8 @@ def _serve(args: argparse.Namespace) -> int:
             flush=True,
         )
         common: dict[str, Any] = {
+            "host": settings.host,  # uvicorn listens on `sock`; these only keep its own view true
+            "port": settings.port,
             "log_level": settings.log_level,
             "access_log": settings.log_level in ("info", "debug"),
             "server_header": False,
