@@ -87,6 +87,8 @@ def test_swarm_batch_items_per_profile() -> None:
     request = [{"name": "S", "swarm_type": "SequentialWorkflow", "task": "t", "agents": [AGENT]}]
     docs = post("docs", request, "/v1/swarm/batch/completions").json()
     assert set(docs[0]) == {"status", "swarm_name", "result", "usage"}
+    shaped = post("docs", [{**request[0], "output_type": "dict"}], "/v1/swarm/batch/completions").json()
+    assert shaped[0]["result"] == {"A": docs[0]["result"][0]["content"]}
     full = post("client-0.1.6", request, "/v1/swarm/batch/completions").json()
     assert full[0]["job_id"].startswith("swarms-") and full[0]["output"] == {"A": full[0]["output"]["A"]}
     assert full[0]["number_of_agents"] == 1 and full[0]["service_tier"] == "standard"
