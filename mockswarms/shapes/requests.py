@@ -21,6 +21,7 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from mockswarms.limits import MAX_AGENTS, MAX_EDGES, MAX_LOOPS, MAX_TASKS
 from mockswarms.shapes.schema_rules import NON_EMPTY_STRING, any_of, present, rule, with_rules
 
 __all__ = [
@@ -156,9 +157,9 @@ ReasoningOutputType = Literal[
 ]
 
 
-# The simulator runs every loop for real; a bound keeps one request from running for minutes.
-# No source documents a cap; 100 is far above any documented example (1-5).
-MAX_LOOPS = 100
+# The simulator runs every loop for real; bounds keep one request from running for minutes
+# (mockswarms.limits, README "Reliability"). No source documents a cap; 100 is far above any
+# documented example (1-5). The product of agents, loops, tasks and samples has its own bound.
 Loops = Annotated[int, Field(le=MAX_LOOPS)]
 
 
@@ -262,12 +263,12 @@ class ScheduleSpec(_Body):
 class SwarmSpec(_Body):
     name: str | None = Field(None, max_length=100)
     description: str | None = None
-    agents: list[AgentSpec] | None = None
+    agents: list[AgentSpec] | None = Field(None, max_length=MAX_AGENTS)
     max_loops: Loops | None = 1
     swarm_type: SwarmType | None = None
     rearrange_flow: str | None = None
     task: str | None = None
-    tasks: list[str] | None = None
+    tasks: list[str] | None = Field(None, max_length=MAX_TASKS)
     messages: list[dict[str, Any]] | dict[str, Any] | None = None
     img: str | None = None
     rules: str | None = None
@@ -339,7 +340,7 @@ class SwarmRunRequest(SwarmSpec):
 
     model_config = ConfigDict(json_schema_extra=with_rules(*_SWARM_RULES))
 
-    agents: list[NamedAgentSpec] | None = None  # type: ignore[assignment]
+    agents: list[NamedAgentSpec] | None = Field(None, max_length=MAX_AGENTS)  # type: ignore[assignment]
 
 
 class ChatContentPart(_Body):
@@ -478,8 +479,8 @@ class BatchedGridWorkflowRequest(_Body):
 
     name: str | None = None
     description: str | None = None
-    agent_completions: list[NamedAgentSpec] | None = None
-    tasks: list[str] | None = None
+    agent_completions: list[NamedAgentSpec] | None = Field(None, max_length=MAX_AGENTS)
+    tasks: list[str] | None = Field(None, max_length=MAX_TASKS)
     max_loops: Loops | None = None
     imgs: list[str] | None = None
 
@@ -499,8 +500,8 @@ class GraphWorkflowRequest(_Body):
 
     name: str | None = None
     description: str | None = None
-    agents: list[NamedAgentSpec] | None = None
-    edges: list[EdgeSpec] | None = None
+    agents: list[NamedAgentSpec] | None = Field(None, max_length=MAX_AGENTS)
+    edges: list[EdgeSpec] | None = Field(None, max_length=MAX_EDGES)
     entry_points: list[str] | None = None
     end_points: list[str] | None = None
     max_loops: Loops | None = 1
