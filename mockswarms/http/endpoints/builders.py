@@ -8,14 +8,15 @@ from typing import Any
 from starlette.requests import Request
 
 from mockswarms.engine import workflows
+from mockswarms.engine.runs import WorkflowRun
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError
 from mockswarms.http.endpoints.pipeline import (
     Reply,
     agent_rate_cost,
-    body_field,
     check_prompt,
     fail_on_model_error,
+    named_model,
     parse,
     require_legacy,
 )
@@ -23,22 +24,22 @@ from mockswarms.shapes.requests import AutoGenerateRequest, AutoSwarmBuilderRequ
 from mockswarms.shapes.workflows import AutoSwarmBuilderOutput
 
 
-async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Reply:
-    require_legacy(sim)
-    model = body_field(payload, "model_name")
-    await sim.admit(
-        caller,
-        endpoint="/v1/auto-swarm-builder/completions",
-        models=[model] if isinstance(model, str) and model else [],
-    )
-    req = parse(AutoSwarmBuilderRequest, payload)
-    run = await asyncio.to_thread(
+async def _build(sim: Simulator, req: AutoSwarmBuilderRequest) -> WorkflowRun:
+    """The auto-swarm-builder run, off the event loop (generation is CPU work)."""
+    return await asyncio.to_thread(
         workflows.run_auto_swarm_builder,
         req,
         sim.llm,
         default_model=sim.settings.default_model,
         strict=sim.settings.semantic_validation,
     )
+
+
+async def auto_swarm_builder(sim: Simulator, caller: Caller, payload: Any) -> Reply:
+    require_legacy(sim)
+    await sim.admit(caller, endpoint="/v1/auto-swarm-builder/completions", models=named_model(payload))
+    req = parse(AutoSwarmBuilderRequest, payload)
+    run = await _build(sim, req)
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = agent_rate_cost(sim, run)
@@ -65,14 +66,7 @@ async def auto_generate(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         raise APIError(404, "Not Found")
     await sim.admit(caller, endpoint="/v1/agents/auto-generate", models=[])
     req = parse(AutoGenerateRequest, payload)
-    spec = AutoSwarmBuilderRequest(task=req.task, execution_type="return-agents")
-    run = await asyncio.to_thread(
-        workflows.run_auto_swarm_builder,
-        spec,
-        sim.llm,
-        default_model=sim.settings.default_model,
-        strict=sim.settings.semantic_validation,
-    )
+    run = await _build(sim, AutoSwarmBuilderRequest(task=req.task, execution_type="return-agents"))
     fail_on_model_error(run)
     _, cost = agent_rate_cost(sim, run)
     agents = run.output.get("agents") if isinstance(run.output, dict) else None

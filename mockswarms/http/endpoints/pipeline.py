@@ -87,6 +87,12 @@ def body_field(data: Any, *path: str) -> Any:
     return data
 
 
+def named_model(payload: Any, key: str = "model_name") -> list[str]:
+    """The one model a raw body names at ``key`` (for the premium gate); none when absent or empty."""
+    model = body_field(payload, key)
+    return [model] if isinstance(model, str) and model else []
+
+
 def model_names(sim: Simulator, configs: Any) -> list[str]:
     """Model names of agent configs in a raw body, the default filling in (for the premium gate)."""
     names: list[str] = []

@@ -19,6 +19,7 @@ from mockswarms.http.endpoints.pipeline import (
     check_prompt,
     fail_on_model_error,
     model_names,
+    named_model,
     now,
     parse,
 )
@@ -99,12 +100,7 @@ async def graph_workflow(sim: Simulator, caller: Caller, payload: Any) -> Reply:
 
 
 async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply:
-    model = body_field(payload, "model_name")
-    await sim.admit(
-        caller,
-        endpoint="/v1/reasoning-agent/completions",
-        models=[model] if isinstance(model, str) and model else [],
-    )
+    await sim.admit(caller, endpoint="/v1/reasoning-agent/completions", models=named_model(payload))
     req = parse(ReasoningAgentRequest, payload)
     run = await asyncio.to_thread(
         workflows.run_reasoning, req, sim.llm, strict=sim.settings.semantic_validation
