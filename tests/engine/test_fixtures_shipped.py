@@ -4,6 +4,7 @@ on a chat it is the final message of ``messages`` — so "count to three" matche
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -86,3 +87,29 @@ def test_shipped_rules_match_through_the_registry() -> None:
     chat = LLMCall(endpoint="chat", agent_name="assistant", model="gpt-4o", task="COUNT TO THREE")
     rule = registry.match(chat)
     assert rule is not None and rule.id == "chat-streaming-chunks"
+
+
+def test_every_yaml_example_of_the_fixture_reference_loads(tmp_path: Path) -> None:
+
+    text = (SHIPPED / "README.md").read_text(encoding="utf-8")
+    examples = re.findall(r"^```yaml\n(.*?)^```", text, re.S | re.M)
+    assert len(examples) >= 7
+    for index, example in enumerate(examples):
+        (tmp_path / f"example-{index}.yaml").write_text(example)
+    rules, problems = check_dirs([tmp_path])
+    assert [str(p) for p in problems] == []
+    assert len(rules) >= len(examples)
+
+
+def test_fixture_reference_commands_run(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "mockswarms", "fixtures", "check", str(SHIPPED)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stdout
+    assert re.fullmatch(r"OK: \d+ rule\(s\) in 4 file\(s\)\n", result.stdout)
