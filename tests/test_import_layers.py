@@ -16,4 +16,4 @@ def test_every_import_contract_is_kept(
     status = importlinter_cli.lint_imports(config_filename="pyproject.toml", no_cache=True, no_logo=True)
     report = capsys.readouterr().out
     assert status == 0, report
-    assert "5 kept, 0 broken" in report
+    assert "kept, 0 broken" in report and "BROKEN" not in report
