@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from decimal import Decimal
+from typing import Any
 
 import httpx
 import pytest
@@ -122,3 +123,45 @@ def test_clock_and_faults_are_shared_between_workers(base: str) -> None:
     for _ in range(6):
         with httpx.Client(base_url=base, headers=FREE) as fresh:
             assert fresh.post("/v1/agent/completions", json=BODY).status_code == 503
+
+
+def _fresh_connections(base: str, count: int, method: str, path: str, **kwargs: Any) -> list[httpx.Response]:
+    """One new connection per request, so both workers answer some of them."""
+    responses = []
+    for _ in range(count):
+        with httpx.Client(base_url=base, timeout=30) as fresh:
+            responses.append(fresh.request(method, path, **kwargs))
+    return responses
+
+
+def test_ids_are_unique_across_workers(base: str) -> None:
+    async def burst() -> list[httpx.Response]:
+        async with httpx.AsyncClient(base_url=base, headers=FREE, timeout=60) as client:
+            return await asyncio.gather(*(client.post("/v1/agent/completions", json=BODY) for _ in range(40)))
+
+    responses = asyncio.run(burst())
+    assert [r.status_code for r in responses] == [200] * 40, [r.text for r in responses][:2]
+    assert len({r.json()["job_id"] for r in responses}) == 40
+
+
+def test_runtime_settings_and_fixtures_reach_every_worker(base: str) -> None:
+    try:
+        put = httpx.put(f"{base}/__mockswarms/settings", json={"price_table": "2025-08"}, timeout=30)
+        assert put.status_code == 200 and put.json()["price_table"] == "2025-08"
+        seen = _fresh_connections(base, 10, "GET", "/__mockswarms/settings")
+        assert {r.json()["price_table"] for r in seen} == {"2025-08"}
+        costs = _fresh_connections(base, 10, "GET", "/v1/usage/costs", headers=FREE)
+        assert {r.json()["usage_pricing"]["agent_completions_input_cost_per_1m"] for r in costs} == {2.0}
+
+        rule = {"id": "everywhere", "match": {"agent_name": "Scaler"}, "respond": {"text": "Shared fixture."}}
+        assert httpx.post(f"{base}/__mockswarms/fixtures", json={"rules": [rule]}).status_code == 201
+        answers = _fresh_connections(base, 10, "POST", "/v1/agent/completions", json=BODY, headers=FREE)
+        assert [r.status_code for r in answers] == [200] * 10
+        assert [r.json()["outputs"][0]["content"] for r in answers] == ["Shared fixture."] * 10
+        assert httpx.delete(f"{base}/__mockswarms/fixtures").status_code == 200
+        answers = _fresh_connections(base, 6, "POST", "/v1/agent/completions", json=BODY, headers=FREE)
+        assert all("Shared fixture." not in str(r.json()["outputs"]) for r in answers)
+    finally:
+        assert httpx.delete(f"{base}/__mockswarms/settings", timeout=30).status_code == 200
+    seen = _fresh_connections(base, 6, "GET", "/__mockswarms/settings")
+    assert {r.json()["price_table"] for r in seen} == {"2026"}

@@ -84,6 +84,7 @@ class Simulator:
     ) -> None:
         self.settings = settings
         self.clock = Clock(settings.now, wall=wall)
+        self._wall = wall
         self.monotonic = monotonic
         self.entropy = Entropy(settings.seed)
         self.store = store if store is not None else make_store(settings)
@@ -105,13 +106,15 @@ class Simulator:
         self._charge_prefix = os.urandom(8).hex()
         self._charge_seq = itertools.count(1)
         self._lane_taken = False
+        # Versions of what workers share through the store (runtime settings, runtime fixtures).
+        self._versions = {"settings": 0, "fixtures": 0}
 
     # -- lifecycle -------------------------------------------------------------------------------
     async def ensure_started(self) -> None:
         """Seed accounts and load configured faults once (lazily: ASGITransport runs no lifespan)."""
         if self._started:
             if self._shared_clock:
-                await self._load_clock()
+                await self._sync_shared()
             return
         async with self._start_lock:
             if self._started:
@@ -147,12 +150,17 @@ class Simulator:
     async def reset(self, *, seed: int | None = None, now: Any = None) -> None:
         """Everything back to start: accounts, balances, windows, logs, journal, faults, runtime
         fixtures, clock and id stream."""
-        lane = await self.store.incr("id_lane", 0)
+        # Kept across the wipe: the id lane counter (a worker started after the reset must not
+        # reuse the lane of one still running; this worker keeps its lane and rewinds it), the
+        # runtime settings (they survive a reset, as in one process) and the version counters
+        # (other workers compare them with what they cached: they must only ever grow).
+        kept = ["id_lane", "shared_settings", "shared_settings_version"]
+        kept += ["shared_fixtures_version", "fault_rules_version"]
+        values = await self.store.get_values(kept) if self._shared_clock else []
         await self.store.reset()
-        if self._shared_clock:
-            # Keep handing out fresh lanes: a worker started after the reset must not reuse the
-            # lane of one still running (this worker keeps its own lane and rewinds it).
-            await self.store.set_value("id_lane", lane)
+        for name, value in zip(kept, values, strict=False):
+            if value is not None:
+                await self.store.set_value(name, value)
         self.entropy.reset(seed)
         self.clock.reset()
         if now is not None:
@@ -161,6 +169,9 @@ class Simulator:
         self.faults.clear()
         self._started = False
         await self.ensure_started()
+        if self._shared_clock:  # every worker drops its runtime fixtures and fault rules too
+            await self.publish_fixtures(None)
+            await self.faults.save()
 
     async def close(self) -> None:
         await self.store.close()
@@ -177,6 +188,53 @@ class Simulator:
 
     async def clock_changed(self) -> None:
         await self._save_clock()
+
+    # -- runtime changes shared across workers -------------------------------------------------------
+    async def _sync_shared(self) -> None:
+        """One round trip per request: the shared clock and the versions of runtime settings and
+        fixtures; what another worker changed is loaded (and cached) before this request runs."""
+        clock, settings_version, fixtures_version = await self.store.get_values(
+            ["clock", "shared_settings_version", "shared_fixtures_version"]
+        )
+        if isinstance(clock, dict):
+            self.clock.load(ClockState.from_json(clock))
+        if int(settings_version or 0) != self._versions["settings"]:
+            data = await self.store.get_value("shared_settings")
+            if isinstance(data, dict):
+                await self._adopt_settings(Settings.model_validate(data))
+            self._versions["settings"] = int(settings_version or 0)
+        if int(fixtures_version or 0) != self._versions["fixtures"]:
+            rules = await self.store.get_value("shared_fixtures")
+            self.fixtures.clear_runtime()
+            if isinstance(rules, list) and rules:
+                self.fixtures.add_rules(rules)
+            self._versions["fixtures"] = int(fixtures_version or 0)
+
+    async def _adopt_settings(self, settings: Settings) -> None:
+        """Settings another worker published (``PUT /__mockswarms/settings``): rebuilt in place, on
+        the same store, without the reset the publishing worker already did."""
+        versions = dict(self._versions)
+        self.__init__(settings, store=self.store, wall=self._wall, monotonic=self.monotonic)  # type: ignore[misc]
+        self._versions = versions
+        self._lane_taken = True
+        self.entropy.use_lane(await self.store.incr("id_lane"))
+        await self._load_clock()
+        self.faults.load(list(self.settings.faults))
+        self._started = True
+
+    async def publish_settings(self) -> None:
+        """Make this worker's settings every worker's (no-op on the memory store)."""
+        if self._shared_clock:
+            await self.store.set_value("shared_settings", self.settings.model_dump(mode="json"))
+            self._versions["settings"] = await self.store.incr("shared_settings_version")
+
+    async def publish_fixtures(self, added: list[Any] | None) -> None:
+        """Runtime fixture rules for every worker: ``added`` appends, ``None`` clears them."""
+        if not self._shared_clock:
+            return
+        rules = [] if added is None else [*(await self.store.get_value("shared_fixtures") or []), *added]
+        await self.store.set_value("shared_fixtures", rules)
+        self._versions["fixtures"] = await self.store.incr("shared_fixtures_version")
 
     # -- helpers ---------------------------------------------------------------------------------
     def pacing_for(self, model: str) -> Pacing:

@@ -185,10 +185,11 @@ class FaultEngine:
         version = await self.store.incr("fault_rules_version", 0)
         if version == self._version:
             return
-        self._version = version
         rules = await self.store.get_value("fault_rules")
         if rules is not None:
             self._rules = [RULE_ADAPTER.validate_python(r) for r in rules]
+        # Only now: requests arriving during the read above must not go on with the old rules.
+        self._version = version
 
     async def counter(self, rule_id: str) -> int:
         """How many requests this rule has matched so far."""

@@ -237,6 +237,9 @@ class StateStore(Protocol):
 
     # -- small shared values (clock state, fault rules and hit counters, fixture version, …) ------
     async def get_value(self, name: str) -> Any: ...
+    async def get_values(self, names: list[str]) -> list[Any]:
+        """Several values in one round trip (None for missing ones)."""
+
     async def set_value(self, name: str, value: Any) -> None: ...
     async def incr(self, name: str, amount: int = 1) -> int: ...
 

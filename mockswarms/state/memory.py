@@ -411,6 +411,9 @@ class MemoryStore:
     async def get_value(self, name: str) -> Any:
         return self._values.get(name)
 
+    async def get_values(self, names: list[str]) -> list[Any]:
+        return [self._values.get(name) for name in names]
+
     async def set_value(self, name: str, value: Any) -> None:
         self._values[name] = value
 

@@ -66,10 +66,11 @@ from mockswarms.state.base import (
 __all__ = ["CONNECT_TIMEOUT", "POOL_TIMEOUT", "SOCKET_TIMEOUT", "RedisStore"]
 
 # Seconds. Short on purpose: a test server must answer 503 quickly, never hang, when Redis is down.
-# Generous enough for a loaded 2-core CI box opening 64 connections at once.
-SOCKET_TIMEOUT = 2.0  # one command's reply
+# Generous enough for a loaded 2-core CI box under a burst of hundreds of concurrent requests (an
+# event loop that busy reads replies late), short enough that an outage is a 503, not a hang.
+SOCKET_TIMEOUT = 5.0  # one command's reply
 CONNECT_TIMEOUT = 3.0  # opening a connection
-POOL_TIMEOUT = 3.0  # waiting for a free pooled connection under a burst
+POOL_TIMEOUT = 10.0  # waiting for a free pooled connection (a burst queues here)
 _CHARGE_ID_TTL = 60  # seconds a commit id is remembered (retries come within one timeout)
 _FAILURES = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
 
@@ -394,7 +395,7 @@ class RedisStore:
         namespace: str = "mockswarms",
         logs_per_user: int = 1000,
         agents_per_user: int = 1000,
-        max_connections: int = 64,
+        max_connections: int = 128,
         max_auto_accounts: int = MAX_AUTO_ACCOUNTS,
         unique_agents_cap: int = UNIQUE_AGENTS_CAP,
     ) -> None:
@@ -690,6 +691,11 @@ class RedisStore:
     async def get_value(self, name: str) -> Any:
         raw = await self._redis.get(self._k("val", name))
         return None if raw is None else _loads(raw)
+
+    @_guarded
+    async def get_values(self, names: list[str]) -> list[Any]:
+        raws = await self._redis.mget([self._k("val", name) for name in names])
+        return [None if raw is None else _loads(raw) for raw in raws]
 
     @_guarded
     async def set_value(self, name: str, value: Any) -> None:

@@ -213,14 +213,14 @@ def test_redis_paused_then_killed_under_load(server: Server) -> None:
     base, redis = server.base, server.redis
     assert httpx.post(f"{base}/__mockswarms/reset", timeout=10).status_code == 200
 
-    # Phase 1: Redis paused for 3 s in the middle of the load (longer than the command timeout).
+    # Phase 1: Redis paused for 7 s in the middle of the load (longer than the 5 s reply timeout).
     async def paused() -> list[Outcome]:
         results: list[Outcome] = []
         stop = asyncio.Event()
         load = asyncio.create_task(_load(base, 700, "paused", results, stop))
         await asyncio.sleep(1.5)
         redis.signal(signal.SIGSTOP)
-        await asyncio.sleep(3)
+        await asyncio.sleep(7)
         redis.signal(signal.SIGCONT)
         await asyncio.sleep(2)
         stop.set()
