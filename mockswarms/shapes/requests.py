@@ -38,6 +38,7 @@ __all__ = [
     "AdvancedResearchConfig",
     "AdvancedResearchRequest",
     "AgentCompletion",
+    "AgentRunRequest",
     "AgentSpec",
     "AutoGenerateRequest",
     "AutoSwarmBuilderRequest",
@@ -49,9 +50,12 @@ __all__ = [
     "HistoryMessage",
     "MCPConnection",
     "MarketplaceAgentsRequest",
+    "NamedAgentSpec",
     "ReasoningAgentRequest",
+    "ScheduleRequest",
     "ScheduleSpec",
     "SwarmOutputType",
+    "SwarmRunRequest",
     "SwarmSpec",
 ]
 
@@ -341,6 +345,13 @@ class SwarmRunRequest(SwarmSpec):
     model_config = ConfigDict(json_schema_extra=with_rules(*_SWARM_RULES))
 
     agents: list[NamedAgentSpec] | None = Field(None, max_length=MAX_AGENTS)  # type: ignore[assignment]
+
+
+class ScheduleRequest(SwarmSpec):
+    """``POST /v1/swarm/schedule`` (legacy) as the server accepts it: ``schedule`` is required (400
+    ``Schedule information is required``); the swarm itself is checked when the job runs."""
+
+    schedule: ScheduleSpec  # schema only: required, not null
 
 
 class ChatContentPart(_Body):

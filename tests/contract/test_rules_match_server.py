@@ -12,18 +12,19 @@ import jsonschema_rs
 import pytest
 from starlette.testclient import TestClient
 
-from mockswarms.contract import CONTRACT_PATH
+from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
 from mockswarms.http.app import create_app
 from mockswarms.shapes.requests import SELF_STAFFED_SWARM_TYPES, SWARM_TYPES
 
 CONTRACT: dict[str, Any] = json.loads(CONTRACT_PATH.read_text(encoding="utf-8"))
+FULL_CONTRACT: dict[str, Any] = json.loads(FULL_CONTRACT_PATH.read_text(encoding="utf-8"))
 PREMIUM = {"x-api-key": "sk-mock-premium"}
 NAMED = [{"agent_name": "A"}, {"agent_name": "B"}]
 
 
-def _validator(path: str) -> jsonschema_rs.Validator:
-    schema = CONTRACT["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
-    return jsonschema_rs.validator_for({**schema, "components": CONTRACT["components"]})
+def _validator(path: str, contract: dict[str, Any] = CONTRACT) -> jsonschema_rs.Validator:
+    schema = contract["paths"][path]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    return jsonschema_rs.validator_for({**schema, "components": contract["components"]})
 
 
 SWARM = "/v1/swarm/completions"
@@ -121,3 +122,14 @@ def test_the_table_covers_both_sides_of_the_self_staffed_rule() -> None:
     swarm = _validator(SWARM)
     without_agents = {kind: swarm.is_valid({"swarm_type": kind, "task": "t"}) for kind in SWARM_TYPES}
     assert {kind for kind, ok in without_agents.items() if ok} == set(SELF_STAFFED_SWARM_TYPES)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [{}, {"schedule": None}, {"schedule": {"scheduled_time": "2026-03-02T21:00:00Z"}, "task": "t"}],
+)
+def test_the_full_contract_says_a_schedule_is_required(body: Any) -> None:
+    valid = _validator("/v1/swarm/schedule", FULL_CONTRACT).is_valid(body)
+    with TestClient(create_app(seed=1, now="2026-03-02T20:00:00Z", enable_scheduling=True)) as client:
+        response = client.post("/v1/swarm/schedule", json=body, headers=PREMIUM)
+    assert (200 <= response.status_code < 300) == valid, response.text
