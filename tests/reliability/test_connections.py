@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import socket
 import time
+import tracemalloc
 from collections.abc import Iterator
 
 import httpx
@@ -124,21 +125,27 @@ def test_the_body_cap_holds_before_a_body_matching_fault_rule_buffers() -> None:
         def chunks() -> Iterator[bytes]:
             nonlocal sent
             yield b'{"task": "'
-            for _ in range(2_000):  # 2 MB, chunked: no Content-Length to refuse up front
-                sent += 1024
-                yield b"x" * 1024
+            for _ in range(1_000):  # 64 MB, chunked: no Content-Length to refuse up front
+                sent += 65536
+                yield b"x" * 65536
 
-        with httpx.Client(base_url=server.base_url) as client:
-            try:
+        tracemalloc.start()
+        try:
+            with httpx.Client(base_url=server.base_url) as client:
                 response = client.post(
                     "/v1/agent/completions",
                     content=chunks(),
                     headers={"x-api-key": "sk-mock-premium", "Content-Type": "application/json"},
                 )
-            except httpx.TransportError:
-                pytest.fail("the server dropped the connection instead of answering 413")
+        except httpx.TransportError:
+            pytest.fail("the server dropped the connection instead of answering 413")
+        finally:
+            peak = tracemalloc.get_traced_memory()[1]
+            tracemalloc.stop()
         assert response.status_code == 413
         assert response.json() == {"detail": "Request body too large: the limit is 10000 bytes"}
+        # Nothing held the body: before, the fault middleware buffered all of it ahead of the cap.
+        assert peak < 5_000_000, f"the server held {peak:,} bytes for a 10,000-byte cap"
 
 
 def test_serving_options() -> None:
