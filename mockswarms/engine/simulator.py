@@ -11,6 +11,7 @@ and get bodies, statuses and headers back.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import itertools
 import os
 import time
@@ -26,7 +27,7 @@ from mockswarms.engine.fakellm import FakeLLM
 from mockswarms.engine.fixtures import FixtureRegistry
 from mockswarms.engine.llm import Pacing
 from mockswarms.entropy import Entropy
-from mockswarms.faults.engine import FaultEngine
+from mockswarms.faults.engine import REQUEST_SYNCED, FaultEngine
 from mockswarms.journal import mask_key
 from mockswarms.state.base import (
     AccountRecord,
@@ -61,6 +62,10 @@ class Caller:
     rate_headers: dict[str, str] = field(default_factory=dict)
     # What this request was charged, so a failure before the reply is complete can refund it.
     charged: Decimal = Decimal("0")
+    # Read with the account in one round trip (``StateStore.load_caller``), used once by the
+    # credit pre-check and the limiter of this request.
+    balances: Balances | None = None
+    window_counts: dict[str, tuple[int, float]] | None = None
 
     @property
     def tier(self) -> str:
@@ -113,8 +118,9 @@ class Simulator:
     async def ensure_started(self) -> None:
         """Seed accounts and load configured faults once (lazily: ASGITransport runs no lifespan)."""
         if self._started:
-            if self._shared_clock:
+            if self._shared_clock and not REQUEST_SYNCED.get():
                 await self._sync_shared()
+                REQUEST_SYNCED.set(True)  # the rest of this request reuses what was read
             return
         async with self._start_lock:
             if self._started:
@@ -190,14 +196,23 @@ class Simulator:
         await self._save_clock()
 
     # -- runtime changes shared across workers -------------------------------------------------------
+    async def begin_request(self) -> contextvars.Token[bool]:
+        """Called once at the start of each request (outermost middleware): the one read of shared
+        state (clock, runtime settings, fixtures, fault rules) for the whole request."""
+        token = REQUEST_SYNCED.set(False)
+        await self.ensure_started()
+        return token
+
     async def _sync_shared(self) -> None:
-        """One round trip per request: the shared clock and the versions of runtime settings and
-        fixtures; what another worker changed is loaded (and cached) before this request runs."""
-        clock, settings_version, fixtures_version = await self.store.get_values(
-            ["clock", "shared_settings_version", "shared_fixtures_version"]
+        """One round trip per request: the shared clock and the versions of runtime settings,
+        fixtures and fault rules; what another worker changed is loaded (and cached) first."""
+        clock, settings_version, fixtures_version, faults_version = await self.store.get_values(
+            ["clock", "shared_settings_version", "shared_fixtures_version", "fault_rules_version"]
         )
         if isinstance(clock, dict):
             self.clock.load(ClockState.from_json(clock))
+        if self.faults.shared:
+            await self.faults.apply_version(int(faults_version or 0))
         if int(settings_version or 0) != self._versions["settings"]:
             data = await self.store.get_value("shared_settings")
             if isinstance(data, dict):
@@ -254,23 +269,26 @@ class Simulator:
             if required:
                 raise gates.auth_error("missing", self.settings, openai=openai)
             return Caller(None, None, ip)
-        account = await self.store.get_account(key)
+        account, balances, counts = await self.store.load_caller(key, self.clock.timestamp())
         if account is None and self._shared_clock:
             # The shared store may have come back empty (Redis restarted): seed it if so (this
             # worker or another one just did), then look again.
             await self._seed()
-            account = await self.store.get_account(key)
+            account, balances, counts = await self.store.load_caller(key, self.clock.timestamp())
         if account is None:
             if self.settings.accept_any_key:
                 account = AccountRecord(key, f"user-{key}", "premium")
                 # Bounded: the oldest auto-created accounts are evicted (state.base.MAX_AUTO_ACCOUNTS).
-                await self.store.put_auto_account(account, Balances(credit=Decimal("1000000")))
+                balances = Balances(credit=Decimal("1000000"))
+                await self.store.put_auto_account(account, balances)
             elif required or not self.settings.public_discovery:
                 raise gates.auth_error("invalid", self.settings, openai=openai)
             else:
                 # Public discovery endpoints ignore a bad key and answer the anonymous view.
                 return Caller(None, None, ip)
-        return Caller(key, account, ip)
+        caller = Caller(key, account, ip)
+        caller.balances, caller.window_counts = balances, counts
+        return caller
 
     # -- limits ----------------------------------------------------------------------------------
     def limits_for(self, caller: Caller) -> Limits:
@@ -304,7 +322,11 @@ class Simulator:
             caller.rate_headers = ratelimit.rate_headers(windows, "anonymous")
             return caller.rate_headers
         limits = self.limits_for(caller)
-        windows = await self.store.windows(caller.user_id, now, limits)
+        if caller.window_counts:  # read with the account, this request
+            counts, caller.window_counts = caller.window_counts, None
+            windows = {name: WindowState(n, limits.get(name), reset) for name, (n, reset) in counts.items()}
+        else:
+            windows = await self.store.windows(caller.user_id, now, limits)
         if refuse and any(state.exceeded for state in windows.values()):
             raise ratelimit.rate_limited_error(windows, caller.tier, now, openai=openai)
         headers = ratelimit.rate_headers(windows, caller.tier)
@@ -329,7 +351,10 @@ class Simulator:
         gates.check_premium_endpoint(endpoint, caller.tier, settings, openai=openai)
         gates.check_premium_models(models, caller.tier, settings, openai=openai)
         if caller.account is not None:
-            gates.check_credits(await self.store.get_balances(caller.user_id), settings, openai=openai)
+            balances = caller.balances
+            if balances is None:
+                balances = await self.store.get_balances(caller.user_id)
+            gates.check_credits(balances, settings, openai=openai)
         await self.check_rate(caller, openai=openai)
 
     def check_prompt(self, caller: Caller, tokens: int) -> None:

@@ -10,6 +10,7 @@ import fnmatch
 import hashlib
 import random
 from collections.abc import Mapping
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +23,10 @@ from mockswarms.errors import ValidationFailed, fastapi_error_item
 from mockswarms.faults.header import parse_header
 from mockswarms.faults.rules import RULE_ADAPTER, FaultRule, endpoint_family
 from mockswarms.state.base import StateStore
+
+# True inside a request whose shared state (fault rules version, clock, settings …) was already
+# read in its one round trip (set by the simulator; each request runs in its own task/context).
+REQUEST_SYNCED: ContextVar[bool] = ContextVar("mockswarms_request_synced", default=False)
 
 
 def _validation_failed(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) -> ValidationFailed:
@@ -179,10 +184,14 @@ class FaultEngine:
 
     async def sync(self) -> None:
         """Reload the rules when another worker published a new version (no-op unless shared).
-        Until some worker publishes, each keeps the rules it loaded from the config."""
-        if not self.shared:
+        Until some worker publishes, each keeps the rules it loaded from the config. Skipped when
+        this request already read the version (``REQUEST_SYNCED``, the simulator's one read)."""
+        if not self.shared or REQUEST_SYNCED.get():
             return
-        version = await self.store.incr("fault_rules_version", 0)
+        await self.apply_version(await self.store.incr("fault_rules_version", 0))
+
+    async def apply_version(self, version: int) -> None:
+        """The shared rules' version as read by the caller: reload the rules if it moved."""
         if version == self._version:
             return
         rules = await self.store.get_value("fault_rules")

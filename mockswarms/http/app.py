@@ -27,6 +27,7 @@ from mockswarms.engine.recordings import load_recordings
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
 from mockswarms.faults import FaultMiddleware
+from mockswarms.faults.engine import REQUEST_SYNCED
 from mockswarms.http.connections import BodyGuardMiddleware, mask_access_log
 from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
@@ -94,7 +95,11 @@ class StoreFailureMiddleware:
                 started = True
             await send(message)
 
+        token = None
         try:
+            if not scope["path"].startswith(CONTROL_PREFIX):
+                # The request's one read of shared state (clock, settings, fixtures, fault rules).
+                token = await scope["app"].state.simulator.begin_request()
             await self.app(scope, receive, tracking_send)
         except StoreUnavailable as exc:
             _log.warning("state store unavailable: %s", exc)
@@ -103,6 +108,9 @@ class StoreFailureMiddleware:
             body, headers = _store_unavailable_body(scope["path"])
             response = json_response(body, 503, headers)
             await response(scope, receive, send)
+        finally:
+            if token is not None:
+                REQUEST_SYNCED.reset(token)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -151,9 +159,9 @@ class JournalMiddleware:
                 _log.warning("journal entry not stored: %s", exc)
 
         async def _write_entry() -> None:
-            await simulator.ensure_started()
+            await simulator.ensure_started()  # no store read: this request already synced
             entry = journal_entry(
-                entry_id=await simulator.store.incr("journal_seq"),
+                entry_id=0,  # the store numbers it, in the same round trip as the write
                 method=scope["method"],
                 path=scope["path"],
                 query=scope.get("query_string", b"").decode("latin-1"),
@@ -170,7 +178,7 @@ class JournalMiddleware:
             entry["retry_after"] = retry_after
             caller = scope.get("state", {}).get("caller")  # set by the endpoint once it knows the key
             entry["cost"] = str(caller.charged) if caller is not None else None
-            await simulator.store.journal_append(entry, simulator.settings.journal_size)
+            await simulator.store.journal_add(entry, simulator.settings.journal_size)
 
         async def recording_receive() -> Message:
             message = await receive()

@@ -232,6 +232,15 @@ class StateStore(Protocol):
     async def list_agents(self, user_id: str) -> list[dict[str, Any]]: ...
 
     async def journal_append(self, entry: dict[str, Any], limit: int) -> None: ...
+    async def journal_add(self, entry: dict[str, Any], limit: int) -> int:
+        """Append ``entry`` with the next journal id (assigned by the store, as ``entry["id"]``),
+        in one round trip; returns the id."""
+
+    async def load_caller(
+        self, key: str, now: float
+    ) -> tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]]:
+        """One round trip for a request's caller: the account of ``key``, its user's balances and
+        the user's window counts at ``now`` (``{window: (count, reset_at)}``; empty when no account)."""
     async def journal_list(self) -> list[dict[str, Any]]: ...
     async def journal_clear(self) -> None: ...
 

@@ -401,6 +401,21 @@ class MemoryStore:
             self._journal = deque(self._journal, maxlen=limit)
         self._journal.append(entry)
 
+    async def journal_add(self, entry: dict[str, Any], limit: int) -> int:
+        entry_id = await self.incr("journal_seq")
+        await self.journal_append({**entry, "id": entry_id}, limit)
+        return entry_id
+
+    async def load_caller(
+        self, key: str, now: float
+    ) -> tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]]:
+        account = self._accounts.get(key)
+        if account is None:
+            return None, Balances(), {}
+        states = self._states(self._timeline(account.user_id, now), now, Limits())
+        counts = {name: (state.count, state.reset_at) for name, state in states.items()}
+        return account, self._balances.get(account.user_id, Balances()), counts
+
     async def journal_list(self) -> list[dict[str, Any]]:
         return list(self._journal)
 

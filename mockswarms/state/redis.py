@@ -267,6 +267,33 @@ return {status, bal, states, log_id}
 """
 )
 
+# KEYS: journal, journal_seq (the val: counter).  ARGV: entry JSON without id, limit.
+_LUA_JOURNAL_ADD = """
+local id = redis.call('INCR', KEYS[2])
+redis.call('RPUSH', KEYS[1], string.format('%d', id) .. '\\n' .. ARGV[1])
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
+return id
+"""
+
+# KEYS: accounts.  ARGV: key, namespace, now, n, len1..n.  Account JSON ('' if none), balances, windows.
+_LUA_LOAD_CALLER = (
+    _LUA_WINDOWS
+    + """
+local raw = redis.call('HGET', KEYS[1], ARGV[1])
+if not raw then return {'', {'0', '0', '0'}, {}} end
+local user = cjson.decode(raw)['user_id']
+local bal = redis.call('HMGET', ARGV[2] .. ':bal:' .. user, 'free_credit', 'credit', 'referral_credits')
+for i = 1, 3 do bal[i] = bal[i] or '0' end
+local n = tonumber(ARGV[4])
+local lengths, limits = {}, {}
+for i = 1, n do
+  lengths[i] = tonumber(ARGV[4 + i])
+  limits[i] = '-1'
+end
+return {raw, bal, window_states(ARGV[2] .. ':win:' .. user, tonumber(ARGV[3]), lengths, limits)}
+"""
+)
+
 # KEYS: accounts, account_order, auto_accounts, seq.  ARGV: key, account json, bal key, free, credit,
 # referral, cap, namespace.  Beyond the cap the oldest auto account goes with its user's state.
 _LUA_PUT_AUTO_ACCOUNT = """
@@ -431,6 +458,8 @@ class RedisStore:
         self._commit = self._redis.register_script(_LUA_COMMIT)
         self._put_auto_account = self._redis.register_script(_LUA_PUT_AUTO_ACCOUNT)
         self._seed_once = self._redis.register_script(_LUA_SEED_ONCE)
+        self._journal_add = self._redis.register_script(_LUA_JOURNAL_ADD)
+        self._load_caller = self._redis.register_script(_LUA_LOAD_CALLER)
 
     def _k(self, *parts: str) -> str:
         return ":".join((self.namespace, *parts))
@@ -679,8 +708,38 @@ class RedisStore:
             await pipe.execute()
 
     @_guarded
+    async def journal_add(self, entry: dict[str, Any], limit: int) -> int:
+        if limit <= 0:
+            await self.journal_clear()
+            return 0
+        row = _json({k: v for k, v in entry.items() if k != "id"})
+        keys = [self._k("journal"), self._k("val", "journal_seq")]
+        return int(await self._journal_add(keys=keys, args=[row, limit]))
+
+    @_guarded
+    async def load_caller(
+        self, key: str, now: float
+    ) -> tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]]:
+        lengths = [str(length) for length in WINDOWS.values()]
+        raw, balances, states = await self._load_caller(
+            keys=[self._k("accounts")], args=[key, self.namespace, _num(now), len(lengths), *lengths]
+        )
+        if not raw:
+            return None, Balances(), {}
+        counts = {name: (int(item[0]), float(item[1])) for name, item in zip(WINDOWS, states, strict=True)}
+        return AccountRecord.from_json(_loads(raw)), _balances(balances), counts
+
+    @_guarded
     async def journal_list(self) -> list[dict[str, Any]]:
-        return [_loads(raw) for raw in await self._redis.lrange(self._k("journal"), 0, -1)]
+        entries = []
+        for raw in await self._redis.lrange(self._k("journal"), 0, -1):
+            text = str(raw)
+            if text[:1].isdigit():  # "<id>\n<json>" (journal_add)
+                entry_id, _, body = text.partition("\n")
+                entries.append({"id": int(entry_id), **_loads(body)})
+            else:
+                entries.append(_loads(text))
+        return entries
 
     @_guarded
     async def journal_clear(self) -> None:
