@@ -58,6 +58,25 @@ class GuardedH11Protocol(H11Protocol):
     head_timeout = HEAD_TIMEOUT
     _head_deadline: asyncio.TimerHandle | None = None
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # uvicorn's own over-the-cap answer is plain text; this one is the API's {"detail": ...}.
+        self._cap, self.limit_concurrency = self.limit_concurrency, None
+        if self._cap is not None:
+            self.app = self._capped(self.app)
+
+    def _capped(self, app: Any) -> Any:
+        async def capped(scope: Scope, receive: Receive, send: Send) -> None:
+            cap = self._cap or 0
+            # This request's own connection and task are counted, hence ">".
+            if len(self.connections) > cap or len(self.tasks) > cap:
+                detail = "Service temporarily unavailable: too many connections. Retry shortly."
+                await _send_error(send, 503, detail, retry_after=True)
+                return
+            await app(scope, receive, send)
+
+        return capped
+
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(transport)
         self._arm_head_deadline()
@@ -169,10 +188,12 @@ def _too_large(limit: int) -> str:
     return f"Request body too large: the limit is {limit} bytes"
 
 
-async def _send_error(send: Send, status: int, detail: str) -> None:
+async def _send_error(send: Send, status: int, detail: str, *, retry_after: bool = False) -> None:
     body = orjson.dumps({"detail": detail})
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers.append((b"connection", b"close"))  # the rest of the body is not read
+    if retry_after:
+        headers.append((b"retry-after", b"1"))
     await send({"type": "http.response.start", "status": status, "headers": headers})
     await send({"type": "http.response.body", "body": body})
 

@@ -154,3 +154,26 @@ def test_serving_options() -> None:
     assert options["limit_concurrency"] == MAX_CONCURRENCY
     assert options["timeout_keep_alive"] == KEEP_ALIVE_TIMEOUT
     assert options["proxy_headers"] is False
+
+
+def test_beyond_the_connection_cap_requests_get_a_503_in_the_api_format(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import mockswarms.http.connections as connections
+
+    monkeypatch.setattr(connections, "MAX_CONCURRENCY", 3)
+    with serve(now=NOW) as server:
+        idle = [connect(server) for _ in range(3)]
+        time.sleep(0.2)  # let the server accept them
+        with httpx.Client(base_url=server.base_url) as client:
+            refused = client.get("/health")
+            assert refused.status_code == 503
+            assert refused.json() == {
+                "detail": "Service temporarily unavailable: too many connections. Retry shortly."
+            }
+            assert refused.headers["retry-after"] == "1"
+        for sock in idle:
+            sock.close()
+        time.sleep(0.2)
+        with httpx.Client(base_url=server.base_url) as client:
+            assert client.get("/health").status_code == 200
