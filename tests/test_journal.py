@@ -1,4 +1,9 @@
-from mockswarms.journal import MAX_BODY_CHARS, decode_body, journal_entry, mask_key
+import json
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from mockswarms.journal import MAX_BODY_CHARS, decode_body, journal_entry, mask_key, may_hold_secrets, redact
 
 
 def test_mask_key_never_reveals_the_whole_key() -> None:
@@ -33,3 +38,54 @@ def test_stream_responses_are_not_stored() -> None:
     )
     assert entry["response"] is None and entry["streamed"] is True
     assert entry["api_key"] == "…free" and entry["duration_ms"] == 1.235
+
+
+_KEYS = [
+    "a",
+    "task",
+    "max_tokens",
+    "token",
+    "Token",
+    "API_KEY",
+    "x-api-key",
+    "password",
+    "headers",
+    "Headers",
+]
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.sampled_from(["v", "token", "sk-secret-value-123", "é"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(_KEYS), inner, max_size=4),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=400)
+@given(_JSON, st.booleans())
+def test_skipping_the_walk_never_changes_what_the_journal_keeps(value: object, escaped: bool) -> None:
+    raw = json.dumps(value, ensure_ascii=escaped).encode()
+    entry = journal_entry(
+        entry_id=1,
+        method="POST",
+        path="/p",
+        query="",
+        status=200,
+        api_key=None,
+        request_body=raw,
+        response_body=raw,
+        streamed=False,
+        received_at=0.0,
+        simulated_at="",
+        duration_ms=0.0,
+        fault_rule=None,
+    )
+    assert entry["body"] == entry["response"] == redact(decode_body(raw))
+
+
+def test_secret_keys_spelled_any_way_are_still_masked() -> None:
+    escaped = b'{"\\u0074oken": "sk-secret-value-123", "nested": [{"HEADERS": {"x": "sk-secret-value-456"}}]}'
+    assert may_hold_secrets(escaped) and redact(decode_body(escaped)) == {
+        "token": "…-123",
+        "nested": [{"HEADERS": {"x": "…-456"}}],
+    }
+    assert may_hold_secrets(b'{"Api_Key": "x"}')
+    assert not may_hold_secrets(b'{"max_tokens": 5, "task": "token talk"}')  # no secret key: no walk

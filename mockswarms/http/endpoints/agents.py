@@ -33,6 +33,18 @@ def _stamp(sim: Simulator) -> Callable[[], tuple[str, str]]:
     return stamp
 
 
+INLINE_TASK_CHARS = 4_096
+
+
+def _runs_inline(req: AgentCompletion) -> bool:
+    """A one-turn agent without history on a short task runs on the event loop: its work (one fake-LLM
+    call, built once per prompt) costs less than handing it to a worker thread and back (about 12 % of
+    a completion's CPU, benchmarks/RESULTS.md). Anything bigger still runs in a thread."""
+    config = req.agent_config
+    one_turn = config is None or config.max_loops in (None, 1)
+    return one_turn and not req.history and len(req.task or "") <= INLINE_TASK_CHARS
+
+
 def _wants_stream(sim: Simulator, req: AgentCompletion) -> bool:
     if not sim.settings.streaming:
         return False
@@ -43,14 +55,15 @@ async def _run_agent(
     sim: Simulator, caller: Caller, req: AgentCompletion
 ) -> tuple[dict[str, Any], AgentRun, Decimal]:
     """Run, price and settle one agent completion; returns (response body, run, cost)."""
-    run = await asyncio.to_thread(  # simulated work never holds the event loop
-        workflows.run_agent,
-        req,
-        sim.llm,
-        default_model=sim.settings.default_model,
-        strict=sim.settings.semantic_validation,
-        stamp=_stamp(sim),
-    )
+    options: dict[str, Any] = {
+        "default_model": sim.settings.default_model,
+        "strict": sim.settings.semantic_validation,
+        "stamp": _stamp(sim),
+    }
+    if _runs_inline(req):
+        run = workflows.run_agent(req, sim.llm, **options)
+    else:  # simulated work of any size never holds the event loop
+        run = await asyncio.to_thread(workflows.run_agent, req, sim.llm, **options)
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = billing.agent_usage(
