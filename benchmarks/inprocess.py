@@ -9,23 +9,24 @@ through its raw ASGI interface (one ``http.request`` message in, the response me
 so the figures are the simulator's own cost: middleware, routing, parsing, the run, billing, store,
 journal, serialisation.
 
-``--stages`` profiles the same loop with cProfile and charges each function's own time to the stage
-its module belongs to (table ``STAGES``); the profiler inflates every figure, so read the stage
-shares, not their absolute values. cProfile sees one thread only, so while profiling the runs that
-the endpoints hand to worker threads execute inline (``asyncio.to_thread`` is swapped for a direct
-call) and are charged to their stages rather than to a thread hand-off.
+``--stages`` samples each scenario with py-spy (64 concurrent in-process clients, every thread) and
+charges each sample to the stage of its innermost frame that belongs to one (table ``STAGES``); idle
+pool threads and start-up are left out.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import cProfile
 import gc
 import json
-import pstats
+import shutil
+import subprocess
+import sys
+import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from mockswarms.config import load_settings
@@ -73,6 +74,8 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("serialisation (orjson, responses)", ("orjson", "http/responses")),
     ("asyncio + threads", ("asyncio/", "threading", "concurrent/", "queue", "SimpleQueue", "epoll")),
 ]
+# Samples that are no request's work: idle pool threads waiting for a job, imports, the app's start-up.
+IDLE_OR_SETUP = ("_worker (concurrent/futures/thread.py", "importlib", "build_app", "ensure_started")
 
 
 def build_app() -> Any:
@@ -153,41 +156,58 @@ async def measure(n: int, stages: bool) -> list[str]:
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
         lines.append(f"| {name} | {cpu / n * 1e6:,.0f} | {wall / n * 1e6:,.0f} |")
         if stages:
-            stage_lines += await profile_stages(name, one, n)
+            stage_lines += profile_stages(name, max(n, 6400))
     return lines + stage_lines
 
 
-async def _inline(function: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Any:
-    return function(*args, **kwargs)
+async def drive(name: str, n: int) -> None:
+    """``n`` requests of one scenario from 64 concurrent clients (what ``--stages`` samples)."""
+    app = build_app()
+    await app.state.simulator.ensure_started()
+    _, method, path, body = next(s for s in SCENARIOS if s[0] == name)
+    one = request_driver(app, method, path, body)
 
-
-async def profile_stages(name: str, one: Callable[[], Any], n: int) -> list[str]:
-    profiler = cProfile.Profile()
-    threaded = asyncio.to_thread
-    asyncio.to_thread = _inline  # see the module docstring
-    try:
-        profiler.enable()
-        for _ in range(n):
+    async def client() -> None:
+        for _ in range(n // 64):
             await one()
-        profiler.disable()
-    finally:
-        asyncio.to_thread = threaded
-    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
-    totals: dict[str, float] = {}
-    for (filename, _line, func), (_cc, _nc, own, _cum, _callers) in stats.items():
-        where = filename + func  # built-ins have no file: their name says whose they are
-        stage = next((s for s, keys in STAGES if any(k in where for k in keys)), "other")
-        totals[stage] = totals.get(stage, 0.0) + own
-    whole = sum(totals.values()) or 1.0
-    lines = [
-        "",
-        f"### {name}: own time by stage (cProfile, {n:,} requests)",
-        "",
-        "| stage | share |",
-        "|---|---:|",
+
+    await asyncio.gather(*(client() for _ in range(64)))
+
+
+def stage_of(frames: list[str]) -> str | None:
+    """The stage of a sampled stack: its innermost frame that belongs to one (None: not a request's)."""
+    if any(mark in frame for frame in frames for mark in IDLE_OR_SETUP):
+        return None
+    for frame in reversed(frames):
+        for stage, keys in STAGES:
+            if any(key in frame for key in keys):
+                return stage
+    return "other"
+
+
+def profile_stages(name: str, n: int) -> list[str]:
+    """Sample ``drive(name, n)`` with py-spy (no per-call overhead, unlike cProfile, whose inflation of
+    small functions misleads) and share the samples out by stage."""
+    py_spy = shutil.which("py-spy")
+    if py_spy is None:
+        return ["", f"py-spy not found (pip install py-spy): no stage table for {name}"]
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "samples.txt"
+        command = [py_spy, "record", "-r", "400", "-f", "raw", "-o", str(out), "--"]
+        command += [sys.executable, __file__, "--drive", name, "-n", str(n)]
+        subprocess.run(command, check=True, capture_output=True)
+        totals: dict[str, int] = {}
+        for line in out.read_text().splitlines():
+            stack, _, count = line.rpartition(" ")
+            stage = stage_of(stack.split(";"))
+            if stage is not None:
+                totals[stage] = totals.get(stage, 0) + int(count)
+    whole = sum(totals.values()) or 1
+    lines = ["", f"### {name}: CPU samples by stage (py-spy, {n:,} requests, 64 concurrent)", ""]
+    lines += ["| stage | share |", "|---|---:|"]
+    lines += [
+        f"| {stage} | {count / whole:.0%} |" for stage, count in sorted(totals.items(), key=lambda kv: -kv[1])
     ]
-    for stage, own in sorted(totals.items(), key=lambda kv: -kv[1]):
-        lines.append(f"| {stage} | {own / whole:.0%} |")
     return lines
 
 
@@ -196,8 +216,12 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("-n", type=int, default=2000, help="requests per scenario (default 2000)")
-    parser.add_argument("--stages", action="store_true", help="also profile and print the stage table")
+    parser.add_argument("--stages", action="store_true", help="also sample with py-spy: the stage table")
+    parser.add_argument("--drive", help=argparse.SUPPRESS)  # internal: the process py-spy samples
     args = parser.parse_args()
+    if args.drive:
+        asyncio.run(drive(args.drive, args.n))
+        return
     print("\n".join(asyncio.run(measure(args.n, args.stages))))
 
 
