@@ -8,7 +8,8 @@ worker for long or break a store. Each is enforced where the input first arrives
 - ``MAX_AGENTS``, ``MAX_LOOPS``, ``MAX_TASKS``, ``MAX_EDGES``: schema constraints in the request shapes
   (422 naming the field).
 - ``MAX_MODEL_CALLS``: simulated model calls of one run (agents x loops x tasks x samples ...); the run
-  stops with a 400 before anything is charged.
+  stops with a 400 before anything is charged. ``MAX_REQUEST_MODEL_CALLS`` bounds all runs of one
+  request together (a batch); items charged before it is reached are refunded.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ __all__ = [
     "MAX_LOOPS",
     "MAX_MODEL_CALLS",
     "MAX_MODEL_CALLS_DETAIL",
+    "MAX_REQUEST_MODEL_CALLS",
+    "MAX_REQUEST_MODEL_CALLS_DETAIL",
     "MAX_TASKS",
     "too_deep",
 ]
@@ -32,10 +35,15 @@ MAX_LOOPS = 100
 MAX_TASKS = 100
 MAX_EDGES = 1_000
 MAX_MODEL_CALLS = 1_000
+MAX_REQUEST_MODEL_CALLS = 10_000  # all runs of one request together (batches)
 
 MAX_MODEL_CALLS_DETAIL = (
     f"This request would make more than {MAX_MODEL_CALLS:,} simulated model calls (agents x loops x "
     "tasks x samples). Reduce agents, max_loops, num_samples or tasks."
+)
+MAX_REQUEST_MODEL_CALLS_DETAIL = (
+    f"This request would make more than {MAX_REQUEST_MODEL_CALLS:,} simulated model calls in all. "
+    "Send fewer or smaller batch items."
 )
 
 

@@ -11,10 +11,13 @@ stream. Functions that need them (``workflows.run_agent``) take a ``stamp`` call
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
+from mockswarms import limits
 from mockswarms.engine.llm import LLM, LLMCall, LLMError, LLMResult, Message, Pacing
 from mockswarms.errors import DomainError
 from mockswarms.limits import MAX_MODEL_CALLS, MAX_MODEL_CALLS_DETAIL
@@ -33,6 +36,7 @@ __all__ = [
     "Turn",
     "WorkflowRun",
     "agent_loops",
+    "request_budget",
     "resolve_agent",
     "resolve_agents",
 ]
@@ -242,6 +246,29 @@ def resolve_agents(
     return resolved
 
 
+# Model calls made so far by the request being served (one counter shared by all its runs, also in
+# the worker threads they run in: asyncio.to_thread copies the context, the list is shared).
+_REQUEST_CALLS: ContextVar[list[int] | None] = ContextVar("mockswarms_request_calls", default=None)
+
+
+@contextlib.contextmanager
+def request_budget() -> Iterator[None]:
+    """Count every model call made inside the block against ``limits.MAX_REQUEST_MODEL_CALLS``."""
+    token = _REQUEST_CALLS.set([0])
+    try:
+        yield
+    finally:
+        _REQUEST_CALLS.reset(token)
+
+
+def _count_request_call() -> None:
+    counter = _REQUEST_CALLS.get()
+    if counter is not None:
+        if counter[0] >= limits.MAX_REQUEST_MODEL_CALLS:
+            raise DomainError(400, limits.MAX_REQUEST_MODEL_CALLS_DETAIL)
+        counter[0] += 1
+
+
 class Recorder:
     """Calls the LLM for one run and records the turns in execution order."""
 
@@ -278,6 +305,7 @@ class Recorder:
         has made ``MAX_MODEL_CALLS`` calls (before anything is charged)."""
         if len(self.turns) >= MAX_MODEL_CALLS:
             raise DomainError(400, MAX_MODEL_CALLS_DETAIL)
+        _count_request_call()
         ctx = dict(context) if context else {}
         if self.swarm_name:
             ctx.setdefault("swarm_name", self.swarm_name)

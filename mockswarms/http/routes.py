@@ -21,6 +21,7 @@ from starlette.routing import Route
 
 from mockswarms.config import Settings
 from mockswarms.engine import gates
+from mockswarms.engine.runs import request_budget
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, OpenAIError, ValidationFailed
 from mockswarms.http import endpoints as operations
@@ -178,7 +179,8 @@ def _endpoint(
         if body and caller.account is not None:
             _gate_named_models(request, simulator, caller, payload, openai=openai)
         try:
-            reply = await operation(simulator, caller, payload if body else request)
+            with request_budget():  # all simulated runs of this request together are bounded
+                reply = await operation(simulator, caller, payload if body else request)
             return _render(reply, caller)
         except APIError as exc:
             # Errors after the limiter ran still carry its headers (e.g. a 400 from validation).

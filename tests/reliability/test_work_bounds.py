@@ -156,3 +156,21 @@ def test_a_request_over_the_model_call_budget_is_a_400_and_costs_nothing(
         assert credits(client) == before
         assert client.get("/v1/swarm/logs", headers=KEY).json()["logs"] == []
     assert elapsed < 5
+
+
+def test_all_runs_of_one_batch_share_one_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    import mockswarms.limits as limits
+
+    monkeypatch.setattr(limits, "MAX_REQUEST_MODEL_CALLS", 50)
+    item = {"swarm_type": "SequentialWorkflow", "task": "x", "agents": agents(5), "max_loops": 4}  # 20 calls
+    with serve(now=NOW, accounts=[RICH]) as server, httpx.Client(base_url=server.base_url) as client:
+        start = Decimal(credits(client))
+        assert client.post("/v1/swarm/batch/completions", json=[item, item], headers=KEY).status_code == 200
+        two = start - Decimal(credits(client))
+        response = client.post("/v1/swarm/batch/completions", json=[item, item, item], headers=KEY)
+        # Batch items fail one by one inside a 200: the third would pass the request's budget.
+        assert response.status_code == 200
+        results = response.json()
+        assert [r["status"] for r in results] == ["success", "success", "error"]
+        assert results[2]["detail"] == "Failed to run swarm: " + limits.MAX_REQUEST_MODEL_CALLS_DETAIL
+        assert start - two - Decimal(credits(client)) == two  # only the two that ran were charged
