@@ -41,6 +41,12 @@ from mockswarms.state.base import (
 
 __all__ = ["Caller", "Simulator", "make_store"]
 
+_CallerState = tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]]
+# The caller read in the request's first round trip (key, state), used once by ``authenticate``.
+_PREFETCHED: contextvars.ContextVar[tuple[str, _CallerState] | None] = contextvars.ContextVar(
+    "mockswarms_prefetched_caller", default=None
+)
+
 
 def make_store(settings: Settings) -> StateStore:
     if settings.store == "memory":
@@ -196,21 +202,40 @@ class Simulator:
         await self._save_clock()
 
     # -- runtime changes shared across workers -------------------------------------------------------
-    async def begin_request(self) -> contextvars.Token[bool]:
+    async def begin_request(self, headers: Mapping[str, str]) -> tuple[Any, Any]:
         """Called once at the start of each request (outermost middleware): the one read of shared
-        state (clock, runtime settings, fixtures, fault rules) for the whole request."""
-        token = REQUEST_SYNCED.set(False)
-        await self.ensure_started()
-        return token
+        state (clock, runtime settings, fixtures, fault rules) for the whole request, with the
+        caller's account, balances and windows in the same round trip. Pass the result to
+        :meth:`end_request`."""
+        tokens = (REQUEST_SYNCED.set(False), _PREFETCHED.set(None))
+        if self._started and self._shared_clock:
+            await self._sync_shared(gates.extract_key(headers, self.settings))
+            REQUEST_SYNCED.set(True)
+        else:
+            await self.ensure_started()
+        return tokens
 
-    async def _sync_shared(self) -> None:
+    def end_request(self, tokens: tuple[Any, Any]) -> None:
+        REQUEST_SYNCED.reset(tokens[0])
+        _PREFETCHED.reset(tokens[1])
+
+    async def _sync_shared(self, key: str | None = None) -> None:
         """One round trip per request: the shared clock and the versions of runtime settings,
-        fixtures and fault rules; what another worker changed is loaded (and cached) first."""
-        clock, settings_version, fixtures_version, faults_version = await self.store.get_values(
-            ["clock", "shared_settings_version", "shared_fixtures_version", "fault_rules_version"]
-        )
+        fixtures and fault rules (what another worker changed is loaded and cached first) and,
+        given the request's ``key``, its caller."""
+        names = ["clock", "shared_settings_version", "shared_fixtures_version", "fault_rules_version"]
+        before = (self.clock.state, dict(self._versions))
+        values, caller = await self.store.begin_request(names, key, self.clock.timestamp())
+        clock, settings_version, fixtures_version, faults_version = values
         if isinstance(clock, dict):
             self.clock.load(ClockState.from_json(clock))
+        unchanged = before == (
+            self.clock.state,
+            {"settings": int(settings_version or 0), "fixtures": int(fixtures_version or 0)},
+        )
+        if key is not None and caller is not None and unchanged:
+            # Windows were counted at this worker's clock: usable only if nobody moved it.
+            _PREFETCHED.set((key, caller))
         if self.faults.shared:
             await self.faults.apply_version(int(faults_version or 0))
         if int(settings_version or 0) != self._versions["settings"]:
@@ -269,7 +294,12 @@ class Simulator:
             if required:
                 raise gates.auth_error("missing", self.settings, openai=openai)
             return Caller(None, None, ip)
-        account, balances, counts = await self.store.load_caller(key, self.clock.timestamp())
+        prefetched = _PREFETCHED.get()
+        if prefetched is not None and prefetched[0] == key:
+            _PREFETCHED.set(None)  # once: later reads see this request's own changes
+            account, balances, counts = prefetched[1]
+        else:
+            account, balances, counts = await self.store.load_caller(key, self.clock.timestamp())
         if account is None and self._shared_clock:
             # The shared store may have come back empty (Redis restarted): seed it if so (this
             # worker or another one just did), then look again.

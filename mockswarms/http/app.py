@@ -16,6 +16,7 @@ from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
+from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
@@ -27,7 +28,6 @@ from mockswarms.engine.recordings import load_recordings
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
 from mockswarms.faults import FaultMiddleware
-from mockswarms.faults.engine import REQUEST_SYNCED
 from mockswarms.http.connections import BodyGuardMiddleware, mask_access_log
 from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
@@ -95,11 +95,13 @@ class StoreFailureMiddleware:
                 started = True
             await send(message)
 
-        token = None
+        tokens = None
+        simulator = scope["app"].state.simulator
         try:
             if not scope["path"].startswith(CONTROL_PREFIX):
-                # The request's one read of shared state (clock, settings, fixtures, fault rules).
-                token = await scope["app"].state.simulator.begin_request()
+                # The request's first read: shared state (clock, settings, fixtures, fault rules)
+                # and its caller (account, balances, windows), in one round trip.
+                tokens = await simulator.begin_request(Headers(scope=scope))
             await self.app(scope, receive, tracking_send)
         except StoreUnavailable as exc:
             _log.warning("state store unavailable: %s", exc)
@@ -109,8 +111,8 @@ class StoreFailureMiddleware:
             response = json_response(body, 503, headers)
             await response(scope, receive, send)
         finally:
-            if token is not None:
-                REQUEST_SYNCED.reset(token)
+            if tokens is not None:
+                simulator.end_request(tokens)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:

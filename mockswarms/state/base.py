@@ -236,11 +236,18 @@ class StateStore(Protocol):
         """Append ``entry`` with the next journal id (assigned by the store, as ``entry["id"]``),
         in one round trip; returns the id."""
 
+    async def begin_request(
+        self, names: list[str], key: str | None, now: float
+    ) -> tuple[list[Any], tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]] | None]:
+        """A request's first round trip: the values ``names`` (as :meth:`get_values`) and, when
+        ``key`` is given, what :meth:`load_caller` returns for it."""
+
     async def load_caller(
         self, key: str, now: float
     ) -> tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]]:
         """One round trip for a request's caller: the account of ``key``, its user's balances and
         the user's window counts at ``now`` (``{window: (count, reset_at)}``; empty when no account)."""
+
     async def journal_list(self) -> list[dict[str, Any]]: ...
     async def journal_clear(self) -> None: ...
 

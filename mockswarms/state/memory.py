@@ -406,6 +406,12 @@ class MemoryStore:
         await self.journal_append({**entry, "id": entry_id}, limit)
         return entry_id
 
+    async def begin_request(
+        self, names: list[str], key: str | None, now: float
+    ) -> tuple[list[Any], tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]] | None]:
+        caller = None if key is None else await self.load_caller(key, now)
+        return await self.get_values(names), caller
+
     async def load_caller(
         self, key: str, now: float
     ) -> tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]]:

@@ -294,6 +294,30 @@ return {raw, bal, window_states(ARGV[2] .. ':win:' .. user, tonumber(ARGV[3]), l
 """
 )
 
+# KEYS: accounts.  ARGV: namespace, key|'', now, n, len1..n, m, name1..m.  The request's first round
+# trip: shared values (JSON strings or nil) and, with a key, the caller as in _LUA_LOAD_CALLER.
+_LUA_BEGIN_REQUEST = (
+    _LUA_WINDOWS
+    + """
+local ns, key, now, n = ARGV[1], ARGV[2], tonumber(ARGV[3]), tonumber(ARGV[4])
+local m = tonumber(ARGV[5 + n])
+local values = {}
+for i = 1, m do values[i] = redis.call('GET', ns .. ':val:' .. ARGV[5 + n + i]) end
+if key == '' then return {values} end
+local raw = redis.call('HGET', KEYS[1], key)
+if not raw then return {values, ''} end
+local user = cjson.decode(raw)['user_id']
+local bal = redis.call('HMGET', ns .. ':bal:' .. user, 'free_credit', 'credit', 'referral_credits')
+for i = 1, 3 do bal[i] = bal[i] or '0' end
+local lengths, limits = {}, {}
+for i = 1, n do
+  lengths[i] = tonumber(ARGV[4 + i])
+  limits[i] = '-1'
+end
+return {values, raw, bal, window_states(ns .. ':win:' .. user, now, lengths, limits)}
+"""
+)
+
 # KEYS: accounts, account_order, auto_accounts, seq.  ARGV: key, account json, bal key, free, credit,
 # referral, cap, namespace.  Beyond the cap the oldest auto account goes with its user's state.
 _LUA_PUT_AUTO_ACCOUNT = """
@@ -460,6 +484,7 @@ class RedisStore:
         self._seed_once = self._redis.register_script(_LUA_SEED_ONCE)
         self._journal_add = self._redis.register_script(_LUA_JOURNAL_ADD)
         self._load_caller = self._redis.register_script(_LUA_LOAD_CALLER)
+        self._begin_request = self._redis.register_script(_LUA_BEGIN_REQUEST)
 
     def _k(self, *parts: str) -> str:
         return ":".join((self.namespace, *parts))
@@ -715,6 +740,24 @@ class RedisStore:
         row = _json({k: v for k, v in entry.items() if k != "id"})
         keys = [self._k("journal"), self._k("val", "journal_seq")]
         return int(await self._journal_add(keys=keys, args=[row, limit]))
+
+    @_guarded
+    async def begin_request(
+        self, names: list[str], key: str | None, now: float
+    ) -> tuple[list[Any], tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]] | None]:
+        lengths = [str(length) for length in WINDOWS.values()]
+        args: list[str | int] = [self.namespace, key or "", _num(now), len(lengths), *lengths]
+        args += [len(names), *names]
+        reply = await self._begin_request(keys=[self._k("accounts")], args=args)
+        raw_values = list(reply[0]) + [None] * (len(names) - len(reply[0]))  # trailing nils dropped
+        values = [None if raw in (None, False) else _loads(raw) for raw in raw_values]
+        if key is None:
+            return values, None
+        if len(reply) < 4 or not reply[1]:
+            return values, (None, Balances(), {})
+        states = reply[3]
+        counts = {name: (int(item[0]), float(item[1])) for name, item in zip(WINDOWS, states, strict=True)}
+        return values, (AccountRecord.from_json(_loads(reply[1])), _balances(reply[2]), counts)
 
     @_guarded
     async def load_caller(

@@ -155,7 +155,9 @@ class Outcome:
     error: str | None = None
 
 
-async def _load(base: str, count: int, tag: str, results: list[Outcome], stop: asyncio.Event) -> None:
+async def _load(
+    base: str, count: int, tag: str, results: list[Outcome], stop: asyncio.Event, pause: float = 0.01
+) -> None:
     """``count`` agent completions at most, ``CONCURRENCY`` at a time, each with its own task text."""
     queue = iter(range(count))
     async with httpx.AsyncClient(base_url=base, timeout=20) as client:
@@ -175,7 +177,7 @@ async def _load(base: str, count: int, tag: str, results: list[Outcome], stop: a
                 except (httpx.HTTPError, ValueError) as exc:
                     outcome.error = f"{type(exc).__name__}: {exc}"
                 results.append(outcome)
-                await asyncio.sleep(0.01)
+                await asyncio.sleep(pause)
 
         await asyncio.gather(*(worker() for _ in range(CONCURRENCY)))
 
@@ -238,7 +240,8 @@ def test_redis_paused_then_killed_under_load(server: Server) -> None:
     async def killed() -> tuple[list[Outcome], float]:
         results: list[Outcome] = []
         stop = asyncio.Event()
-        load = asyncio.create_task(_load(base, 400, "killed", results, stop))
+        # Paced: refused connections answer 503 at once, the budget must outlast the outage.
+        load = asyncio.create_task(_load(base, 900, "killed", results, stop, pause=0.05))
         await asyncio.sleep(1)
         redis.kill()
         await asyncio.sleep(1.5)

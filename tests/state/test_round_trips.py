@@ -1,11 +1,10 @@
 """Issue #15 (Redis): round trips to Redis per agent completion, counted on the wire.
 
 Every command or pipeline the client sends is one ``send_packed_command`` on a connection; the test
-counts them for one agent completion on a started simulator. Today: 4 — the request's one read of
-shared state (clock, runtime settings, fixtures, fault rules: one MGET), the caller (account,
-balances and rate windows: one Lua script), the charge (settle + log row + metrics + agents: one Lua
-script) and the journal entry (one Lua script). The #15 target is 2 (the journal entry and the
-shared-state read folded into the other two); see the report on #15.
+counts them for one agent completion on a started simulator. Today: 3 Lua scripts — the request's
+first read (clock, runtime settings, fixtures and fault-rule versions, plus the caller's account,
+balances and rate windows), the charge (settle + log row + metrics + agents) and the journal entry.
+The #15 target is 2 (the journal entry folded into the charge); see the report on #15.
 """
 
 from __future__ import annotations
@@ -39,7 +38,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
     yield packets
 
 
-async def test_agent_completion_costs_four_round_trips(redis_url: str, sent: list[bytes]) -> None:
+async def test_agent_completion_costs_three_round_trips(redis_url: str, sent: list[bytes]) -> None:
     url = redis_url.rsplit("/", 1)[0] + f"/{os.getpid() % 8 + 8}"
     app = create_app(store=url, now="2026-03-01T12:00:00Z")
     transport = httpx.ASGITransport(app=app)
@@ -49,9 +48,8 @@ async def test_agent_completion_costs_four_round_trips(redis_url: str, sent: lis
         sent.clear()
         response = await client.post("/v1/agent/completions", json=BODY, headers=KEY)
         assert response.status_code == 200
-        assert len(sent) == 4, [packet[:60] for packet in sent]
-        assert sent[0].split(b"\r\n")[2] == b"MGET"
-        assert all(packet.split(b"\r\n")[2] == b"EVALSHA" for packet in sent[1:])
+        assert len(sent) == 3, [packet[:60] for packet in sent]
+        assert all(packet.split(b"\r\n")[2] == b"EVALSHA" for packet in sent)
         sent.clear()
         assert (await client.get("/health")).status_code == 200
         assert len(sent) == 2  # the shared-state read and the journal entry
