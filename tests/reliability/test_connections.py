@@ -3,7 +3,10 @@ slowloris connections are closed, slow bodies get a 408, and the body cap holds 
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
 import time
 import tracemalloc
 from collections.abc import Iterator
@@ -177,3 +180,35 @@ def test_beyond_the_connection_cap_requests_get_a_503_in_the_api_format(
         time.sleep(0.2)
         with httpx.Client(base_url=server.base_url) as client:
             assert client.get("/health").status_code == 200
+
+
+def _cli_statuses(*options: str) -> list[int]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {**os.environ, "MOCKSWARMS_IP_LIMIT_PER_MINUTE": "2"}
+    command = [sys.executable, "-m", "mockswarms", "serve", "--port", str(port), "--log-level", "warning"]
+    proc = subprocess.Popen([*command, *options], env=env, stderr=subprocess.DEVNULL)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                httpx.get(base + "/health")
+                break
+            except httpx.TransportError:
+                assert time.monotonic() < deadline, "server did not start"
+                time.sleep(0.1)
+        with httpx.Client(base_url=base) as client:
+            return [
+                client.get("/v1/swarms/available", headers={"X-Forwarded-For": f"198.51.100.{i}"}).status_code
+                for i in range(4)
+            ]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_the_serve_command_trusts_forwarded_headers_only_when_told() -> None:
+    assert _cli_statuses() == [200, 200, 429, 429]
+    assert _cli_statuses("--forwarded-allow-ips", "127.0.0.1") == [200, 200, 200, 200]
