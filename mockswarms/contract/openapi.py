@@ -22,6 +22,7 @@ from pydantic.json_schema import JsonSchemaMode
 
 from mockswarms.config import Settings
 from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
+from mockswarms.contract.dashboard_paths import dashboard_paths
 from mockswarms.limits import MAX_MODEL_CALLS
 from mockswarms.shapes import requests as rq
 from mockswarms.shapes import responses as rs
@@ -492,6 +493,7 @@ _CONTROL: tuple[tuple[str, str, str, str, str | None], ...] = (
     ("POST", "/__mockswarms/faults", "controlAddFault", "Add a fault rule", "required"),
     ("DELETE", "/__mockswarms/faults", "controlClearFaults", "Remove every fault rule", None),
     ("DELETE", "/__mockswarms/faults/{rule_id}", "controlDeleteFault", "Remove one fault rule", None),
+    ("GET", "/__mockswarms/fixtures", "controlGetFixtures", "Active fixture rules and the last reload", None),
     ("POST", "/__mockswarms/fixtures", "controlAddFixtures", "Add fixture rules", "required"),
     ("DELETE", "/__mockswarms/fixtures", "controlClearFixtures", "Remove added fixture rules", None),
     ("POST", "/__mockswarms/fixtures/reload", "controlReloadFixtures", "Reload fixture files", None),
@@ -676,7 +678,7 @@ def _sse_content(events: tuple[SSEEvent, ...]) -> dict[str, Any]:
 
 def _error_components(operations: list[Operation]) -> dict[str, Any]:
     wanted = {(status, op.openai_errors) for op in operations for status in op.errors}
-    wanted |= {(status, False) for status in (400, 403, 404, 422)}  # the control API's
+    wanted |= {(status, False) for status in (400, 401, 403, 404, 422, 429)}  # the control API's
     return {_error_name(status, openai): _error_response(status, openai) for status, openai in sorted(wanted)}
 
 
@@ -747,6 +749,7 @@ def _control_operation(op_id: str, summary: str, body: str | None, path: str) ->
     out["responses"] = {
         "200": {"description": "Success", "content": {"application/json": {"schema": _ANY_OBJECT}}},
         "400": _error_ref(400, False),
+        "401": _error_ref(401, False),  # with --admin-token set, a call without it
         "403": _error_ref(403, False),
         "404": _error_ref(404, False),
         "422": _error_ref(422, False),
@@ -763,6 +766,8 @@ def build_openapi(*, include_control: bool = False, include_optional: bool = Fal
     if include_control:
         for method, path, op_id, summary, body in _CONTROL:
             paths.setdefault(path, {})[method.lower()] = _control_operation(op_id, summary, body, path)
+        for path, item in dashboard_paths().items():
+            paths.setdefault(path, {}).update(item)
     if include_optional:
         # Stateful testing: a scheduled job can be cancelled by the id the schedule call returned.
         schedule = paths["/v1/swarm/schedule"]["post"]
