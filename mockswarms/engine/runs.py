@@ -34,6 +34,7 @@ __all__ = [
     "Stamp",
     "SwarmRun",
     "Turn",
+    "WorkCapReached",
     "WorkflowRun",
     "agent_loops",
     "request_budget",
@@ -158,11 +159,20 @@ class WorkflowRun(Run):
 
 
 class RunStopped(Exception):
-    """A fixture answered with an error: the run stops and reports it."""
+    """A fixture answered with an error: the run stops and reports it (``error`` None: see
+    :class:`WorkCapReached`)."""
 
-    def __init__(self, error: LLMError) -> None:
+    def __init__(self, error: LLMError | None) -> None:
         self.error = error
-        super().__init__(f"{error.status}: {error.detail}")
+        super().__init__(f"{error.status}: {error.detail}" if error else "stopped")
+
+
+class WorkCapReached(RunStopped):
+    """The work cap was reached where it truncates instead of refusing (prism): the run stops like on an
+    error, but with no error, so what was produced is returned (and billed) as a success."""
+
+    def __init__(self) -> None:
+        super().__init__(None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,23 +259,33 @@ def resolve_agents(
 # Model calls made so far by the request being served (one counter shared by all its runs, also in
 # the worker threads they run in: asyncio.to_thread copies the context, the list is shared).
 _REQUEST_CALLS: ContextVar[list[int] | None] = ContextVar("mockswarms_request_calls", default=None)
+# Whether reaching a work cap truncates the run (prism answers every schema-valid body 2xx) instead
+# of refusing the request with a 400 (the strict profiles).
+_TRUNCATE_AT_CAP: ContextVar[bool] = ContextVar("mockswarms_truncate_at_cap", default=False)
 
 
 @contextlib.contextmanager
-def request_budget() -> Iterator[None]:
-    """Count every model call made inside the block against ``limits.MAX_REQUEST_MODEL_CALLS``."""
+def request_budget(*, truncate: bool = False) -> Iterator[None]:
+    """Count every model call made inside the block against ``limits.MAX_REQUEST_MODEL_CALLS``;
+    ``truncate``: a run reaching a cap stops and returns what it produced instead of a 400."""
     token = _REQUEST_CALLS.set([0])
+    truncate_token = _TRUNCATE_AT_CAP.set(truncate)
     try:
         yield
     finally:
+        _TRUNCATE_AT_CAP.reset(truncate_token)
         _REQUEST_CALLS.reset(token)
+
+
+def _cap_reached(detail: str) -> Exception:
+    return WorkCapReached() if _TRUNCATE_AT_CAP.get() else DomainError(400, detail)
 
 
 def _count_request_call() -> None:
     counter = _REQUEST_CALLS.get()
     if counter is not None:
         if counter[0] >= limits.MAX_REQUEST_MODEL_CALLS:
-            raise DomainError(400, limits.MAX_REQUEST_MODEL_CALLS_DETAIL)
+            raise _cap_reached(limits.MAX_REQUEST_MODEL_CALLS_DETAIL)
         counter[0] += 1
 
 
@@ -301,10 +321,11 @@ class Recorder:
         context: Mapping[str, str] | None = None,
         tools: tuple[Mapping[str, Any], ...] | None = None,
     ) -> LLMResult:
-        """One LLM call; raises :class:`RunStopped` if the answer is an error, and a 400 once the run
-        has made ``MAX_MODEL_CALLS`` calls (before anything is charged)."""
+        """One LLM call; raises :class:`RunStopped` if the answer is an error, and once the run has
+        made ``MAX_MODEL_CALLS`` calls a 400 (before anything is charged) or, under
+        ``request_budget(truncate=True)``, :class:`WorkCapReached`."""
         if len(self.turns) >= MAX_MODEL_CALLS:
-            raise DomainError(400, MAX_MODEL_CALLS_DETAIL)
+            raise _cap_reached(MAX_MODEL_CALLS_DETAIL)
         _count_request_call()
         ctx = dict(context) if context else {}
         if self.swarm_name:

@@ -179,7 +179,8 @@ def _endpoint(
         if body and caller.account is not None:
             _gate_named_models(request, simulator, caller, payload, openai=openai)
         try:
-            with request_budget():  # all simulated runs of this request together are bounded
+            # All simulated runs of this request together are bounded; prism truncates at the caps.
+            with request_budget(truncate=not simulator.settings.semantic_validation):
                 reply = await operation(simulator, caller, payload if body else request)
             return _render(reply, caller)
         except APIError as exc:

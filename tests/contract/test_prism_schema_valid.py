@@ -2,8 +2,8 @@
 request of every operation of the served contract: Hypothesis draws the bodies from the contract's own
 strategies (``mockswarms.contract.strategies``), so no semantic check may leak into prism.
 
-The one 400 prism still gives a schema-valid body is the work bound every profile keeps (a run over
-``MAX_MODEL_CALLS`` simulated calls, README "Reliability"); it is asserted by its exact text."""
+Not even the work bound: a run over ``MAX_MODEL_CALLS`` simulated calls stops at the bound and answers
+what it produced (tests/engine/test_work_cap_truncation.py)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ from starlette.testclient import TestClient
 from mockswarms.contract import strategies
 from mockswarms.contract.openapi import OPERATIONS, Operation
 from mockswarms.http.app import create_app
-from mockswarms.limits import MAX_MODEL_CALLS_DETAIL
 
 SERVED = [op for op in OPERATIONS if op.optional is None and op.path != "/openapi.json"]
 POSTS = [op for op in SERVED if op.request is not None]
@@ -44,8 +43,6 @@ def prism() -> Iterator[TestClient]:
 
 
 def _assert_answered(op: Operation, status: int, content_type: str, body: Any) -> None:
-    if status == 400 and body == {"detail": MAX_MODEL_CALLS_DETAIL}:
-        return  # the work bound (see module docstring)
     assert 200 <= status < 300, f"{_key(op)} answered {status}: {str(body)[:500]}"
     assert content_type.startswith("application/json")  # prism never streams
     errors = [e.message for e in _response_validator(_key(op)).iter_errors(body)]
