@@ -538,9 +538,6 @@ _ARCHITECTURES: dict[str, Arch] = {
 }
 # Types that run without user agents (they bring their own).
 _SELF_STAFFED = frozenset(SELF_STAFFED_SWARM_TYPES)  # the contract's swarm rule lists the same
-# Their consensus / director agent is not an agent of the request: bill and report the declared ones
-# (agent_cost = num_agents x 0.01 over the request's agents, reference §e).
-_DECLARED_AGENTS_ONLY = frozenset({"MajorityVoting", "HierarchicalSwarm"})
 
 
 def _literal_error(value: str, allowed: Sequence[str]) -> ValidationFailed:
@@ -663,12 +660,15 @@ def run_swarm(
         output = _shape_output(
             per_task, multi=len(tasks) > 1, return_history=spec.return_history is not False
         )
+    # Bill and report the request's agents (agent_cost = num_agents x 0.01, reference §e): a built-in
+    # consensus / director / aggregator / router / chairman / planner / judge is not one of them. A
+    # self-staffed type sent no agents counts the agents it staffed.
     if resolved == "MALT":
         number = MALT_NUMBER_OF_AGENTS
-    elif resolved in _DECLARED_AGENTS_ONLY:
+    elif agents:
         number = len(agents)
     else:
-        number = max(len(agents), len({t.call.agent_name for t in rec.turns}))
+        number = len({t.call.agent_name for t in rec.turns})
     return SwarmRun(
         turns=rec.turns,
         output=output,
