@@ -3,8 +3,9 @@ may connect, what is trusted from them, and how much of a body is read.
 
 uvicorn closes an idle keep-alive connection after ``timeout_keep_alive`` but has no deadline for a
 request head: a connection that never sends one, or sends it a byte at a time (slowloris), was held
-forever. ``GuardedH11Protocol`` adds that deadline; ``BodyGuardMiddleware`` adds one for the body and
-applies the size cap before any middleware (fault matching, replay) buffers it.
+forever. ``GuardedHttpToolsProtocol`` (and ``GuardedH11Protocol``, for h11) adds that deadline;
+``BodyGuardMiddleware`` adds one for the body and applies the size cap before any middleware (fault
+matching, replay) buffers it.
 
 - ``HEAD_TIMEOUT``: seconds from connecting (or from the end of the previous response) to a complete
   request head; then the connection is closed.
@@ -23,12 +24,13 @@ import contextlib
 import logging
 import re
 import resource
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h11
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # uvicorn[standard] brings it
 
 from mockswarms.config import Settings
 from mockswarms.errors import APIError
@@ -41,6 +43,7 @@ __all__ = [
     "MAX_CONCURRENCY",
     "BodyGuardMiddleware",
     "GuardedH11Protocol",
+    "GuardedHttpToolsProtocol",
     "mask_access_log",
     "raise_open_file_limit",
     "uvicorn_options",
@@ -52,8 +55,15 @@ BODY_TIMEOUT = 30.0
 MAX_CONCURRENCY = 1000
 
 
-class GuardedH11Protocol(H11Protocol):
-    """uvicorn's h11 protocol with a deadline for each request head (see the module docstring)."""
+if TYPE_CHECKING:  # mypy reads the mixin as the protocol it is mixed into
+    _Protocol = H11Protocol
+else:
+    _Protocol = object
+
+
+class _Guarded(_Protocol):
+    """The guards, for either uvicorn protocol: a deadline for each request head (see the module
+    docstring) and the connection cap answered in the API's format. Mixed in before the protocol."""
 
     head_timeout = HEAD_TIMEOUT
     _head_deadline: asyncio.TimerHandle | None = None
@@ -111,9 +121,25 @@ class GuardedH11Protocol(H11Protocol):
         if self.cycle is not None and not self.cycle.response_complete:
             return  # a request is being served: its body has its own deadline
         if not self.transport.is_closing():
-            with contextlib.suppress(h11.LocalProtocolError):
-                self.conn.send(h11.ConnectionClosed())
-            self.transport.close()
+            self._close_idle()
+
+    def _close_idle(self) -> None:
+        self.transport.close()
+
+
+class GuardedH11Protocol(_Guarded, H11Protocol):
+    """uvicorn's pure-Python h11 protocol with the guards (``http="h11"``; the server runs httptools)."""
+
+    def _close_idle(self) -> None:
+        with contextlib.suppress(h11.LocalProtocolError):
+            self.conn.send(h11.ConnectionClosed())
+        self.transport.close()
+
+
+# mypy reads _Guarded as an H11Protocol (see above), hence the clash it reports with HttpToolsProtocol.
+class GuardedHttpToolsProtocol(_Guarded, HttpToolsProtocol):  # type: ignore[misc]
+    """uvicorn's httptools protocol (a C parser: 1.5-3x the requests/s of h11 on ``/health``,
+    benchmarks/RESULTS.md) with the same guards: the one the server runs."""
 
 
 class _BodyRefused(APIError):
@@ -202,7 +228,7 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
     """The uvicorn.Config options every server of this package runs with."""
     allowed = getattr(settings, "forwarded_allow_ips", None)
     return {
-        "http": GuardedH11Protocol,
+        "http": GuardedHttpToolsProtocol,
         "timeout_keep_alive": KEEP_ALIVE_TIMEOUT,
         "limit_concurrency": MAX_CONCURRENCY,
         "proxy_headers": bool(allowed),
