@@ -17,6 +17,12 @@ from mockswarms.clock import parse_instant
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, DomainError
 from mockswarms.shapes.requests import SwarmSpec
+from mockswarms.shapes.swarms import (
+    ScheduleCancelResponse,
+    ScheduleCreateResponse,
+    ScheduledJob,
+    ScheduleListResponse,
+)
 
 __all__ = ["cancel", "list_jobs", "schedule", "usage_report"]
 
@@ -46,7 +52,9 @@ async def _run_due(sim: Simulator, caller: Caller, execute: Execute) -> list[dic
     return pending
 
 
-async def schedule(sim: Simulator, caller: Caller, spec: SwarmSpec, execute: Execute) -> dict[str, Any]:
+async def schedule(
+    sim: Simulator, caller: Caller, spec: SwarmSpec, execute: Execute
+) -> ScheduleCreateResponse:
     if spec.schedule is None:
         raise DomainError(400, "Schedule information is required")
     try:
@@ -56,7 +64,7 @@ async def schedule(sim: Simulator, caller: Caller, spec: SwarmSpec, execute: Exe
     pending = await _run_due(sim, caller, execute)
     name = (spec.name or "swarm").replace(" ", "_").lower()
     job_id = f"swarm_{name}_{int(sim.clock.timestamp())}"
-    job = {
+    job: dict[str, Any] = {
         "job_id": job_id,
         "swarm_name": spec.name,
         "scheduled_time": spec.schedule.scheduled_time,
@@ -74,17 +82,21 @@ async def schedule(sim: Simulator, caller: Caller, spec: SwarmSpec, execute: Exe
     }
 
 
-async def list_jobs(sim: Simulator, caller: Caller, execute: Execute) -> dict[str, Any]:
+async def list_jobs(sim: Simulator, caller: Caller, execute: Execute) -> ScheduleListResponse:
     pending = await _run_due(sim, caller, execute)
-    return {
-        "status": "success",
-        "scheduled_jobs": [
-            {k: job[k] for k in ("job_id", "swarm_name", "scheduled_time", "timezone")} for job in pending
-        ],
-    }
+    jobs: list[ScheduledJob] = [
+        {
+            "job_id": job["job_id"],
+            "swarm_name": job["swarm_name"],
+            "scheduled_time": job["scheduled_time"],
+            "timezone": job["timezone"],
+        }
+        for job in pending
+    ]
+    return {"status": "success", "scheduled_jobs": jobs}
 
 
-async def cancel(sim: Simulator, caller: Caller, job_id: str) -> dict[str, Any]:
+async def cancel(sim: Simulator, caller: Caller, job_id: str) -> ScheduleCancelResponse:
     jobs = await _jobs(sim, caller)
     remaining = [j for j in jobs if j["job_id"] != job_id]
     if len(remaining) == len(jobs):
