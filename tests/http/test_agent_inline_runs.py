@@ -1,4 +1,4 @@
-"""Small agent completions run on the event loop; anything bigger is handed to a worker thread."""
+"""Small agent completions and workflows run on the event loop; anything bigger goes to a worker thread."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockswarms.http.app import create_app
-from mockswarms.http.endpoints import agents
+from mockswarms.http.endpoints import agents, swarms
 
 KEY = {"x-api-key": "sk-mock-premium"}
 
@@ -64,3 +64,49 @@ def test_inline_and_threaded_runs_answer_the_same_bytes(monkeypatch: pytest.Monk
     inline = _complete(body)
     monkeypatch.setattr(agents, "_runs_inline", lambda req: False)
     assert _complete(body) == inline
+
+
+def _swarm(swarm_type: str, agents: int, **extra: Any) -> dict[str, Any]:
+    names = [{"agent_name": f"A{i}", "model_name": "gpt-4o"} for i in range(agents)]
+    return {"swarm_type": swarm_type, "task": "Brief.", "agents": names, **extra}
+
+
+@pytest.mark.parametrize(
+    ("body", "in_thread"),
+    [
+        (_swarm("SequentialWorkflow", 3), False),
+        (_swarm("ConcurrentWorkflow", 4), False),
+        (_swarm("SequentialWorkflow", 5), True),
+        (_swarm("SequentialWorkflow", 3, max_loops=2), True),
+        (_swarm("SequentialWorkflow", 2, tasks=["a", "b"]), True),
+        (_swarm("MajorityVoting", 3), True),
+    ],
+)
+def test_which_swarms_leave_the_loop(
+    monkeypatch: pytest.MonkeyPatch, body: dict[str, Any], in_thread: bool
+) -> None:
+    handed: list[str] = []
+    real = asyncio.to_thread
+
+    async def counting(function: Any, /, *args: Any, **kwargs: Any) -> Any:
+        handed.append(function.__name__)
+        return await real(function, *args, **kwargs)
+
+    monkeypatch.setattr(swarms.asyncio, "to_thread", counting)
+    app = create_app(seed=3, now="2026-01-01T12:00:00Z")
+    with TestClient(app) as client:
+        response = client.post("/v1/swarm/completions", json=body, headers=KEY)
+    assert response.status_code == 200, response.text
+    assert handed == (["_run_swarm"] if in_thread else [])
+
+
+def test_inline_and_threaded_swarms_answer_the_same_bytes(monkeypatch: pytest.MonkeyPatch) -> None:
+    def answer() -> bytes:
+        with TestClient(create_app(seed=3, now="2026-01-01T12:00:00Z")) as client:
+            return client.post(
+                "/v1/swarm/completions", json=_swarm("SequentialWorkflow", 3), headers=KEY
+            ).content
+
+    inline = answer()
+    monkeypatch.setattr(swarms, "_runs_inline", lambda spec: False)
+    assert answer() == inline

@@ -25,6 +25,26 @@ from mockswarms.http.endpoints.pipeline import (
 )
 from mockswarms.shapes.requests import SwarmSpec
 
+INLINE_SWARM_TYPES = frozenset({"SequentialWorkflow", "ConcurrentWorkflow"})
+INLINE_MAX_AGENTS = 4
+INLINE_TASK_CHARS = 4_096
+
+
+def _runs_inline(spec: SwarmSpec) -> bool:
+    """A one-loop Sequential/Concurrent workflow of up to 4 one-turn agents on a short task runs on the
+    event loop: one fake-LLM call per agent costs less than the worker-thread hand-off (a quarter of a
+    3-agent run's CPU, benchmarks/RESULTS.md). Every other swarm still runs in a thread."""
+    agents = spec.agents or []
+    return (
+        spec.swarm_type in INLINE_SWARM_TYPES
+        and 0 < len(agents) <= INLINE_MAX_AGENTS
+        and spec.max_loops in (None, 1)
+        and all(agent.max_loops in (None, 1) for agent in agents)
+        and not spec.tasks
+        and not spec.messages
+        and len(spec.task or "") <= INLINE_TASK_CHARS
+    )
+
 
 def _run_swarm(sim: Simulator, spec: SwarmSpec) -> SwarmRun:
     return run_swarm_spec(
@@ -91,7 +111,10 @@ def _swarm_body(sim: Simulator, spec: SwarmSpec, run: SwarmRun, usage: dict[str,
 async def execute_swarm(
     sim: Simulator, caller: Caller, spec: SwarmSpec
 ) -> tuple[dict[str, Any], SwarmRun, dict[str, Any], Decimal]:
-    run = await asyncio.to_thread(_run_swarm, sim, spec)  # simulated work never holds the event loop
+    if _runs_inline(spec):
+        run = _run_swarm(sim, spec)
+    else:  # simulated work of any size never holds the event loop
+        run = await asyncio.to_thread(_run_swarm, sim, spec)
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = _swarm_usage(sim, spec, run)
