@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from mockswarms.clock import format_timestamp
 from mockswarms.config import Settings
+from mockswarms.shapes.account import UnitRates, UsageCostsFlat, UsageCostsResponse, UsagePricing
 from mockswarms.shapes.chat import ChatUsage
 from mockswarms.shapes.workflows import AdvancedResearchUsage, ReasoningUsage, WorkflowUsage
 
@@ -367,10 +368,10 @@ def reasoning_usage(
     return usage, cost
 
 
-def usage_costs_body(settings: Settings, now: datetime | float) -> dict[str, Any]:
+def usage_costs_body(settings: Settings, now: datetime | float) -> UsageCostsResponse | UsageCostsFlat:
     """``GET /v1/usage/costs``: wrapped (2026-07-09+) or flat legacy form (``usage_costs_shape``)."""
     table = price_table(settings)
-    base: dict[str, Any] = {
+    rates: UnitRates = {
         "swarm_completions_agent_cost": money(table.agent_fee),
         "swarm_completions_input_cost_per_1m": money(table.swarm_input_per_1m),
         "swarm_completions_output_cost_per_1m": money(table.swarm_output_per_1m),
@@ -380,10 +381,15 @@ def usage_costs_body(settings: Settings, now: datetime | float) -> dict[str, Any
         "agent_completions_mcp_cost": money(table.mcp_cost),
     }
     if settings.usage_costs_shape == "flat":
-        base["night_time_discount"] = money(settings.night_discount)
-        base["frenzy_mode_active"] = frenzy_active(now, settings)
-        return base
-    base["search_cost"] = money(table.search_cost)
-    base["scrape_cost"] = money(table.scrape_cost)
-    base["night_time_discount"] = money(settings.night_discount)
-    return {"usage_pricing": base, "timestamp": format_timestamp(_aware(now))}
+        return {
+            **rates,
+            "night_time_discount": money(settings.night_discount),
+            "frenzy_mode_active": frenzy_active(now, settings),
+        }
+    pricing: UsagePricing = {
+        **rates,
+        "search_cost": money(table.search_cost),
+        "scrape_cost": money(table.scrape_cost),
+        "night_time_discount": money(settings.night_discount),
+    }
+    return {"usage_pricing": pricing, "timestamp": format_timestamp(_aware(now))}

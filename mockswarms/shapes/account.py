@@ -58,7 +58,9 @@ class RateLimitsResponse(TypedDict):
 
 
 @with_config(OUT)
-class UsagePricing(TypedDict):
+class UnitRates(TypedDict):
+    """The per-unit prices both usage-costs shapes start with (not a body on its own)."""
+
     swarm_completions_agent_cost: float
     swarm_completions_input_cost_per_1m: float
     swarm_completions_output_cost_per_1m: float
@@ -66,6 +68,10 @@ class UsagePricing(TypedDict):
     agent_completions_output_cost_per_1m: float
     agent_completions_img_cost: float
     agent_completions_mcp_cost: float
+
+
+@with_config(OUT)
+class UsagePricing(UnitRates):
     search_cost: float
     scrape_cost: float
     night_time_discount: float
@@ -103,16 +109,9 @@ class UsageCostsResponse(TypedDict):
 
 
 @with_config(OUT)
-class UsageCostsFlat(TypedDict):
+class UsageCostsFlat(UnitRates):
     """``GET /v1/usage/costs`` before 2026-07-09 (``usage_costs_shape=flat``)."""
 
-    swarm_completions_agent_cost: float
-    swarm_completions_input_cost_per_1m: float
-    swarm_completions_output_cost_per_1m: float
-    agent_completions_input_cost_per_1m: float
-    agent_completions_output_cost_per_1m: float
-    agent_completions_img_cost: float
-    agent_completions_mcp_cost: float
     night_time_discount: float
     frenzy_mode_active: bool
 
