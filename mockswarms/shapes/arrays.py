@@ -13,6 +13,7 @@ from mockswarms.shapes.swarms import (
     LegacySwarmCompletionOutput,
     SwarmBatchItemError,
     SwarmBatchItemSuccess,
+    SwarmCompletionOutput,
 )
 from mockswarms.shapes.workflows import AdvancedResearchOutput
 
@@ -39,9 +40,15 @@ class AutoSwarmBuilderExecutionTypes(RootModel[list[str]]):
 
 
 class SwarmBatchResponse(
-    RootModel[list[SwarmBatchItemSuccess | SwarmBatchItemError | LegacySwarmCompletionOutput]]
+    RootModel[
+        list[
+            SwarmBatchItemSuccess | SwarmBatchItemError | SwarmCompletionOutput | LegacySwarmCompletionOutput
+        ]
+    ]
 ):
-    """``POST /v1/swarm/batch/completions``: a JSON array in request order (SDK ``List[Dict]``)."""
+    """``POST /v1/swarm/batch/completions``: a JSON array in request order (SDK ``List[Dict]``). Items are
+    the docs' ``{status, swarm_name, result, usage}`` or, with ``swarm_batch_item=full``, whole single
+    responses (current or legacy layout)."""
 
 
 class AdvancedResearchBatchResponse(RootModel[list[AdvancedResearchOutput]]):
