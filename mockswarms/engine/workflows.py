@@ -22,6 +22,7 @@ from mockswarms.engine.runs import (
     ResolvedAgent,
     RunStopped,
     Stamp,
+    WorkCapReached,
     WorkflowRun,
     resolve_agent,
     resolve_agents,
@@ -257,11 +258,12 @@ def run_graph(req: GraphWorkflowRequest, llm: LLM, *, default_model: str, strict
     task = req.task or ""
     loops = req.max_loops if req.max_loops and req.max_loops > 0 else 1
     outputs: dict[str, str] = {}
+    completed: dict[str, str] = {}  # the last loop that ran to its end
     error = None
     previous_end: list[Message] = []
     try:
         for loop in range(loops):
-            outputs = {}
+            completed, outputs = outputs, {}
             for layer in layers:
                 layer_nodes = [n for n in layer if n in reachable]
                 if not layer_nodes:
@@ -273,6 +275,8 @@ def run_graph(req: GraphWorkflowRequest, llm: LLM, *, default_model: str, strict
                         history = [*previous_end, *history]
                     outputs[name] = rec.run_agent(by_name[name], task, history, phase=phase, loop_index=loop)
             previous_end = [Message(n, outputs[n]) for n in ends if n in outputs]
+    except WorkCapReached:
+        outputs = {**completed, **outputs}  # cut mid-loop: each node's latest answer, not an empty loop
     except RunStopped as stop:
         error = stop.error
     return WorkflowRun(

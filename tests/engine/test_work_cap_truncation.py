@@ -85,3 +85,15 @@ def test_prism_batch_past_the_request_budget_is_truncated_not_failed(monkeypatch
     assert [len(r["result"]) for r in results] == [20, 20, 10]
     assert results == expected.json()
     assert charged == charged_expected > 0  # billed for the 50 calls that ran
+
+
+def test_prism_graph_cut_mid_loop_answers_each_nodes_latest_output() -> None:
+    # 100 agents x 11 loops: the cap falls at the end of loop 10, the 11th loop makes no call.
+    graph = {"agents": AGENTS, "task": "Draft", "max_loops": 11}
+    with client("prism") as c:
+        response = c.post("/v1/graph-workflow/completions", json=graph, headers=KEY)
+    assert response.status_code == 200
+    body = response.json()
+    assert body["status"] == "success"
+    assert sorted(body["outputs"]) == sorted(a["agent_name"] for a in AGENTS)
+    assert all(isinstance(text, str) and text for text in body["outputs"].values())
