@@ -90,7 +90,7 @@ NOT_RUN = {
     "block below runs `mockswarms serve`",
     'data: {"job_id"': "a sample of the SSE frames, not a command (tests/test_streaming*.py check them)",
     "# 1. proxy:": "needs the real API: network access and a paid key",
-    "python benchmarks/run.py": "a 3-5 minute load test that needs wrk; benchmarks/ is run on its own",
+    "python benchmarks/run.py": "load tests of several minutes that need wrk; benchmarks/ is run on its own",
     "pip install -e '.[dev]'": "the CI's own steps: .ci/run installs, runs both suites, ruff and mypy",
     "# schemathesis.toml": "the Schemathesis CLI's config for the command below it",
     "st --config-file schemathesis.toml run": "a Schemathesis CLI run of the served contract: "
