@@ -10,8 +10,8 @@ so the figures are the simulator's own cost: middleware, routing, parsing, the r
 journal, serialisation.
 
 ``--stages`` samples each scenario with py-spy (64 concurrent in-process clients, every thread) and
-charges each sample to the stage of its innermost frame that belongs to one (table ``STAGES``); idle
-pool threads and start-up are left out.
+charges each sample to the stage of its innermost frame that belongs to one (table ``STAGES``), worker
+threads included; idle pool threads, imports and start-up are left out.
 """
 
 from __future__ import annotations
@@ -74,8 +74,10 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("serialisation (orjson, responses)", ("orjson", "http/responses")),
     ("asyncio + threads", ("asyncio/", "threading", "concurrent/", "queue", "SimpleQueue", "epoll")),
 ]
-# Samples that are no request's work: idle pool threads waiting for a job, imports, the app's start-up.
-IDLE_OR_SETUP = ("_worker (concurrent/futures/thread.py", "importlib", "build_app", "ensure_started")
+# Samples that are no request's work: imports and the app's start-up (anywhere in the stack), and pool
+# threads waiting for a job (their innermost frame is the pool's loop; a busy one is deeper).
+SETUP = ("importlib", "build_app", "ensure_started")
+IDLE = "_worker (concurrent/futures/thread.py"
 
 
 def build_app() -> Any:
@@ -176,7 +178,7 @@ async def drive(name: str, n: int) -> None:
 
 def stage_of(frames: list[str]) -> str | None:
     """The stage of a sampled stack: its innermost frame that belongs to one (None: not a request's)."""
-    if any(mark in frame for frame in frames for mark in IDLE_OR_SETUP):
+    if frames[-1].startswith(IDLE) or any(mark in frame for frame in frames for mark in SETUP):
         return None
     for frame in reversed(frames):
         for stage, keys in STAGES:
