@@ -485,7 +485,7 @@ class Simulator:
                 cost=-amount,
                 threshold=None,
                 count=False,
-                log={**self._log_row(caller, "refund", data or {}, -amount), "api_key": None},
+                log=self._log_row(caller, "refund", data or {}, -amount),
             )
         )
         caller.charged -= amount
