@@ -165,3 +165,22 @@ def test_runtime_settings_and_fixtures_reach_every_worker(base: str) -> None:
         assert httpx.delete(f"{base}/__mockswarms/settings", timeout=30).status_code == 200
     seen = _fresh_connections(base, 6, "GET", "/__mockswarms/settings")
     assert {r.json()["price_table"] for r in seen} == {"2026"}
+
+
+def test_violations_log_is_one_log_shared_by_every_worker(base: str) -> None:
+    agent = {"agent_name": "Scaler", "model_name": "gpt-4o", "max_tokens": "lots"}
+    malformed = {"agent_config": agent, "task": "Count to three"}
+    sent = _fresh_connections(base, 12, "POST", "/v1/agent/completions", json=malformed, headers=FREE)
+    assert len({r.status_code for r in sent}) == 1, [r.text for r in sent][:2]  # report mode: all alike
+    seen = [r.json() for r in _fresh_connections(base, 8, "GET", "/__mockswarms/violations")]
+    assert all(body == seen[0] for body in seen), [(b["total"], b["count"]) for b in seen]
+    assert (seen[0]["total"], seen[0]["count"]) == (12, 12)
+    assert [v["seq"] for v in seen[0]["violations"]] == list(range(1, 13))
+    assert {tuple(v["location"]) for v in seen[0]["violations"]} == {("body", "agent_config", "max_tokens")}
+    assert httpx.post(f"{base}/__mockswarms/reset").status_code == 200
+    after = [r.json() for r in _fresh_connections(base, 6, "GET", "/__mockswarms/violations")]
+    assert after == [{"total": 0, "count": 0, "violations": []}] * 6
+    _fresh_connections(base, 2, "POST", "/v1/agent/completions", json=malformed, headers=FREE)
+    assert httpx.delete(f"{base}/__mockswarms/violations").status_code == 200
+    cleared = [r.json() for r in _fresh_connections(base, 6, "GET", "/__mockswarms/violations")]
+    assert cleared == [{"total": 0, "count": 0, "violations": []}] * 6

@@ -301,3 +301,19 @@ async def test_reset_forgets_everything(store: StateStore) -> None:
     assert await store.journal_list() == [] and await store.get_value("v") is None
     assert await store.incr("c") == 1
     assert await store.append_log("u", {}) == 1  # log ids restart too
+
+
+async def test_violations_log_is_shared_capped_and_numbered(make_store: StoreFactory) -> None:
+    a, b = make_store(), make_store()  # two workers on one store
+    await a.violations_add([{"at": T0, "kind": "body", "n": i} for i in range(3)], 4)
+    await b.violations_add([{"at": T0, "kind": "json", "n": 3}, {"at": T0, "kind": "json", "n": 4}], 4)
+    total, entries = await a.violations_list()
+    assert total == 5 and (total, entries) == await b.violations_list()
+    kinds = ["body", "body", "json", "json"]
+    assert entries == [{"seq": i + 1, "at": T0, "kind": kinds[i - 1], "n": i} for i in range(1, 5)]
+    await b.violations_clear()
+    assert await a.violations_list() == (0, [])
+    await a.violations_add([{"n": 5}], 4)
+    assert await b.violations_list() == (1, [{"seq": 6, "n": 5}])  # the numbering goes on
+    await a.reset()
+    assert await b.violations_list() == (0, [])

@@ -82,10 +82,7 @@ async def reset(request: Request, sim: Simulator) -> Response:
     seed = data.get("seed")
     if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
         raise APIError(422, "seed: must be an integer")
-    await sim.reset(seed=seed, now=now)
-    log = getattr(request.app.state, "violations", None)
-    if log is not None:
-        log.clear()
+    await sim.reset(seed=seed, now=now)  # the store's violations log goes with the rest
     return json_response({"status": "reset"})
 
 
@@ -265,14 +262,12 @@ async def clear_journal(request: Request, sim: Simulator) -> Response:
 
 
 async def get_violations(request: Request, sim: Simulator) -> Response:
-    log = getattr(request.app.state, "violations", None)
-    return json_response(log.to_json() if log is not None else {"total": 0, "count": 0, "violations": []})
+    total, entries = await sim.store.violations_list()
+    return json_response({"total": total, "count": len(entries), "violations": entries})
 
 
 async def clear_violations(request: Request, sim: Simulator) -> Response:
-    log = getattr(request.app.state, "violations", None)
-    if log is not None:
-        log.clear()
+    await sim.store.violations_clear()
     return json_response({"total": 0, "count": 0, "violations": []})
 
 

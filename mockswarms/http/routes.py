@@ -27,7 +27,7 @@ from mockswarms.errors import APIError, OpenAIError, ValidationFailed
 from mockswarms.http import endpoints as operations
 from mockswarms.http.endpoints import Reply
 from mockswarms.http.responses import json_response
-from mockswarms.http.validation import RequestValidator, ViolationLog, violations_detail
+from mockswarms.http.validation import MAX_VIOLATIONS, RequestValidator, violations_detail
 from mockswarms.limits import MAX_JSON_DEPTH, too_deep
 
 __all__ = ["public_routes"]
@@ -111,7 +111,6 @@ async def _check_contract(request: Request, simulator: Simulator, raw: bytes) ->
     state = request.app.state
     if getattr(state, "request_validator", None) is None:
         state.request_validator = RequestValidator(contract_document())
-        state.violations = ViolationLog()
     validator: RequestValidator = state.request_validator
     args = (request.method, request.url.path, request.headers, raw)
     violations = (
@@ -121,7 +120,10 @@ async def _check_contract(request: Request, simulator: Simulator, raw: bytes) ->
     )
     if not violations:
         return
-    state.violations.record(violations, at=simulator.timestamp())
+    # One log for every worker, kept by the store (GET /__mockswarms/violations).
+    at = simulator.timestamp()
+    entries = [{"at": at, "request_id": None, **v.to_json()} for v in violations]
+    await simulator.store.violations_add(entries, MAX_VIOLATIONS)
     if simulator.settings.request_validation == "strict" and any(v.blocking for v in violations):
         raise APIError(422, body=violations_detail(violations))
 

@@ -6,8 +6,8 @@ returns the :class:`Violation` list for one request. What the app does with them
 
 - ``strict``: a *blocking* violation (malformed JSON, body not matching its schema, missing body) is
   answered 422 with :func:`violations_detail` — each item names the violated schema path;
-- ``report``: the request is served normally and the violations go to a :class:`ViolationLog`
-  (``GET /__mockswarms/violations``);
+- ``report``: the request is served normally and the violations go to the state store's violations
+  log (``GET /__mockswarms/violations``, one log for every worker, last :data:`MAX_VIOLATIONS` kept);
 - ``off``: not called.
 
 Non-blocking violations (an undocumented path or method, a non-JSON content type) are recorded in
@@ -29,11 +29,15 @@ import orjson
 from mockswarms.limits import MAX_JSON_DEPTH, too_deep
 
 __all__ = [
+    "MAX_VIOLATIONS",
     "RequestValidator",
     "Violation",
     "ViolationLog",
     "violations_detail",
 ]
+
+# The shared violations log keeps the last this many entries (the store trims it; the total counts all).
+MAX_VIOLATIONS = 1000
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 # Never validated: the simulator's own control API.
@@ -255,9 +259,10 @@ def violations_detail(violations: Iterable[Violation]) -> dict[str, Any]:
 
 
 class ViolationLog:
-    """A bounded, thread-safe record of violations (oldest dropped first)."""
+    """A bounded, thread-safe in-process record of violations (oldest dropped first). The app itself
+    records through its state store instead, so that every worker shares one log."""
 
-    def __init__(self, maxlen: int = 1000) -> None:
+    def __init__(self, maxlen: int = MAX_VIOLATIONS) -> None:
         self._entries: deque[dict[str, Any]] = deque(maxlen=max(1, maxlen))
         self._lock = threading.Lock()
         self._seq = 0

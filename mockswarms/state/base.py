@@ -251,6 +251,18 @@ class StateStore(Protocol):
     async def journal_list(self) -> list[dict[str, Any]]: ...
     async def journal_clear(self) -> None: ...
 
+    # -- contract violations of clients (one log for every worker) ---------------------------------
+    async def violations_add(self, entries: list[dict[str, Any]], limit: int) -> None:
+        """Append ``entries``, each numbered by the store (``entry["seq"]``, growing across clears),
+        in one round trip; keep the last ``limit``; count every one in the total."""
+
+    async def violations_list(self) -> tuple[int, list[dict[str, Any]]]:
+        """Every violation counted since the last clear (dropped ones too), and the kept entries
+        oldest first."""
+
+    async def violations_clear(self) -> None:
+        """Forget the kept entries and the total (the numbering goes on)."""
+
     # -- small shared values (clock state, fault rules and hit counters, fixture version, …) ------
     async def get_value(self, name: str) -> Any: ...
     async def get_values(self, names: list[str]) -> list[Any]:

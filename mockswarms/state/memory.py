@@ -162,6 +162,9 @@ class MemoryStore:
         self._metrics: dict[str, _Metrics] = {}
         self._agents: dict[str, OrderedDict[tuple[str, str], dict[str, Any]]] = {}
         self._journal: deque[dict[str, Any]] = deque()
+        self._violations: deque[dict[str, Any]] = deque()
+        self._violations_seq = 0
+        self._violations_total = 0
         self._values: dict[str, Any] = {}
         self._ops = 0
 
@@ -427,6 +430,21 @@ class MemoryStore:
 
     async def journal_clear(self) -> None:
         self._journal.clear()
+
+    async def violations_add(self, entries: list[dict[str, Any]], limit: int) -> None:
+        if self._violations.maxlen != limit:
+            self._violations = deque(self._violations, maxlen=max(1, limit))
+        for entry in entries:
+            self._violations_seq += 1
+            self._violations_total += 1
+            self._violations.append({"seq": self._violations_seq, **entry})
+
+    async def violations_list(self) -> tuple[int, list[dict[str, Any]]]:
+        return self._violations_total, list(self._violations)
+
+    async def violations_clear(self) -> None:
+        self._violations.clear()
+        self._violations_total = 0
 
     # -- small shared values -------------------------------------------------------------------
     async def get_value(self, name: str) -> Any:

@@ -17,6 +17,8 @@ Key layout (all under ``<namespace>:``)::
     met_times:<user>    zset  completion instants (trimmed to 7 days)
     agents:<user>       hash  "<name>\\x00<model>" -> config JSON   agents_order:<user> list, LRU order
     journal             list  entries as JSON, oldest first, trimmed to the caller's limit
+    violations          list  "<seq>\\n<json>" contract violations, oldest first, trimmed to the caller's
+                              limit; violations_seq / violations_total integers
     val:<name>          string JSON value (counters from ``incr`` live here too, as JSON integers)
     seq / logseq        integers: unique window members / log row ids
 
@@ -275,6 +277,18 @@ redis.call('LTRIM', KEYS[1], -tonumber(ARGV[2]), -1)
 return id
 """
 
+# KEYS: violations, violations_seq, violations_total.  ARGV: limit, entry JSONs (without seq).
+# Stored as "<seq>\n<json>"; the seq outlives a clear, the total does not.
+_LUA_VIOLATIONS_ADD = """
+for i = 2, #ARGV do
+  local seq = redis.call('INCR', KEYS[2])
+  redis.call('RPUSH', KEYS[1], string.format('%d', seq) .. '\\n' .. ARGV[i])
+end
+redis.call('INCRBY', KEYS[3], #ARGV - 1)
+redis.call('LTRIM', KEYS[1], -tonumber(ARGV[1]), -1)
+return 1
+"""
+
 # KEYS: accounts.  ARGV: key, namespace, now, n, len1..n.  Account JSON ('' if none), balances, windows.
 _LUA_LOAD_CALLER = (
     _LUA_WINDOWS
@@ -485,6 +499,7 @@ class RedisStore:
         self._journal_add = self._redis.register_script(_LUA_JOURNAL_ADD)
         self._load_caller = self._redis.register_script(_LUA_LOAD_CALLER)
         self._begin_request = self._redis.register_script(_LUA_BEGIN_REQUEST)
+        self._violations_add = self._redis.register_script(_LUA_VIOLATIONS_ADD)
 
     def _k(self, *parts: str) -> str:
         return ":".join((self.namespace, *parts))
@@ -787,6 +802,30 @@ class RedisStore:
     @_guarded
     async def journal_clear(self) -> None:
         await self._redis.delete(self._k("journal"))
+
+    @_guarded
+    async def violations_add(self, entries: list[dict[str, Any]], limit: int) -> None:
+        if not entries:
+            return
+        keys = [self._k("violations"), self._k("violations_seq"), self._k("violations_total")]
+        rows = [_json({k: v for k, v in entry.items() if k != "seq"}) for entry in entries]
+        await self._violations_add(keys=keys, args=[max(1, limit), *rows])
+
+    @_guarded
+    async def violations_list(self) -> tuple[int, list[dict[str, Any]]]:
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.get(self._k("violations_total"))
+            pipe.lrange(self._k("violations"), 0, -1)
+            total, raws = await pipe.execute()
+        entries = []
+        for raw in raws:
+            seq, _, body = str(raw).partition("\n")
+            entries.append({"seq": int(seq), **_loads(body)})
+        return int(total or 0), entries
+
+    @_guarded
+    async def violations_clear(self) -> None:
+        await self._redis.delete(self._k("violations"), self._k("violations_total"))
 
     # -- small shared values -----------------------------------------------------------------------
     @_guarded
