@@ -16,8 +16,8 @@ by part, ``seen.seen_tokens``), output =
 either. Chunks are ``split_tokens(text)`` unless the rule lists its own.
 
 Generated text is built and tokenised once per (seed, seen digest, model, agent, call index,
-max_tokens) and kept in a bounded LRU (``GENERATED_CACHE`` answers, a few MB at most): a load test
-repeating one request pays for the words and the tokenizer once.
+max_tokens) and kept in a bounded LRU (``GENERATED_CACHE`` answers: ~16 MB when full of uncapped
+answers, measured): a load test repeating one request pays for the words and the tokenizer once.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from mockswarms.tokenizer import count_tokens, split_capped, split_tokens
 __all__ = ["FakeLLM", "generated_text"]
 
 _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
-GENERATED_CACHE = 4096  # generated answers kept per FakeLLM (each ~1 KB of text + its tokens)
+GENERATED_CACHE = 4096  # generated answers kept per FakeLLM (~4 KB each with their token tuple)
 
 
 @functools.cache
