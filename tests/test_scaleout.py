@@ -184,3 +184,25 @@ def test_violations_log_is_one_log_shared_by_every_worker(base: str) -> None:
     assert httpx.delete(f"{base}/__mockswarms/violations").status_code == 200
     cleared = [r.json() for r in _fresh_connections(base, 6, "GET", "/__mockswarms/violations")]
     assert cleared == [{"total": 0, "count": 0, "violations": []}] * 6
+
+
+def test_every_answered_completion_is_in_the_journal_with_its_charge(base: str) -> None:
+    # The charge and the journal entry are one store step for a plain agent completion.
+    async def burst() -> list[httpx.Response]:
+        limits = httpx.Limits(max_connections=150)
+        async with httpx.AsyncClient(base_url=base, headers=FREE, limits=limits, timeout=60) as client:
+            return await asyncio.gather(
+                *(client.post("/v1/agent/completions", json=BODY) for _ in range(150))
+            )
+
+    responses = asyncio.run(burst())
+    assert sorted(r.status_code for r in responses) == [200] * 100 + [429] * 50
+    entries = httpx.get(f"{base}/__mockswarms/journal").json()["entries"]
+    assert len(entries) == 150 and sorted(e["id"] for e in entries) == list(range(1, 151))
+    by_job = {e["response"]["job_id"]: e for e in entries if e["status"] == 200}
+    for r in responses:
+        if r.status_code == 200:
+            entry = by_job[r.json()["job_id"]]
+            assert entry["response"] == r.json()
+            assert Decimal(entry["cost"]) == Decimal(str(r.json()["usage"]["total_cost"]))
+    assert all(e["cost"] == "0" for e in entries if e["status"] == 429)

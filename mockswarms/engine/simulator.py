@@ -16,7 +16,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -72,6 +72,12 @@ class Caller:
     # credit pre-check and the limiter of this request.
     balances: Balances | None = None
     window_counts: dict[str, tuple[int, float]] | None = None
+    # Set by an endpoint whose one charge may wait for the finished reply: ``charge`` then only
+    # prepares it (``pending_charge``) and the HTTP layer settles it with the reply's journal entry
+    # in one store step (``settle_pending``) before the response goes out.
+    fold_charge: bool = False
+    pending_charge: Charge | None = None
+    pending_openai: bool = False
 
     @property
     def tier(self) -> str:
@@ -444,30 +450,51 @@ class Simulator:
         settings = self.settings
         now = self.clock.timestamp()
         names = tuple(str(a.get("agent_name")) for a in agents if a.get("agent_name"))
-        outcome: CommitOutcome = await self.store.commit(
-            Charge(
-                charge_id=self._charge_id(),
-                scope=caller.user_id,
-                user_id=caller.user_id,
-                now=now,
-                limits=self.limits_for(caller),
-                cost=cost,
-                threshold=gates.settle_threshold(settings, cost),
-                count=settings.rate_limit_mode == "docs",
-                log=self._log_row(caller, "completion", data, cost),
-                completion=True,
-                agent_names=names,
-                agents=tuple(agents),
-            )
+        charge = Charge(
+            charge_id=self._charge_id(),
+            scope=caller.user_id,
+            user_id=caller.user_id,
+            now=now,
+            limits=self.limits_for(caller),
+            cost=cost,
+            threshold=gates.settle_threshold(settings, cost),
+            count=settings.rate_limit_mode == "docs",
+            log=self._log_row(caller, "completion", data, cost),
+            completion=True,
+            agent_names=names,
+            agents=tuple(agents),
         )
+        if caller.fold_charge and caller.pending_charge is None:
+            caller.fold_charge = False  # one charge per request waits, never a batch's items
+            caller.pending_charge, caller.pending_openai = charge, openai
+            return caller.balances or Balances()
+        return (await self._commit_charge(caller, charge, openai=openai)).balances
+
+    async def settle_pending(
+        self, caller: Caller, journal: dict[str, Any] | None = None, journal_limit: int = 0
+    ) -> bool:
+        """Commit the charge ``charge`` prepared for this request, with ``journal`` (the finished
+        reply's entry) in the same store step; raises 402/429 like :meth:`charge`. True if the
+        journal entry was written."""
+        charge = caller.pending_charge
+        if charge is None:
+            return False
+        caller.pending_charge = None
+        if journal is not None and journal_limit > 0:
+            charge = replace(charge, journal=journal, journal_limit=journal_limit)
+        outcome = await self._commit_charge(caller, charge, openai=caller.pending_openai)
+        return outcome.journal_id is not None
+
+    async def _commit_charge(self, caller: Caller, charge: Charge, *, openai: bool) -> CommitOutcome:
+        outcome: CommitOutcome = await self.store.commit(charge)
         if outcome.status == "insufficient_credits":
             raise gates.insufficient_credits_error(openai=openai)
         if outcome.status == "rate_limited":
-            raise ratelimit.rate_limited_error(outcome.windows, caller.tier, now, openai=openai)
-        caller.charged += cost
-        if settings.rate_limit_mode == "docs" and caller.account is not None and outcome.windows:
+            raise ratelimit.rate_limited_error(outcome.windows, caller.tier, charge.now, openai=openai)
+        caller.charged += charge.cost
+        if self.settings.rate_limit_mode == "docs" and caller.account is not None and outcome.windows:
             caller.rate_headers = ratelimit.rate_headers(outcome.windows, caller.tier)
-        return outcome.balances
+        return outcome
 
     async def refund(self, caller: Caller, amount: Decimal, data: dict[str, Any] | None = None) -> None:
         """Give back ``amount`` with a ``refund`` log row (``cost`` negative), in one atomic step:

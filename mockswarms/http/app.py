@@ -12,7 +12,7 @@ import json
 import logging
 import os
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 from typing import Any
 
 from starlette.applications import Starlette
@@ -160,8 +160,9 @@ class JournalMiddleware:
                 # while the store is down must not cost the client its response.
                 _log.warning("journal entry not stored: %s", exc)
 
-        async def _write_entry() -> None:
-            await simulator.ensure_started()  # no store read: this request already synced
+        def _entry(
+            status: int, body: bytes, streamed: bool, retry_after: int | None, cost: Any
+        ) -> dict[str, Any]:
             entry = journal_entry(
                 entry_id=0,  # the store numbers it, in the same round trip as the write
                 method=scope["method"],
@@ -170,7 +171,7 @@ class JournalMiddleware:
                 status=status or 500,
                 api_key=_header(scope, b"x-api-key") or _bearer(scope),
                 request_body=b"".join(request_chunks),
-                response_body=b"".join(response_chunks),
+                response_body=body,
                 streamed=streamed,
                 received_at=received_at,
                 simulated_at=simulator.timestamp(),
@@ -178,8 +179,26 @@ class JournalMiddleware:
                 fault_rule=scope.get("state", {}).get("fault_rule"),
             )
             entry["retry_after"] = retry_after
-            caller = scope.get("state", {}).get("caller")  # set by the endpoint once it knows the key
-            entry["cost"] = str(caller.charged) if caller is not None else None
+            entry["cost"] = None if cost is None else str(cost)
+            return entry
+
+        def seal(status: int, body: bytes, cost: Any, headers: Mapping[str, str]) -> dict[str, Any] | None:
+            # The entry of a finished plain reply, for the endpoint to write with its charge in one
+            # store step (routes._settle_and_render); none when a fault rule may alter the bytes.
+            if scope.get("state", {}).get("fault_rule") is not None:
+                return None
+            after = {k.lower(): v for k, v in headers.items()}.get("retry-after", "")
+            return _entry(status, body, False, int(after) if after.isdigit() else None, cost)
+
+        scope.setdefault("state", {})["journal_seal"] = seal
+
+        async def _write_entry() -> None:
+            if scope["state"].get("journal_sealed"):
+                return  # written with the request's charge
+            await simulator.ensure_started()  # no store read: this request already synced
+            caller = scope["state"].get("caller")  # set by the endpoint once it knows the key
+            cost = caller.charged if caller is not None else None
+            entry = _entry(status, b"".join(response_chunks), streamed, retry_after, cost)
             await simulator.store.journal_add(entry, simulator.settings.journal_size)
 
         async def recording_receive() -> Message:

@@ -26,7 +26,7 @@ from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, OpenAIError, ValidationFailed
 from mockswarms.http import endpoints as operations
 from mockswarms.http.endpoints import Reply
-from mockswarms.http.responses import json_response
+from mockswarms.http.responses import dumps, json_response
 from mockswarms.http.validation import MAX_VIOLATIONS, RequestValidator, violations_detail
 from mockswarms.limits import MAX_JSON_DEPTH, too_deep
 
@@ -150,6 +150,27 @@ def _render(reply: Reply, caller: Caller) -> Response:
     return json_response(reply.body, reply.status, headers)
 
 
+async def _settle_and_render(request: Request, sim: Simulator, caller: Caller, reply: Reply) -> Response:
+    """The request's one charge waited for the finished reply: settle it and write the reply's
+    journal entry in one store step (one round trip on Redis), before the response goes out."""
+    if reply.stream is not None:  # a stream's journal entry waits for its end
+        await sim.settle_pending(caller)
+        return _render(reply, caller)
+    content = dumps(reply.body)
+    # The journal middleware's entry builder; absent when the journal is off or a fault rule
+    # may still change the bytes on the wire (the middleware records those itself).
+    seal = request.scope.get("state", {}).get("journal_seal")
+    pending = caller.pending_charge
+    charged = caller.charged + (pending.cost if pending is not None else 0)
+    headers_before = {**caller.rate_headers, **reply.headers}  # Retry-After cannot come from the charge
+    entry = seal(reply.status, content, charged, headers_before) if seal else None
+    written = await sim.settle_pending(caller, entry, sim.settings.journal_size)
+    if written:
+        request.scope["state"]["journal_sealed"] = True
+    headers = {**caller.rate_headers, **reply.headers}
+    return Response(content, status_code=reply.status, headers=headers, media_type="application/json")
+
+
 def _endpoint(
     operation: Operation,
     *,
@@ -184,6 +205,8 @@ def _endpoint(
             # All simulated runs of this request together are bounded; prism truncates at the caps.
             with request_budget(truncate=not simulator.settings.semantic_validation):
                 reply = await operation(simulator, caller, payload if body else request)
+            if caller.pending_charge is not None:
+                return await _settle_and_render(request, simulator, caller, reply)
             return _render(reply, caller)
         except APIError as exc:
             # Errors after the limiter ran still carry its headers (e.g. a 400 from validation).

@@ -155,11 +155,16 @@ class Charge:
     completion: bool | None = None  # feed the metrics: True success, False failure, None no
     agent_names: tuple[str, ...] = ()
     agents: tuple[dict[str, Any], ...] = ()
+    # The finished reply's journal entry (without ``id``; the store numbers it as journal_add does),
+    # written in the same step so that a charged reply costs no extra round trip; ring of journal_limit.
+    journal: dict[str, Any] | None = None
+    journal_limit: int = 0
 
 
 @dataclass(frozen=True)
 class CommitOutcome(SettleOutcome):
     log_id: int | None = None
+    journal_id: int | None = None
 
 
 class StateStore(Protocol):

@@ -318,7 +318,14 @@ class MemoryStore:
             self._record_completion_now(charge.user_id, charge.now, charge.completion, charge.agent_names)
         if charge.agents:
             self._remember_now(charge.user_id, charge.agents)
-        return CommitOutcome("ok", outcome.balances, outcome.windows, log_id)
+        journal_id = None
+        if charge.journal is not None and charge.journal_limit > 0:
+            journal_id = int(self._values.get("journal_seq") or 0) + 1
+            self._values["journal_seq"] = journal_id
+            if self._journal.maxlen != charge.journal_limit:
+                self._journal = deque(self._journal, maxlen=charge.journal_limit)
+            self._journal.append({**charge.journal, "id": journal_id})
+        return CommitOutcome("ok", outcome.balances, outcome.windows, log_id, journal_id)
 
     async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
         timeline = self._timeline(scope, now)

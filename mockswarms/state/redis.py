@@ -211,10 +211,11 @@ return {status, bal, states}
 """
 )
 
-# KEYS: win, bal, seq, chg, logs, logseq, met, met_agents, met_times, agents, agents_order
+# KEYS: win, bal, seq, chg, logs, logseq, met, met_agents, met_times, agents, agents_order,
+#       journal, journal_seq (the val: counter)
 # ARGV: now, threshold, cost, count, maxlen, deadline_ms|'', log_json|'', log_limit,
 #       completion ''|'1'|'0', names_json, agents_json ([[field, json], …]), agent_cap,
-#       unique_cap, week, n, len1..n, lim1..n
+#       unique_cap, week, n, len1..n, lim1..n, journal_json|'', journal_limit
 _LUA_COMMIT = (
     _LUA_WINDOWS
     + _LUA_SETTLE_CORE
@@ -265,7 +266,14 @@ for _, pair in ipairs(cjson.decode(ARGV[11])) do
     redis.call('HDEL', KEYS[10], redis.call('LPOP', KEYS[11]))
   end
 end
-return {status, bal, states, log_id}
+local journal_id = 0
+local journal = ARGV[16 + 2 * n]
+if journal ~= nil and journal ~= '' then
+  journal_id = redis.call('INCR', KEYS[13])
+  redis.call('RPUSH', KEYS[12], string.format('%d', journal_id) .. '\\n' .. journal)
+  redis.call('LTRIM', KEYS[12], -tonumber(ARGV[17 + 2 * n]), -1)
+end
+return {status, bal, states, log_id, journal_id}
 """
 )
 
@@ -602,7 +610,12 @@ class RedisStore:
             self._k("met_times", user),
             self._k("agents", user),
             self._k("agents_order", user),
+            self._k("journal"),
+            self._k("val", "journal_seq"),
         ]
+        journal = b""
+        if charge.journal is not None and charge.journal_limit > 0:
+            journal = _json({k: v for k, v in charge.journal.items() if k != "id"})
         args = [
             _num(charge.now),
             "" if charge.threshold is None else str(_to_micro(charge.threshold)),
@@ -621,8 +634,10 @@ class RedisStore:
             len(lengths),
             *lengths,
             *values,
+            journal,
+            max(1, charge.journal_limit),
         ]
-        status, balances, states, log_id = await self._commit(keys=keys, args=args)
+        status, balances, states, log_id, *rest = await self._commit(keys=keys, args=args)
         if status == "expired":
             raise StoreUnavailable("the state store answered too late; nothing was charged")
         if status == "duplicate":  # a retry of a commit that already happened
@@ -632,6 +647,7 @@ class RedisStore:
             balances=_balances(balances),
             windows=_window_states(states, charge.limits),
             log_id=int(log_id) or None,
+            journal_id=int(rest[0]) if rest and rest[0] else None,
         )
 
     @_guarded

@@ -1,16 +1,17 @@
 """Issue #15 (Redis): round trips to Redis per agent completion, counted on the wire.
 
 Every command or pipeline the client sends is one ``send_packed_command`` on a connection; the test
-counts them for one agent completion on a started simulator. Today: 3 Lua scripts — the request's
-first read (clock, runtime settings, fixtures and fault-rule versions, plus the caller's account,
-balances and rate windows), the charge (settle + log row + metrics + agents) and the journal entry.
-The #15 target is 2 (the journal entry folded into the charge); see the report on #15.
+counts them for one agent completion on a started simulator: 2 Lua scripts — the request's first
+read (clock, runtime settings, fixtures and fault-rule versions, plus the caller's account, balances
+and rate windows) and the charge, which also writes the journal entry of the finished reply (settle +
+log row + metrics + agents + journal), before the response goes out.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -38,7 +39,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
     yield packets
 
 
-async def test_agent_completion_costs_three_round_trips(redis_url: str, sent: list[bytes]) -> None:
+async def test_agent_completion_costs_two_round_trips(redis_url: str, sent: list[bytes]) -> None:
     url = redis_url.rsplit("/", 1)[0] + f"/{os.getpid() % 8 + 8}"
     app = create_app(store=url, now="2026-03-01T12:00:00Z")
     transport = httpx.ASGITransport(app=app)
@@ -48,8 +49,18 @@ async def test_agent_completion_costs_three_round_trips(redis_url: str, sent: li
         sent.clear()
         response = await client.post("/v1/agent/completions", json=BODY, headers=KEY)
         assert response.status_code == 200
-        assert len(sent) == 3, [packet[:60] for packet in sent]
+        assert len(sent) == 2, [packet[:60] for packet in sent]
         assert all(packet.split(b"\r\n")[2] == b"EVALSHA" for packet in sent)
+        journal = (await client.get("/__mockswarms/journal")).json()["entries"]
+        assert [(e["id"], e["path"], e["status"]) for e in journal[-2:]] == [
+            (1, "/v1/agent/completions", 200),
+            (2, "/v1/agent/completions", 200),
+        ]
+        assert journal[-1]["response"] == response.json()
+        assert journal[-1]["cost"] == str(Decimal(str(response.json()["usage"]["total_cost"])))
+        logs = (await client.get("/v1/swarm/logs", headers=KEY)).json()["logs"]
+        assert logs[0]["data"]["job_id"] == response.json()["job_id"]  # the charge's log row
+        assert str(Decimal(str(logs[0]["cost"]))) == journal[-1]["cost"]
         sent.clear()
         assert (await client.get("/health")).status_code == 200
         assert len(sent) == 2  # the shared-state read and the journal entry

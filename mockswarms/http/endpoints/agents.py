@@ -101,6 +101,7 @@ async def agent_completion(sim: Simulator, caller: Caller, payload: Any) -> Repl
         models=model_names(sim, body_field(payload, "agent_config") or {}),
     )
     req = parse(AgentCompletion, payload)
+    caller.fold_charge = True  # one charge: settled with the reply's journal entry (routes)
     body, run, cost = await _run_agent(sim, caller, req)
     if _wants_stream(sim, req):
         return Reply(stream=stream_responses.agent_stream(sim, caller, body, run, cost))
