@@ -65,3 +65,31 @@ async def test_agent_completion_costs_two_round_trips(redis_url: str, sent: list
         assert (await client.get("/health")).status_code == 200
         assert len(sent) == 2  # the shared-state read and the journal entry
     await app.state.simulator.close()
+
+
+SWARM = {
+    "swarm_type": "SequentialWorkflow",
+    "task": "Count to three",
+    "agents": [{"agent_name": "One", "model_name": "gpt-4o"}, {"agent_name": "Two", "model_name": "gpt-4o"}],
+}
+CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Count to three"}]}
+
+
+@pytest.mark.parametrize(("path", "body"), [("/v1/swarm/completions", SWARM), ("/v1/chat/completions", CHAT)])
+async def test_swarm_and_chat_completions_cost_two_round_trips(
+    redis_url: str, sent: list[bytes], path: str, body: dict[str, Any]
+) -> None:
+    url = redis_url.rsplit("/", 1)[0] + f"/{os.getpid() % 8 + 8}"
+    app = create_app(store=url, now="2026-03-01T12:00:00Z")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+        assert (await client.post("/__mockswarms/reset")).status_code == 200
+        assert (await client.post(path, json=body, headers=KEY)).status_code == 200
+        sent.clear()
+        response = await client.post(path, json=body, headers=KEY)
+        assert response.status_code == 200, response.text
+        assert len(sent) == 2, [packet[:60] for packet in sent]
+        journal = (await client.get("/__mockswarms/journal")).json()["entries"]
+        assert [(e["id"], e["path"]) for e in journal] == [(1, path), (2, path)]
+        assert journal[-1]["response"] == response.json()
+    await app.state.simulator.close()

@@ -62,6 +62,7 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
             "total_tokens": run.total_tokens,
         },
     }
+    caller.fold_charge = True  # one charge: settled with the reply's journal entry (routes)
     await sim.charge(caller, cost, body, [], openai=True)
     if req.stream and sim.settings.streaming:
         return Reply(stream=stream_responses.chat_stream(sim, caller, body, run, cost))

@@ -129,6 +129,7 @@ async def swarm_completion(sim: Simulator, caller: Caller, payload: Any) -> Repl
     )
     check_swarm_type_value(payload, status=sim.settings.invalid_swarm_type_status)
     spec = parse(SwarmSpec, payload)
+    caller.fold_charge = True  # one charge: settled with the reply's journal entry (routes)
     body, run, usage, cost = await execute_swarm(sim, caller, spec)
     if spec.stream and sim.settings.streaming:
         return Reply(stream=stream_responses.swarm_stream(sim, caller, body, run, usage, cost, spec))
