@@ -10,7 +10,7 @@ import pytest
 from mockswarms.engine.fixtures import FixtureError, FixtureRegistry, add_parser, check_dirs
 from mockswarms.engine.llm import LLMCall, Message
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def call(**kw: object) -> LLMCall:

@@ -196,7 +196,7 @@ def test_shipped_pipeline_fixtures_drive_a_sequential_swarm() -> None:
     from mockswarms.engine.architectures import run_swarm
     from mockswarms.shapes.requests import SwarmSpec
 
-    registry = FixtureRegistry([Path(__file__).resolve().parent.parent / "fixtures"], watch=False)
+    registry = FixtureRegistry([Path(__file__).resolve().parents[2] / "fixtures"], watch=False)
     llm = FakeLLM(Entropy(0), registry, lambda model: PACING)
     spec = SwarmSpec.model_validate(
         {

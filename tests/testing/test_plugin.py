@@ -20,7 +20,7 @@ from mockswarms.http.app import create_app
 from mockswarms.testing.control import ControlError, SimulatorControl
 from mockswarms.testing.fault_shorthand import fault_rule
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # Until the package is installed (pytest11 entry point), load the plugin explicitly.
 INSTALLED = any(ep.name == "mockswarms" for ep in importlib.metadata.entry_points(group="pytest11"))
 PLUGIN = [] if INSTALLED else ["-p", "mockswarms.testing.plugin"]

@@ -82,7 +82,7 @@ def test_openapi_json_is_the_checked_in_contract_byte_for_byte(client: TestClien
     from pathlib import Path
 
     checked_in = (
-        Path(__file__).resolve().parent.parent / "contracts" / "swarms-api.openapi.json"
+        Path(__file__).resolve().parents[2] / "contracts" / "swarms-api.openapi.json"
     ).read_bytes()
     reply = client.get("/openapi.json")
     assert reply.status_code == 200 and reply.content == checked_in
