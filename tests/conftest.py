@@ -1,8 +1,8 @@
 """Shared test set-up.
 
-pytester's in-process runs (tests/test_plugin.py) restore ``sys.modules`` afterwards, dropping
+pytester's in-process runs (tests/testing/test_plugin.py) restore ``sys.modules`` afterwards, dropping
 modules first imported inside them; a later import then makes second copies whose classes fail
-``isinstance`` checks against the first (Schemathesis engine events, in tests/test_verify.py).
+``isinstance`` checks against the first (Schemathesis engine events, in tests/contract/test_verify.py).
 Importing them here, before any pytester run, keeps one copy for the whole session.
 
 ``redis_url``: ``MOCKSWARMS_TEST_REDIS_URL`` when set, otherwise a throw-away ``redis-server`` on a
