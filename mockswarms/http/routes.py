@@ -27,7 +27,7 @@ from mockswarms.errors import APIError, OpenAIError, ValidationFailed
 from mockswarms.http import endpoints as operations
 from mockswarms.http.endpoints import Reply
 from mockswarms.http.responses import dumps, json_response
-from mockswarms.http.validation import MAX_VIOLATIONS, RequestValidator, violations_detail
+from mockswarms.http.validation import MAX_VIOLATIONS, RequestValidator, log_entry, violations_detail
 from mockswarms.limits import MAX_JSON_DEPTH, too_deep
 
 __all__ = ["public_routes"]
@@ -122,7 +122,7 @@ async def _check_contract(request: Request, simulator: Simulator, raw: bytes) ->
         return
     # One log for every worker, kept by the store (GET /__mockswarms/violations).
     at = simulator.timestamp()
-    entries = [{"at": at, "request_id": None, **v.to_json()} for v in violations]
+    entries = [log_entry(v, at) for v in violations]
     await simulator.store.violations_add(entries, MAX_VIOLATIONS)
     if simulator.settings.request_validation == "strict" and any(v.blocking for v in violations):
         raise APIError(422, body=violations_detail(violations))

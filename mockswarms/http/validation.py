@@ -30,14 +30,18 @@ from mockswarms.limits import MAX_JSON_DEPTH, too_deep
 
 __all__ = [
     "MAX_VIOLATIONS",
+    "MAX_VIOLATION_MESSAGE",
     "RequestValidator",
     "Violation",
     "ViolationLog",
+    "log_entry",
     "violations_detail",
 ]
 
-# The shared violations log keeps the last this many entries (the store trims it; the total counts all).
+# The shared violations log keeps the last this many entries (the store trims it; the total counts all),
+# each message cut to this many characters (a wrong value is quoted in it, and may be megabytes).
 MAX_VIOLATIONS = 1000
+MAX_VIOLATION_MESSAGE = 1000
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 # Never validated: the simulator's own control API.
@@ -241,6 +245,14 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
         if key.lower() == name:
             return val
     return None
+
+
+def log_entry(violation: Violation, at: str | None) -> dict[str, Any]:
+    """A violation as the shared log keeps it (``seq`` added by the store), its message bounded."""
+    entry = {"at": at, "request_id": None, **violation.to_json()}
+    if len(violation.message) > MAX_VIOLATION_MESSAGE:
+        entry["message"] = violation.message[: MAX_VIOLATION_MESSAGE - 1] + "…"
+    return entry
 
 
 def violations_detail(violations: Iterable[Violation]) -> dict[str, Any]:

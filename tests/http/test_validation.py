@@ -224,3 +224,18 @@ def test_sdk_malformed_request_caught_in_strict_and_report_modes() -> None:
             journal = httpx.get(server.url("/__mockswarms/violations")).json()
             locations = [v["location"] for v in journal["violations"]]
             assert locations == [["body", "agent_config", "max_tokens"]], mode
+
+
+def test_report_mode_keeps_a_bounded_message_per_violation() -> None:
+    # The log lives in the store (shared by workers): a huge wrong value must not be copied into it.
+    from starlette.testclient import TestClient
+
+    from mockswarms.http.validation import MAX_VIOLATION_MESSAGE
+
+    huge = {"agent_config": {"agent_name": "A", "max_tokens": "9" * 200_000}, "task": "Summarize X"}
+    with TestClient(_app("report")) as client:
+        client.post("/v1/agent/completions", json=huge, headers={"x-api-key": "sk-mock-premium"})
+        (entry,) = client.get("/__mockswarms/violations").json()["violations"]
+    assert entry["location"] == ["body", "agent_config", "max_tokens"]
+    assert len(entry["message"]) == MAX_VIOLATION_MESSAGE
+    assert entry["message"].endswith("…") and entry["message"].startswith('"9999')
