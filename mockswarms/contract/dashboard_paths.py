@@ -3,8 +3,9 @@ journal feed (``text/event-stream``, never ends) and its two JSON read-outs. Kep
 control API (``openapi._CONTROL``) because their responses are not the generic JSON object.
 
 ``GET /__mockswarms/events`` is marked ``x-mockswarms-endless: true``: a runner that reads whole bodies
-waits on every case of it until its request timeout (or forever without one), so ``mockswarms verify`` skips operations carrying the mark
-(see ``endless_operation``), and other runners can skip it by its operation id ``controlEvents``.
+waits on every case of it until its request timeout (or forever without one), so ``mockswarms verify``
+skips operations carrying the mark (see ``endless_operation``), and other runners can skip it by its
+operation id ``controlEvents``.
 """
 
 from __future__ import annotations
