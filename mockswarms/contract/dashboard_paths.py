@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from mockswarms.paths import CONTROL_PREFIX
+
 __all__ = ["ENDLESS_MARK", "dashboard_paths", "endless_operation"]
 
 ENDLESS_MARK = "x-mockswarms-endless"
-_PREFIX = "/__mockswarms"
+_PREFIX = CONTROL_PREFIX
 # As the control API: open to loopback clients, or the admin token.
 _SECURITY: list[dict[str, list[str]]] = [{}, {"AdminBearer": []}]
 

@@ -9,9 +9,9 @@ from typing import Any
 import orjson
 from starlette.responses import Response
 
-__all__ = ["CONTROL_PREFIX", "dumps", "json_response"]
+from mockswarms.paths import CONTROL_PREFIX
 
-CONTROL_PREFIX = "/__mockswarms"
+__all__ = ["CONTROL_PREFIX", "dumps", "json_response"]
 
 
 def dumps(body: Any) -> bytes:

@@ -7,9 +7,11 @@ from typing import Any, Protocol, overload
 
 import httpx
 
+from mockswarms.paths import CONTROL_PREFIX
+
 __all__ = ["CONTROL", "ControlRequests", "Journal"]
 
-CONTROL = "/__mockswarms"  # the control API's prefix: its own calls are left out of the journal
+CONTROL = CONTROL_PREFIX  # the control API's own calls are left out of the journal
 
 
 class ControlRequests(Protocol):

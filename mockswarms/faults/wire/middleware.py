@@ -24,8 +24,7 @@ from mockswarms.faults.rules import (
 from mockswarms.faults.wire.body import BodyRewriter, ChunkDelay
 from mockswarms.faults.wire.sse import SseRewriter
 from mockswarms.faults.wire.transport import drop_connection
-
-CONTROL_PREFIX = "/__mockswarms"
+from mockswarms.paths import CONTROL_PREFIX
 
 
 async def _send_error(send: Send, error: APIError) -> None:
