@@ -1,7 +1,7 @@
 """The simulator service: one per app. Owns the clock, entropy, store, fake LLM, fixtures and faults,
 and runs the request pipeline (auth → gates → pre-checks → run → settle → log) for the routes.
 
-Why ~450 lines: the one place that wires the domain together (auth, admission, charge, refunds, logs,
+Why ~550 lines: the one place that wires the domain together (auth, admission, charge, refunds, logs,
 clock persistence); the seam for a split is the money steps (settle, charge, refund) versus the rest.
 
 Nothing here knows about Starlette: routes pass headers, the client address and parsed bodies in,

@@ -1,6 +1,6 @@
 """The Redis state store: one simulator shared by several workers (and hosts) through one Redis.
 
-Why ~700 lines: each StateStore method is a Lua script next to its Python wrapper, so every atomic step
+Why ~870 lines: each StateStore method is a Lua script next to its Python wrapper, so every atomic step
 reads in one place; the scripts cannot move without separating them from their callers.
 
 Every method of :class:`mockswarms.state.base.StateStore` is atomic on its own. Money and windows change
