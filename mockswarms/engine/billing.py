@@ -22,6 +22,7 @@ from zoneinfo import ZoneInfo
 from mockswarms.clock import format_timestamp
 from mockswarms.config import Settings
 from mockswarms.shapes.account import UnitRates, UsageCostsFlat, UsageCostsResponse, UsagePricing
+from mockswarms.shapes.agents import AgentUsage
 from mockswarms.shapes.chat import ChatUsage
 from mockswarms.shapes.workflows import AdvancedResearchUsage, ReasoningUsage, WorkflowUsage
 
@@ -165,7 +166,7 @@ def agent_usage(
     mcp_calls: int = 0,
     tool: str | None = None,
     tools: Iterable[str] | None = None,
-) -> tuple[dict[str, Any], Decimal]:
+) -> tuple[AgentUsage, Decimal]:
     """``/v1/agent/completions`` usage: tokens at agent rates + $0.25/image (+ MCP / tool fees).
 
     No agent fee; no night discount unless ``night_discount_scope == "all"``. ``mcp_url`` (the
@@ -185,7 +186,7 @@ def agent_usage(
     if frenzy_active(now, settings):
         img_cost = mcp_cost = tool_cost = total = _ZERO
     cost = quantize(total)
-    usage: dict[str, Any] = {
+    usage: AgentUsage = {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "total_tokens": input_tokens + output_tokens,
@@ -193,8 +194,10 @@ def agent_usage(
     }
     if mcp_calls:
         usage["mcp_url"] = money(mcp_cost)
-    if tool_key is not None:
-        usage[tool_key] = money(tool_cost)
+    if tool_key == "search_cost":
+        usage["search_cost"] = money(tool_cost)
+    elif tool_key == "scrape_cost":
+        usage["scrape_cost"] = money(tool_cost)
     usage["total_cost"] = float(cost)
     return usage, cost
 

@@ -18,6 +18,7 @@ from mockswarms.engine import billing
 from mockswarms.engine.runs import AgentRun, ChatRun, Run, SwarmRun
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.http import sse as streaming
+from mockswarms.shapes.agents import AgentCompletionOutput
 from mockswarms.shapes.requests import SwarmSpec
 from mockswarms.tokenizer import count_tokens
 
@@ -65,17 +66,20 @@ def _factory(
 
 
 def agent_stream(
-    sim: Simulator, caller: Caller, body: dict[str, Any], run: AgentRun, cost: Decimal
+    sim: Simulator, caller: Caller, body: AgentCompletionOutput, run: AgentRun, cost: Decimal
 ) -> StreamFactory:
+    job_id, usage = body["job_id"], body["usage"]
+    # The endpoint always fills both (the shape allows null for other profiles' bodies).
+    assert job_id is not None and usage is not None
     chunks = _chunks(run)
     pacing = run.turns[0].result.pacing if run.turns else None
     events = streaming.agent_stream_events(
-        job_id=body["job_id"],
+        job_id=job_id,
         name=body["name"],
         description=body["description"],
         temperature=body["temperature"],
         chunks=chunks,
-        usage=body["usage"],
+        usage=usage,
         start=sim.clock.now(),
         pacing=pacing,
         latency=_latency(run),
@@ -96,7 +100,7 @@ def agent_stream(
         )
         return partial
 
-    return _factory(sim, caller, body["job_id"], cost, events, produced_cost)
+    return _factory(sim, caller, job_id, cost, events, produced_cost)
 
 
 def swarm_stream(

@@ -35,6 +35,10 @@ class AgentUsage(TypedDict):
     output_tokens: int
     total_tokens: int
     img_cost: NotRequired[Annotated[float | None, ABSENT]]
+    # Fees present only when charged: MCP calls (the [S1] name), the one search / scrape tool applied.
+    mcp_url: NotRequired[Annotated[float | None, ABSENT]]
+    search_cost: NotRequired[Annotated[float | None, ABSENT]]
+    scrape_cost: NotRequired[Annotated[float | None, ABSENT]]
     total_cost: NotRequired[Annotated[float | None, ABSENT]]
 
 
@@ -82,6 +86,7 @@ class AgentCompletionOutput(TypedDict):
     """``POST /v1/agent/completions`` (reference b.3). ``outputs`` is a message list in 2026 docs."""
 
     job_id: str | None
+    id: NotRequired[Annotated[str | None, ABSENT]]  # = job_id, switch ``agent_response_id_field``
     success: bool
     name: str | None
     description: str | None

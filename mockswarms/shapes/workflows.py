@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal, NotRequired
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
 
+from mockswarms.shapes.agents import AgentUsage
 from mockswarms.shapes.body import ABSENT, OUT
 
 __all__ = [
@@ -153,7 +154,7 @@ class AutoSwarmBuilderOutput(TypedDict):
     outputs: NotRequired[Annotated[dict[str, Any] | list[Any] | str | None, ABSENT]]
     type: NotRequired[Annotated[str | None, ABSENT]]
     timestamp: NotRequired[Annotated[str | None, ABSENT]]
-    usage: NotRequired[Annotated[dict[str, Any] | None, ABSENT]]
+    usage: NotRequired[Annotated[AgentUsage | None, ABSENT]]  # priced at agent rates
 
 
 @with_config(OUT)

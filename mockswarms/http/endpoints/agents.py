@@ -23,6 +23,7 @@ from mockswarms.http.endpoints.pipeline import (
     parse,
     parse_list,
 )
+from mockswarms.shapes.agents import AgentBatchEnvelope, AgentBatchItemError, AgentCompletionOutput
 from mockswarms.shapes.requests import AgentCompletion
 
 
@@ -53,7 +54,7 @@ def _wants_stream(sim: Simulator, req: AgentCompletion) -> bool:
 
 async def _run_agent(
     sim: Simulator, caller: Caller, req: AgentCompletion
-) -> tuple[dict[str, Any], AgentRun, Decimal]:
+) -> tuple[AgentCompletionOutput, AgentRun, Decimal]:
     """Run, price and settle one agent completion; returns (response body, run, cost)."""
     options: dict[str, Any] = {
         "default_model": sim.settings.default_model,
@@ -76,20 +77,19 @@ async def _run_agent(
         now=now(sim),
     )
     job_id = sim.entropy.ids.agent_job()
-    body: dict[str, Any] = {"job_id": job_id}
+    body: AgentCompletionOutput = {
+        "job_id": job_id,
+        "success": True,
+        "name": run.name,
+        "description": run.description,
+        "temperature": run.temperature,
+        "outputs": run.output,
+        "usage": usage,
+        "timestamp": sim.timestamp(),
+    }
     if sim.settings.agent_response_id_field:
-        body["id"] = job_id
-    body.update(
-        {
-            "success": True,
-            "name": run.name,
-            "description": run.description,
-            "temperature": run.temperature,
-            "outputs": run.output,
-            "usage": usage,
-            "timestamp": sim.timestamp(),
-        }
-    )
+        # `id` right after `job_id` (keys go on the wire in insertion order; `**body` keeps job_id first).
+        body = {"job_id": job_id, "id": job_id, **body}
     await sim.charge(caller, cost, body, agent_configs([req.agent_config] if req.agent_config else []))
     return body, run, cost
 
@@ -115,7 +115,7 @@ async def agent_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
     await sim.admit(caller, endpoint="/v1/agent/batch/completions", models=model_names(sim, configs))
     items = parse_list(AgentCompletion, payload)
     gates.check_batch_size(len(items), sim.settings)
-    results: list[Any] = []
+    results: list[AgentCompletionOutput | AgentBatchItemError] = []
     seconds = 0.0
     for req in items:
         try:
@@ -126,21 +126,19 @@ async def agent_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
             if exc.status in (402, 429) and not results:
                 raise
             detail = exc.body.get("detail", exc.body)
-            results.append(
-                {
-                    "success": False,
-                    "error": detail if isinstance(detail, str) else str(detail),
-                    "timestamp": sim.timestamp(),
-                }
-            )
+            failed: AgentBatchItemError = {
+                "success": False,
+                "error": detail if isinstance(detail, str) else str(detail),
+                "timestamp": sim.timestamp(),
+            }
+            results.append(failed)
     if sim.settings.agent_batch_shape == "list":
         return Reply(results)
-    return Reply(
-        {
-            "batch_id": sim.entropy.ids.prefixed("agent-batch"),
-            "total_requests": len(items),
-            "execution_time": round(seconds, 6),
-            "timestamp": sim.timestamp(),
-            "results": results,
-        }
-    )
+    envelope: AgentBatchEnvelope = {
+        "batch_id": sim.entropy.ids.prefixed("agent-batch"),
+        "total_requests": len(items),
+        "execution_time": round(seconds, 6),
+        "timestamp": sim.timestamp(),
+        "results": results,
+    }
+    return Reply(envelope)

@@ -21,6 +21,7 @@ from mockswarms.engine.runs import Run
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, OpenAIError, ValidationFailed
 from mockswarms.journal import redact
+from mockswarms.shapes.agents import AgentUsage
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -116,7 +117,7 @@ def check_prompt(sim: Simulator, caller: Caller, run: Run) -> None:
     sim.check_prompt(caller, longest)
 
 
-def agent_rate_cost(sim: Simulator, run: Run, *, images: int = 0) -> tuple[dict[str, Any], Decimal]:
+def agent_rate_cost(sim: Simulator, run: Run, *, images: int = 0) -> tuple[AgentUsage, Decimal]:
     """Agent-rate pricing of a run with no tool or MCP fees (chat, reasoning, auto-swarm-builder …)."""
     return billing.agent_usage(
         run.input_tokens, run.output_tokens, images=images, settings=sim.settings, now=now(sim)
