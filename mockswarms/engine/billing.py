@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, Literal, cast
 from zoneinfo import ZoneInfo
 
 from mockswarms.clock import format_timestamp
@@ -24,6 +24,7 @@ from mockswarms.config import Settings
 from mockswarms.shapes.account import UnitRates, UsageCostsFlat, UsageCostsResponse, UsagePricing
 from mockswarms.shapes.agents import AgentUsage
 from mockswarms.shapes.chat import ChatUsage
+from mockswarms.shapes.swarms import CostBreakdown, SwarmUsage
 from mockswarms.shapes.workflows import AdvancedResearchUsage, ReasoningUsage, WorkflowUsage
 
 __all__ = [
@@ -212,7 +213,7 @@ def swarm_usage(
     service_tier: str | None = None,
     images: int = 0,
     per_agent: Mapping[str, Mapping[str, int]] | None = None,
-) -> tuple[dict[str, Any], Decimal]:
+) -> tuple[SwarmUsage, Decimal]:
     """``/v1/swarm/completions`` usage with ``billing_info`` (reference §e worked example).
 
     ``images`` (undocumented for 2026; the 2025-08 example charges $0.25 each) adds an
@@ -234,13 +235,14 @@ def swarm_usage(
     if frenzy:
         agent_cost = input_cost = output_cost = img_cost = total = _ZERO
     cost = quantize(total)
+    discount_type: Literal["night_time", "frenzy_mode", "none"]
     if frenzy:
         discount_type, percentage = "frenzy_mode", 100
     elif night:
         discount_type, percentage = "night_time", int(settings.night_discount * 100)
     else:
         discount_type, percentage = "none", 0
-    breakdown: dict[str, Any] = {
+    breakdown: CostBreakdown = {
         "agent_cost": money(agent_cost),
         "input_token_cost": money(input_cost),
         "output_token_cost": money(output_cost),
@@ -258,15 +260,17 @@ def swarm_usage(
         counts = breakdown["token_counts"]
         counts["per_agent"] = {name: dict(value) for name, value in (per_agent or {}).items()}
         breakdown["service_tier"] = service_tier or "standard"
-        breakdown["night_time_discount_applied"] = breakdown.pop("night_time_discount_applied")
-        legacy = {
+        # The 2025 form puts the discount flag last: re-insert it (a required key, so through a plain view).
+        in_order = cast(dict[str, Any], breakdown)
+        in_order["night_time_discount_applied"] = in_order.pop("night_time_discount_applied")
+        legacy: SwarmUsage = {
             "input_tokens": input_tokens,
             "output_tokens": output_tokens,
             "total_tokens": input_tokens + output_tokens,
             "billing_info": {"cost_breakdown": breakdown, "total_cost": float(cost)},
         }
         return legacy, cost
-    usage: dict[str, Any] = {
+    usage: SwarmUsage = {
         "input_tokens": input_tokens,
         "output_tokens": output_tokens,
         "total_tokens": input_tokens + output_tokens,

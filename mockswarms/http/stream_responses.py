@@ -20,6 +20,7 @@ from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.http import sse as streaming
 from mockswarms.shapes.agents import AgentCompletionOutput
 from mockswarms.shapes.requests import SwarmSpec
+from mockswarms.shapes.swarms import LegacySwarmCompletionOutput, SwarmCompletionOutput, SwarmUsage
 from mockswarms.tokenizer import count_tokens
 
 __all__ = ["agent_stream", "chat_stream", "swarm_stream"]
@@ -106,9 +107,9 @@ def agent_stream(
 def swarm_stream(
     sim: Simulator,
     caller: Caller,
-    body: dict[str, Any],
+    body: SwarmCompletionOutput | LegacySwarmCompletionOutput,
     run: SwarmRun,
-    usage: dict[str, Any],
+    usage: SwarmUsage,
     cost: Decimal,
     spec: SwarmSpec,
 ) -> StreamFactory:
@@ -122,8 +123,9 @@ def swarm_stream(
         )
         for t in run.turns
     ]
+    job_id = str(body.get("job_id", ""))  # the legacy layout has none
     events = streaming.swarm_stream_events(
-        job_id=str(body.get("job_id", "")),
+        job_id=job_id,
         swarm_name=spec.name,
         description=spec.description,
         swarm_type=run.swarm_type,
@@ -153,7 +155,7 @@ def swarm_stream(
         )
         return partial
 
-    return _factory(sim, caller, str(body.get("job_id", "")), cost, events, produced_cost)
+    return _factory(sim, caller, job_id, cost, events, produced_cost)
 
 
 def chat_stream(

@@ -45,6 +45,7 @@ class TokenCounts(TypedDict):
     total_input_tokens: int
     total_output_tokens: int
     total_tokens: int
+    per_agent: NotRequired[Annotated[dict[str, dict[str, int]] | None, ABSENT]]  # legacy layout
 
 
 @with_config(OUT)
@@ -55,6 +56,8 @@ class CostBreakdown(TypedDict):
     token_counts: TokenCounts
     num_agents: int
     night_time_discount_applied: bool
+    img_cost: NotRequired[Annotated[float | None, ABSENT]]  # only when images were charged
+    service_tier: NotRequired[Annotated[str | None, ABSENT]]  # legacy layout
 
 
 @with_config(OUT)
@@ -62,7 +65,7 @@ class BillingInfo(TypedDict):
     cost_breakdown: CostBreakdown
     total_cost: float
     discount_active: bool
-    discount_type: Literal["night_time", "none"]
+    discount_type: Literal["night_time", "frenzy_mode", "none"]
     discount_percentage: float
 
 
@@ -140,6 +143,9 @@ class SwarmCompletionOutput(TypedDict):
     execution_time: float | None
     service_tier: str | None
     usage: SwarmUsage | None
+    # The request's multi-task / conversation inputs, echoed when given.
+    tasks: NotRequired[Annotated[list[str] | None, ABSENT]]
+    messages: NotRequired[Annotated[list[dict[str, Any]] | dict[str, Any] | None, ABSENT]]
 
 
 @with_config(OUT)
@@ -148,7 +154,7 @@ class LegacySwarmMetadata(TypedDict):
     num_agents: int
     execution_time_seconds: float
     completion_time: NotRequired[Annotated[str | None, ABSENT]]
-    billing_info: NotRequired[Annotated[dict[str, Any] | None, ABSENT]]
+    billing_info: NotRequired[Annotated[LegacyBillingInfo | BillingInfo | None, ABSENT]]
 
 
 @with_config(OUT)

@@ -24,6 +24,16 @@ from mockswarms.http.endpoints.pipeline import (
     parse_list,
 )
 from mockswarms.shapes.requests import SwarmSpec
+from mockswarms.shapes.swarms import (
+    LegacySwarmCompletionOutput,
+    SwarmBatchItemError,
+    SwarmBatchItemSuccess,
+    SwarmCompletionOutput,
+    SwarmUsage,
+)
+
+# A swarm completion in either layout (switch `swarm_response_layout`).
+SwarmBody = SwarmCompletionOutput | LegacySwarmCompletionOutput
 
 INLINE_SWARM_TYPES = frozenset({"SequentialWorkflow", "ConcurrentWorkflow"})
 INLINE_MAX_AGENTS = 4
@@ -59,7 +69,7 @@ def _run_swarm(sim: Simulator, spec: SwarmSpec) -> SwarmRun:
     )
 
 
-def _swarm_usage(sim: Simulator, spec: SwarmSpec, run: Run) -> tuple[dict[str, Any], Decimal]:
+def _swarm_usage(sim: Simulator, spec: SwarmSpec, run: Run) -> tuple[SwarmUsage, Decimal]:
     return billing.swarm_usage(
         run.input_tokens,
         run.output_tokens,
@@ -71,10 +81,10 @@ def _swarm_usage(sim: Simulator, spec: SwarmSpec, run: Run) -> tuple[dict[str, A
     )
 
 
-def _swarm_body(sim: Simulator, spec: SwarmSpec, run: SwarmRun, usage: dict[str, Any]) -> dict[str, Any]:
+def _swarm_body(sim: Simulator, spec: SwarmSpec, run: SwarmRun, usage: SwarmUsage) -> SwarmBody:
     seconds = round(run.simulated_seconds, 6)
     if sim.settings.swarm_response_layout == "legacy":
-        return {
+        legacy: LegacySwarmCompletionOutput = {
             "status": "success",
             "swarm_name": spec.name,
             "description": spec.description,
@@ -86,10 +96,11 @@ def _swarm_body(sim: Simulator, spec: SwarmSpec, run: SwarmRun, usage: dict[str,
                 "num_agents": run.number_of_agents,
                 "execution_time_seconds": seconds,
                 "completion_time": sim.timestamp(),
-                "billing_info": usage.get("billing_info"),
+                "billing_info": usage["billing_info"],
             },
         }
-    body: dict[str, Any] = {
+        return legacy
+    body: SwarmCompletionOutput = {
         "job_id": sim.entropy.ids.swarm_job(),
         "status": "success",
         "swarm_name": spec.name,
@@ -110,7 +121,7 @@ def _swarm_body(sim: Simulator, spec: SwarmSpec, run: SwarmRun, usage: dict[str,
 
 async def execute_swarm(
     sim: Simulator, caller: Caller, spec: SwarmSpec
-) -> tuple[dict[str, Any], SwarmRun, dict[str, Any], Decimal]:
+) -> tuple[SwarmBody, SwarmRun, SwarmUsage, Decimal]:
     if _runs_inline(spec):
         run = _run_swarm(sim, spec)
     else:  # simulated work of any size never holds the event loop
@@ -153,22 +164,29 @@ async def swarm_batch(sim: Simulator, caller: Caller, payload: Any) -> Reply:
         check_swarm_type_value(item, status=sim.settings.invalid_swarm_type_status)
     specs = parse_list(SwarmSpec, payload)
     gates.check_batch_size(len(specs), sim.settings, swarms=True)
-    results: list[dict[str, Any]] = []
+    results: list[SwarmBody | SwarmBatchItemSuccess | SwarmBatchItemError] = []
     for spec in specs:
         try:
             body, _, usage, _ = await execute_swarm(sim, caller, spec)
             if sim.settings.swarm_batch_item == "full":  # seeds 000-002: each item is a whole response
                 results.append(body)
                 continue
-            results.append(
-                {"status": "success", "swarm_name": spec.name, "result": body.get("output"), "usage": usage}
-            )
+            done: SwarmBatchItemSuccess = {
+                "status": "success",
+                "swarm_name": spec.name,
+                "result": body["output"],
+                "usage": usage,
+            }
+            results.append(done)
         except APIError as exc:
             if exc.status in (402, 429) and not results:
                 raise
             detail = exc.body.get("detail", exc.body)
             text = detail if isinstance(detail, str) else str(detail)
-            results.append(
-                {"status": "error", "swarm_name": spec.name, "detail": f"Failed to run swarm: {text}"}
-            )
+            failed: SwarmBatchItemError = {
+                "status": "error",
+                "swarm_name": spec.name,
+                "detail": f"Failed to run swarm: {text}",
+            }
+            results.append(failed)
     return Reply(results)
