@@ -28,6 +28,7 @@ from typing import Any, Literal
 
 from mockswarms.clock import format_timestamp
 from mockswarms.engine.llm import Pacing
+from mockswarms.shapes.chat import ChatChunkDelta, ChatCompletionChunk, ChatUsage
 from mockswarms.tokenizer import count_tokens
 
 __all__ = [
@@ -332,13 +333,13 @@ def chat_stream_events(
     chunks: Sequence[str],
     pacing: Pacing | None = None,
     latency: float = 0.0,
-    usage: Mapping[str, Any] | None = None,
+    usage: ChatUsage | None = None,
 ) -> list[SSEEvent]:
     """``chat.completion.chunk`` frames (role delta, content deltas, ``finish_reason: "stop"``), then
     ``[DONE]``. With ``usage`` (``stream_options.include_usage``) an extra chunk with empty ``choices``
     and the usage precedes ``[DONE]``, as OpenAI sends it."""
 
-    def chunk(delta: dict[str, Any], finish_reason: str | None) -> dict[str, Any]:
+    def chunk(delta: ChatChunkDelta, finish_reason: str | None) -> ChatCompletionChunk:
         return {
             "id": completion_id,
             "object": "chat.completion.chunk",
@@ -352,13 +353,13 @@ def chat_stream_events(
     events += [SSEEvent(None, chunk({"content": c}, None), d) for c, d in zip(chunks, delays, strict=True)]
     events.append(SSEEvent(None, chunk({}, "stop"), 0.0 if chunks else latency))
     if usage is not None:
-        tail = {
+        tail: ChatCompletionChunk = {
             "id": completion_id,
             "object": "chat.completion.chunk",
             "created": created,
             "model": model,
             "choices": [],
-            "usage": dict(usage),
+            "usage": usage,
         }
         events.append(SSEEvent(None, tail))
     events.append(SSEEvent(None, "[DONE]"))

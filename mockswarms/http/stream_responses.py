@@ -19,6 +19,7 @@ from mockswarms.engine.runs import AgentRun, ChatRun, Run, SwarmRun
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.http import sse as streaming
 from mockswarms.shapes.agents import AgentCompletionOutput
+from mockswarms.shapes.chat import ChatCompletionResponse
 from mockswarms.shapes.requests import SwarmSpec
 from mockswarms.shapes.swarms import LegacySwarmCompletionOutput, SwarmCompletionOutput, SwarmUsage
 from mockswarms.tokenizer import count_tokens
@@ -159,7 +160,7 @@ def swarm_stream(
 
 
 def chat_stream(
-    sim: Simulator, caller: Caller, body: dict[str, Any], run: ChatRun, cost: Decimal
+    sim: Simulator, caller: Caller, body: ChatCompletionResponse, run: ChatRun, cost: Decimal
 ) -> StreamFactory:
     chunks = _chunks(run)
     pacing = run.turns[0].result.pacing if run.turns else None

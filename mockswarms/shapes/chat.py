@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal, NotRequired
+from typing import Annotated, Any, Literal, NotRequired
 
 from pydantic import ConfigDict, with_config
 from typing_extensions import TypedDict
@@ -24,6 +24,7 @@ __all__ = [
 class ChatResponseMessage(TypedDict):
     role: Literal["assistant"]
     content: str | None
+    tool_calls: NotRequired[Annotated[list[dict[str, Any]] | None, ABSENT]]  # a fixture's tool calls
 
 
 @with_config(OUT)

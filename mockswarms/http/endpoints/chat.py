@@ -20,6 +20,7 @@ from mockswarms.http.endpoints.pipeline import (
     fail_on_model_error,
     visible_models,
 )
+from mockswarms.shapes.chat import ChatCompletionResponse, ChatResponseMessage
 from mockswarms.shapes.discovery import OpenAIModelList
 from mockswarms.shapes.requests import ChatCompletionRequest
 
@@ -47,10 +48,10 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
     _, cost = agent_rate_cost(sim, run, images=run.images)
     completion_id = sim.entropy.ids.chat_completion()
     created = int(sim.clock.timestamp())
-    message: dict[str, Any] = {"role": "assistant", "content": run.text}
+    message: ChatResponseMessage = {"role": "assistant", "content": run.text}
     if run.tool_calls:
-        message["tool_calls"] = list(run.tool_calls)
-    body = {
+        message["tool_calls"] = [dict(call) for call in run.tool_calls]
+    body: ChatCompletionResponse = {
         "id": completion_id,
         "object": "chat.completion",
         "created": created,
