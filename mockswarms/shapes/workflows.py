@@ -110,6 +110,7 @@ class ReasoningUsage(TypedDict):
     input_tokens: int
     output_tokens: int
     total_tokens: int
+    total_cost: NotRequired[Annotated[float | None, ABSENT]]  # sent by /v1/reasoning-agent/completions
 
 
 @with_config(OUT)

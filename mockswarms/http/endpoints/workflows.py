@@ -30,7 +30,12 @@ from mockswarms.shapes.requests import (
     GraphWorkflowRequest,
     ReasoningAgentRequest,
 )
-from mockswarms.shapes.workflows import BatchedGridWorkflowOutput, GraphWorkflowOutput, WorkflowUsage
+from mockswarms.shapes.workflows import (
+    BatchedGridWorkflowOutput,
+    GraphWorkflowOutput,
+    ReasoningAgentOutput,
+    WorkflowUsage,
+)
 
 
 async def _workflow(sim: Simulator, caller: Caller, run: Run) -> tuple[WorkflowUsage, Decimal]:
@@ -108,7 +113,7 @@ async def reasoning_completion(sim: Simulator, caller: Caller, payload: Any) -> 
     check_prompt(sim, caller, run)
     fail_on_model_error(run)
     usage, cost = agent_rate_cost(sim, run)
-    body = {
+    body: ReasoningAgentOutput = {
         "job_id": sim.entropy.ids.prefixed("reasoning-agent", 28),
         "status": "success",
         "outputs": run.output,
