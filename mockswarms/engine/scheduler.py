@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, Literal
 
 from mockswarms.clock import parse_instant
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, DomainError
+from mockswarms.shapes.account import UsageReportDay, UsageReportResponse
 from mockswarms.shapes.requests import SwarmSpec
 from mockswarms.shapes.swarms import (
     ScheduleCancelResponse,
@@ -131,6 +133,16 @@ def _tokens(data: Mapping[str, Any], name: str) -> int:
     return 0
 
 
+@dataclass
+class _DayTotals:
+    """One day of the usage report while it is summed (money as Decimal until the body is built)."""
+
+    total_cost: Decimal = Decimal("0")
+    input_tokens: int = 0
+    output_tokens: int = 0
+    request_count: int = 0
+
+
 def _day(text: str, field: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -138,10 +150,18 @@ def _day(text: str, field: str) -> date:
         raise DomainError(400, f"Invalid {field}: expected YYYY-MM-DD") from exc
 
 
-def usage_report(logs: list[dict[str, Any]], query: Mapping[str, str], now: datetime) -> dict[str, Any]:
-    period = query.get("period", "month")
-    if period not in ("day", "week", "month"):
+_PERIODS: dict[str, Literal["day", "week", "month"]] = {"day": "day", "week": "week", "month": "month"}
+
+
+def _period(query: Mapping[str, str]) -> Literal["day", "week", "month"]:
+    period = _PERIODS.get(query.get("period", "month"))
+    if period is None:
         raise DomainError(400, "Invalid period: expected day, week or month")
+    return period
+
+
+def usage_report(logs: list[dict[str, Any]], query: Mapping[str, str], now: datetime) -> UsageReportResponse:
+    period: Literal["day", "week", "month", "custom"] = _period(query)
     today = now.date()
     if query.get("start_date") and query.get("end_date"):
         start, end = _day(query["start_date"], "start_date"), _day(query["end_date"], "end_date")
@@ -151,7 +171,7 @@ def usage_report(logs: list[dict[str, Any]], query: Mapping[str, str], now: date
     else:
         span = {"day": 0, "week": 6, "month": 29}[period]
         start, end = today - timedelta(days=span), today
-    days: dict[str, dict[str, Any]] = {}
+    days: dict[str, _DayTotals] = {}
     for row in logs:
         if row.get("category") != "completion":
             continue
@@ -159,21 +179,21 @@ def usage_report(logs: list[dict[str, Any]], query: Mapping[str, str], now: date
         if not start <= day <= end:
             continue
         data = row.get("data") or {}
-        slot = days.setdefault(
-            day.isoformat(),
-            {
-                "day": day.isoformat(),
-                "total_cost": Decimal("0"),
-                "input_tokens": 0,
-                "output_tokens": 0,
-                "request_count": 0,
-            },
-        )
-        slot["total_cost"] += _cost_of(data)
-        slot["input_tokens"] += _tokens(data, "input_tokens")
-        slot["output_tokens"] += _tokens(data, "output_tokens")
-        slot["request_count"] += 1
-    results = [{**slot, "total_cost": float(slot["total_cost"])} for _, slot in sorted(days.items())]
+        slot = days.setdefault(day.isoformat(), _DayTotals())
+        slot.total_cost += _cost_of(data)
+        slot.input_tokens += _tokens(data, "input_tokens")
+        slot.output_tokens += _tokens(data, "output_tokens")
+        slot.request_count += 1
+    results: list[UsageReportDay] = [
+        {
+            "day": key,
+            "total_cost": float(slot.total_cost),
+            "input_tokens": slot.input_tokens,
+            "output_tokens": slot.output_tokens,
+            "request_count": slot.request_count,
+        }
+        for key, slot in sorted(days.items())
+    ]
     return {
         "results": results,
         "period": period,

@@ -11,7 +11,7 @@ from mockswarms.engine.legacy_views import present_log_rows
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError
 from mockswarms.http.endpoints.pipeline import Reply, now
-from mockswarms.shapes.account import CreditsResponse
+from mockswarms.shapes.account import CreditsResponse, MetricsSummaryResponse
 from mockswarms.shapes.agents import AgentsListResponse
 
 
@@ -79,4 +79,13 @@ async def account_credits(sim: Simulator, caller: Caller, request: Request) -> R
 async def metrics_summary(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller)
     metrics = await sim.store.metrics(caller.user_id, sim.clock.timestamp())
-    return Reply({"success": True, **metrics, "timestamp": sim.timestamp()})
+    body: MetricsSummaryResponse = {
+        "success": True,
+        "unique_agents": metrics["unique_agents"],
+        "total_completion_calls": metrics["total_completion_calls"],
+        "successful_completions": metrics["successful_completions"],
+        "completions_last_24h": metrics["completions_last_24h"],
+        "completions_last_7d": metrics["completions_last_7d"],
+        "timestamp": sim.timestamp(),
+    }
+    return Reply(body)
