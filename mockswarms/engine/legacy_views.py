@@ -11,7 +11,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
+
+from mockswarms.shapes.swarms import LogEntry
 
 __all__ = ["SWARM_TYPES_2025", "present_log_rows"]
 
@@ -34,10 +36,12 @@ SWARM_TYPES_2025: tuple[str, ...] = (
 
 def present_log_rows(
     rows: Sequence[dict[str, Any]], *, id_type: str = "int", execution_time: str = "as-logged"
-) -> list[dict[str, Any]]:
+) -> list[LogEntry]:
+    """The store keeps rows as plain JSON objects (it imports no shapes); each is a row the simulator
+    logged (``Simulator._log_row`` / ``log_completion``) plus the ``id`` the store numbered it with."""
     if id_type == "int" and execution_time == "as-logged":
-        return list(rows)
-    shown = []
+        return cast(list[LogEntry], list(rows))
+    shown: list[LogEntry] = []
     for row in rows:
         row = dict(row)
         if id_type == "str" and row.get("id") is not None:
@@ -45,5 +49,5 @@ def present_log_rows(
         data = row.get("data")
         if execution_time == "iso" and isinstance(data, dict) and row.get("created_at"):
             row["data"] = {**data, "execution_time": row["created_at"]}
-        shown.append(row)
+        shown.append(cast(LogEntry, row))
     return shown

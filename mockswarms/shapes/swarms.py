@@ -194,6 +194,8 @@ class LogEntry(TypedDict):
     api_key: str
     category: str
     data: dict[str, Any]
+    # What the row moved: the charge (a refund's is negative); the rows sum to the balance's drop.
+    cost: NotRequired[Annotated[float | None, ABSENT]]
 
 
 @with_config(OUT)

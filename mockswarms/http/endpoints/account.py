@@ -13,6 +13,7 @@ from mockswarms.errors import APIError
 from mockswarms.http.endpoints.pipeline import Reply, now
 from mockswarms.shapes.account import CreditsResponse, MetricsSummaryResponse
 from mockswarms.shapes.agents import AgentsListResponse
+from mockswarms.shapes.swarms import SwarmLogsResponse
 
 
 def _money(value: Decimal) -> float:
@@ -39,7 +40,13 @@ async def swarm_logs(sim: Simulator, caller: Caller, request: Request) -> Reply:
         execution_time=sim.settings.log_execution_time,
     )
     count = len(logs) if sim.settings.logs_count == "length" else None
-    return Reply({"status": "success", "count": count, "logs": logs, "timestamp": sim.timestamp()})
+    body: SwarmLogsResponse = {
+        "status": "success",
+        "count": count,
+        "logs": logs,
+        "timestamp": sim.timestamp(),
+    }
+    return Reply(body)
 
 
 async def rate_limits(sim: Simulator, caller: Caller, request: Request) -> Reply:
