@@ -28,6 +28,18 @@ from typing import Any, Literal
 
 from mockswarms.clock import format_timestamp
 from mockswarms.engine.llm import Pacing
+from mockswarms.shapes.agents import (
+    AgentSSEChunk,
+    AgentSSEDone,
+    AgentSSEEnd,
+    AgentSSEError,
+    AgentSSELegacyDone,
+    AgentSSELegacyMetadata,
+    AgentSSELegacyUsage,
+    AgentSSEMetadata,
+    AgentSSEStart,
+    AgentUsage,
+)
 from mockswarms.shapes.chat import ChatChunkDelta, ChatCompletionChunk, ChatUsage
 from mockswarms.tokenizer import count_tokens
 
@@ -124,7 +136,7 @@ def agent_stream_events(
     description: str | None,
     temperature: float | None,
     chunks: Sequence[str],
-    usage: Mapping[str, Any],
+    usage: AgentUsage,
     start: datetime,
     pacing: Pacing | None = None,
     latency: float = 0.0,
@@ -142,21 +154,24 @@ def agent_stream_events(
     delays = _deltas(offsets)
     final = offsets[-1] if offsets else latency
     if fmt == "legacy":
-        events = [SSEEvent("metadata", {"job_id": job_id, "name": name, "temperature": temperature})]
-        events += [SSEEvent("chunk", {"content": c}, d) for c, d in zip(chunks, delays, strict=True)]
+        legacy_metadata: AgentSSELegacyMetadata = {"job_id": job_id, "name": name, "temperature": temperature}
+        events = [SSEEvent("metadata", legacy_metadata)]
+        events += [SSEEvent("chunk", _agent_chunk(c), d) for c, d in zip(chunks, delays, strict=True)]
         if error is not None:
             kind, _, detail = error.partition(": ")
-            events.append(
-                SSEEvent("error", {"error": kind, "message": detail or error}, _final_gap(offsets, latency))
-            )
+            failed: AgentSSEError = {"error": kind, "message": detail or error}
+            events.append(SSEEvent("error", failed, _final_gap(offsets, latency)))
             return events
-        events.append(
-            SSEEvent("usage", {"tokens_used": usage.get("total_tokens"), "cost": usage.get("total_cost")})
-        )
-        events.append(SSEEvent("done", {"status": "finished"}))
+        legacy_usage: AgentSSELegacyUsage = {
+            "tokens_used": usage["total_tokens"],
+            "cost": usage.get("total_cost"),
+        }
+        events.append(SSEEvent("usage", legacy_usage))
+        legacy_done: AgentSSELegacyDone = {"status": "finished"}
+        events.append(SSEEvent("done", legacy_done))
         return events
 
-    metadata = {
+    metadata: AgentSSEMetadata = {
         "job_id": job_id,
         "success": error is None,
         "name": name,
@@ -166,22 +181,35 @@ def agent_stream_events(
         "stream": True,
         "type": "metadata",
     }
-    events = [SSEEvent(None, metadata), SSEEvent("start", {"message": "Starting agent processing..."})]
+    started: AgentSSEStart = {"message": "Starting agent processing..."}
+    events = [SSEEvent(None, metadata), SSEEvent("start", started)]
     events += [
-        SSEEvent("chunk", {"content": c, "timestamp": _at(start, o)}, d)
+        SSEEvent("chunk", _agent_chunk(c, _at(start, o)), d)
         for c, o, d in zip(chunks, offsets, delays, strict=True)
     ]
     if error is not None:
-        events.append(
-            SSEEvent("error", {"error": error, "timestamp": _at(start, final)}, _final_gap(offsets, latency))
-        )
+        stopped: AgentSSEError = {"error": error, "timestamp": _at(start, final)}
+        events.append(SSEEvent("error", stopped, _final_gap(offsets, latency)))
         return events
-    usage_data = dict(usage)
+    usage_data: AgentUsage = {**usage}  # its own copy, not the completion body's object
     events.append(SSEEvent("usage", usage_data))
-    end = {"job_id": job_id, "usage": usage_data, "timestamp": _at(start, final), "complete": True}
+    end: AgentSSEEnd = {
+        "job_id": job_id,
+        "usage": usage_data,
+        "timestamp": _at(start, final),
+        "complete": True,
+    }
     events.append(SSEEvent("end", end))
-    events.append(SSEEvent("done", {"message": "Agent processing complete"}))
+    finished: AgentSSEDone = {"message": "Agent processing complete"}
+    events.append(SSEEvent("done", finished))
     return events
+
+
+def _agent_chunk(content: str, timestamp: str | None = None) -> AgentSSEChunk:
+    """A ``chunk`` frame: the legacy format has no ``timestamp``."""
+    if timestamp is None:
+        return {"content": content}
+    return {"content": content, "timestamp": timestamp}
 
 
 def _deltas(offsets: Sequence[float]) -> list[float]:

@@ -186,7 +186,7 @@ class AgentSSELegacyMetadata(TypedDict):
 @with_config(OUT)
 class AgentSSELegacyUsage(TypedDict):
     tokens_used: int
-    cost: float
+    cost: float | None  # the usage's total_cost (null if a usage came without one)
 
 
 @with_config(OUT)
