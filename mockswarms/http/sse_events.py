@@ -41,6 +41,20 @@ from mockswarms.shapes.agents import (
     AgentUsage,
 )
 from mockswarms.shapes.chat import ChatChunkDelta, ChatCompletionChunk, ChatUsage
+from mockswarms.shapes.swarms import (
+    SwarmSSEAgentEnd,
+    SwarmSSEAgentStart,
+    SwarmSSEChunk,
+    SwarmSSECoarseChunk,
+    SwarmSSEDone,
+    SwarmSSEEnd,
+    SwarmSSEError,
+    SwarmSSEMetadata,
+    SwarmSSEStart,
+    SwarmSSEStatus,
+    SwarmSSEUsage,
+    SwarmUsage,
+)
 from mockswarms.tokenizer import count_tokens
 
 __all__ = [
@@ -236,7 +250,7 @@ def swarm_stream_events(
     number_of_agents: int,
     service_tier: str | None,
     turns: Sequence[SwarmTurn],
-    usage: Mapping[str, Any],
+    usage: SwarmUsage,
     execution_time: float,
     output: Any = None,
     input_tokens: int | None = None,
@@ -258,7 +272,7 @@ def swarm_stream_events(
     """
     if per_token is None:
         per_token = swarm_type in PER_TOKEN_SWARM_TYPES
-    metadata = {
+    metadata: SwarmSSEMetadata = {
         "job_id": job_id,
         "swarm_name": swarm_name,
         "description": description,
@@ -267,33 +281,39 @@ def swarm_stream_events(
         "service_tier": service_tier,
         "status": "running",
     }
-    events = [
-        SSEEvent("metadata", metadata),
-        SSEEvent("start", {"status": "running", "message": "Starting swarm processing..."}),
-    ]
+    started: SwarmSSEStart = {"status": "running", "message": "Starting swarm processing..."}
+    events = [SSEEvent("metadata", metadata), SSEEvent("start", started)]
     if per_token:
         events += _per_token_events(turns)
     else:
         # One pause for the whole run: the coarse stream has nothing to show until the swarm finishes.
         pause = sum(_phase_durations(turns).values())
         message = f"Running {swarm_type} with {number_of_agents} agents"
-        events.append(SSEEvent("status", {"message": message, "input_tokens": input_tokens}))
+        running: SwarmSSEStatus = {"message": message, "input_tokens": input_tokens}
+        events.append(SSEEvent("status", running))
         if error is None:
-            events.append(SSEEvent("chunk", {"output": output}, pause))
+            whole: SwarmSSECoarseChunk = {"output": output}
+            events.append(SSEEvent("chunk", whole, pause))
         else:
-            events.append(SSEEvent("error", {"error": error}, pause))
+            events.append(SSEEvent("error", _swarm_error(error), pause))
             return events
     if error is not None:
-        events.append(SSEEvent("error", {"error": error}))
+        events.append(SSEEvent("error", _swarm_error(error)))
         return events
-    events.append(SSEEvent("usage", dict(usage)))
-    end: dict[str, Any] = {"execution_time": execution_time, "status": status}
+    usage_data: SwarmSSEUsage = {**usage}  # its own copy, not the completion body's object
+    events.append(SSEEvent("usage", usage_data))
+    end: SwarmSSEEnd = {"execution_time": execution_time, "status": status}
     if per_token and output_in_end:
         end["output"] = output
     events.append(SSEEvent("end", end))
     if done:
-        events.append(SSEEvent("done", {"message": "Swarm processing complete"}))
+        finished: SwarmSSEDone = {"message": "Swarm processing complete"}
+        events.append(SSEEvent("done", finished))
     return events
+
+
+def _swarm_error(error: str) -> SwarmSSEError:
+    return {"error": error}
 
 
 def _turn_offsets(turn: SwarmTurn) -> list[float]:
@@ -320,7 +340,7 @@ def _per_token_events(turns: Sequence[SwarmTurn]) -> list[SSEEvent]:
     phase_start = 0.0  # simulated offset at which the current phase begins
     now = 0.0  # simulated offset of the last emitted event
 
-    def emit(name: str, data: dict[str, Any], ready: float) -> None:
+    def emit(name: str, data: SwarmSSEAgentStart | SwarmSSEChunk | SwarmSSEAgentEnd, ready: float) -> None:
         nonlocal now
         delay = max(0.0, ready - now)
         now = max(now, ready)

@@ -285,13 +285,14 @@ class SwarmSSEUsage(TypedDict):
     input_tokens: int
     output_tokens: int
     total_tokens: int
-    billing_info: dict[str, Any]
+    billing_info: BillingInfo | LegacyBillingInfo
 
 
 @with_config(OUT)
 class SwarmSSEEnd(TypedDict):
     execution_time: float
     status: NotRequired[Annotated[str | None, ABSENT]]
+    output: NotRequired[Annotated[Any, ABSENT]]  # per-token streams when an output_type was asked for
 
 
 @with_config(OUT)
