@@ -28,6 +28,7 @@ from mockswarms.engine.runs import (
     resolve_agents,
 )
 from mockswarms.errors import DomainError, OpenAIError, ValidationFailed, fastapi_error_item
+from mockswarms.shapes.agents import AgentOutputMessage
 from mockswarms.shapes.requests import (
     REASONING_AGENT_TYPES,
     AdvancedResearchRequest,
@@ -111,14 +112,14 @@ def run_agent(
     rec = Recorder(llm, "agent", images=images)
     task = req.task or ""
     seen = _history(req.history)
-    outputs: list[dict[str, Any]] = []
+    outputs: list[AgentOutputMessage] = []
     error = None
     tool_calls: tuple[Any, ...] = ()
     try:
         for loop in range(agent.loops):
             result = rec.ask(agent, task, seen, phase=0, loop_index=loop)
             content: Any = list(result.tool_calls) if result.tool_calls else result.text
-            item: dict[str, Any] = {"role": agent.name, "content": content}
+            item: AgentOutputMessage = {"role": agent.name, "content": content}
             if stamp is not None:
                 item["timestamp"], item["message_id"] = stamp()
             outputs.append(item)
