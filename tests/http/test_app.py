@@ -81,9 +81,7 @@ def test_response_fuzz_answers_seeded_schema_valid_bodies() -> None:
 def test_openapi_json_is_the_checked_in_contract_byte_for_byte(client: TestClient) -> None:
     from pathlib import Path
 
-    checked_in = (
-        Path(__file__).resolve().parents[2] / "contracts" / "swarms-api.openapi.json"
-    ).read_bytes()
+    checked_in = (Path(__file__).resolve().parents[2] / "contracts" / "swarms-api.openapi.json").read_bytes()
     reply = client.get("/openapi.json")
     assert reply.status_code == 200 and reply.content == checked_in
 
