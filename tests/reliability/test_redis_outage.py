@@ -219,7 +219,9 @@ def test_redis_paused_then_killed_under_load(server: Server) -> None:
     async def paused() -> list[Outcome]:
         results: list[Outcome] = []
         stop = asyncio.Event()
-        load = asyncio.create_task(_load(base, 700, "paused", results, stop))
+        # Paced, not counted: the load must still be running when Redis pauses, however fast the
+        # machine (8 workers x 20/s at most; the count is only a safety bound).
+        load = asyncio.create_task(_load(base, 3000, "paused", results, stop, pause=0.05))
         await asyncio.sleep(1.5)
         redis.signal(signal.SIGSTOP)
         await asyncio.sleep(7)
