@@ -27,7 +27,13 @@ from hypothesis import strategies as st
 from hypothesis.control import BuildContext
 from hypothesis.errors import HypothesisException, StopTest
 from hypothesis.internal.conjecture.data import ConjectureData
-from schemathesis.generation.jsonschema.builder import build
+
+try:
+    from schemathesis.generation.jsonschema.builder import build
+except ImportError:  # a base install: say which extra, in one line
+    raise ImportError(
+        "mockswarms.contract.strategies needs schemathesis: pip install 'mockswarms[contract]'"
+    ) from None
 
 from mockswarms.contract.openapi import OPERATIONS, Operation, build_openapi
 

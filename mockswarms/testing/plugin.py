@@ -30,7 +30,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import pytest
+try:
+    import pytest
+except ImportError:  # only pytest loads this module; say so if something else does
+    raise ImportError("mockswarms.testing.plugin is a pytest plugin: pip install pytest") from None
 
 from mockswarms.config import DEFAULT_ACCOUNTS, ENV_PREFIX, Settings, load_settings
 from mockswarms.testing.control import SimulatorControl
