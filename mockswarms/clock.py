@@ -53,6 +53,9 @@ class Clock:
         self._wall = wall
         self._initial = ClockState(frozen_at.timestamp() if frozen_at else None, 0.0)
         self._state = self._initial
+        # The last reading, as a datetime and as text: a request reads the time several times, and
+        # a frozen clock (tests, benchmarks) always gives the same instant.
+        self._last: tuple[float, datetime, str | None] = (float("nan"), datetime.min, None)
 
     # -- reading -------------------------------------------------------------------------------
     def timestamp(self) -> float:
@@ -62,10 +65,26 @@ class Clock:
         return self._wall() + state.offset
 
     def now(self) -> datetime:
-        return datetime.fromtimestamp(self.timestamp(), tz=UTC)
+        moment = self.timestamp()
+        last = self._last
+        if last[0] == moment:
+            return last[1]
+        now = datetime.fromtimestamp(moment, tz=UTC)
+        self._last = (moment, now, None)
+        return now
 
     def isoformat(self) -> str:
-        return format_timestamp(self.now())
+        now = self.now()
+        last = self._last
+        if last[2] is not None and last[1] is now:
+            return last[2]
+        text = format_timestamp(now)
+        self._last = (last[0], now, text)
+        return text
+
+    def naive_isoformat(self) -> str:
+        """The instant without its ``+00:00`` (the spelling of agent-output timestamps)."""
+        return self.isoformat()[:-6]
 
     @property
     def frozen(self) -> bool:

@@ -26,6 +26,7 @@ __all__ = [
     "MAX_REQUEST_MODEL_CALLS",
     "MAX_REQUEST_MODEL_CALLS_DETAIL",
     "MAX_TASKS",
+    "may_nest_deeper",
     "too_deep",
 ]
 
@@ -45,6 +46,12 @@ MAX_REQUEST_MODEL_CALLS_DETAIL = (
     f"This request would make more than {MAX_REQUEST_MODEL_CALLS:,} simulated model calls in all. "
     "Send fewer or smaller batch items."
 )
+
+
+def may_nest_deeper(raw: bytes, limit: int = MAX_JSON_DEPTH) -> bool:
+    """False when JSON text ``raw`` certainly nests no more than ``limit`` levels: it has no more
+    opening brackets than that (counted in C; most bodies, so :func:`too_deep` is skipped)."""
+    return raw.count(b"{") + raw.count(b"[") > limit
 
 
 def too_deep(value: Any, limit: int = MAX_JSON_DEPTH) -> bool:

@@ -31,7 +31,7 @@ from mockswarms.faults import FaultMiddleware
 from mockswarms.http.connections import BodyGuardMiddleware, mask_access_log
 from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
-from mockswarms.journal import journal_entry
+from mockswarms.journal import JournalRecord
 from mockswarms.state.base import StoreUnavailable
 
 __all__ = ["app_from_env", "create_app"]
@@ -162,9 +162,8 @@ class JournalMiddleware:
 
         def _entry(
             status: int, body: bytes, streamed: bool, retry_after: int | None, cost: Any
-        ) -> dict[str, Any]:
-            entry = journal_entry(
-                entry_id=0,  # the store numbers it, in the same round trip as the write
+        ) -> JournalRecord:
+            return JournalRecord(
                 method=scope["method"],
                 path=scope["path"],
                 query=scope.get("query_string", b"").decode("latin-1"),
@@ -177,12 +176,11 @@ class JournalMiddleware:
                 simulated_at=simulator.timestamp(),
                 duration_ms=(simulator.monotonic() - started) * 1000,
                 fault_rule=scope.get("state", {}).get("fault_rule"),
+                retry_after=retry_after,
+                cost=None if cost is None else str(cost),
             )
-            entry["retry_after"] = retry_after
-            entry["cost"] = None if cost is None else str(cost)
-            return entry
 
-        def seal(status: int, body: bytes, cost: Any, headers: Mapping[str, str]) -> dict[str, Any] | None:
+        def seal(status: int, body: bytes, cost: Any, headers: Mapping[str, str]) -> JournalRecord | None:
             # The entry of a finished plain reply, for the endpoint to write with its charge in one
             # store step (routes._settle_and_render); none when a fault rule may alter the bytes.
             if scope.get("state", {}).get("fault_rule") is not None:

@@ -182,7 +182,9 @@ class BodyGuardMiddleware:
             if deadline is None:
                 deadline = loop.time() + self.body_timeout
             try:
-                message = await asyncio.wait_for(receive(), max(0.0, deadline - loop.time()))
+                # timeout_at, not wait_for: no extra task per receive (a body is usually already here).
+                async with asyncio.timeout_at(deadline):
+                    message = await receive()
             except TimeoutError:
                 raise _BodyRefused(
                     408, f"Request body not received within {self.body_timeout:g} seconds"

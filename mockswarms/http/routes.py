@@ -27,8 +27,14 @@ from mockswarms.errors import APIError, OpenAIError, ValidationFailed
 from mockswarms.http import endpoints as operations
 from mockswarms.http.endpoints import Reply
 from mockswarms.http.responses import dumps, json_response
-from mockswarms.http.validation import MAX_VIOLATIONS, RequestValidator, log_entry, violations_detail
-from mockswarms.limits import MAX_JSON_DEPTH, too_deep
+from mockswarms.http.validation import (
+    MAX_VIOLATIONS,
+    UNPARSED,
+    RequestValidator,
+    log_entry,
+    violations_detail,
+)
+from mockswarms.limits import MAX_JSON_DEPTH, may_nest_deeper, too_deep
 
 __all__ = ["public_routes"]
 
@@ -57,7 +63,7 @@ def _json_error(*, openai: bool, message: str, position: int = 0) -> APIError:
     )
 
 
-def _parse_json(raw: bytes, *, openai: bool) -> Any:
+def _decode(raw: bytes, *, openai: bool) -> Any:
     """Bytes to JSON values, refusing what would break a later step (see ``mockswarms.limits``)."""
     try:
         # orjson turns integers beyond 64 bits into floats; the stdlib keeps them exact.
@@ -72,20 +78,52 @@ def _parse_json(raw: bytes, *, openai: bool) -> Any:
                 400, "We could not parse the JSON body of your request.", code="invalid_json"
             ) from exc
         raise APIError(400, "There was an error parsing the body") from exc
-    if too_deep(value):
+    if may_nest_deeper(raw) and too_deep(value):
         raise _json_error(openai=openai, message=f"nesting deeper than {MAX_JSON_DEPTH} levels")
-    return _integral(value)
+    return value
 
 
-async def _read_json(request: Request, *, openai: bool) -> Any:
+class _Body:
+    """A request body read once: its bytes, its JSON (or why it has none) — for the contract check
+    and the endpoint alike."""
+
+    __slots__ = ("decoded", "failure", "raw")
+
+    def __init__(self, raw: bytes, *, openai: bool) -> None:
+        self.raw = raw
+        self.decoded: Any = UNPARSED
+        self.failure: APIError | None = None
+        if not raw:
+            self.failure = (
+                OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
+                if openai
+                else ValidationFailed(
+                    [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
+                )
+            )
+            return
+        try:
+            self.decoded = _decode(raw, openai=openai)
+        except APIError as exc:
+            self.failure = exc
+
+    def for_contract(self) -> Any:
+        """What the validator may reuse: orjson's own parse (not the stdlib's exact long integers)."""
+        if self.failure is not None or _LONG_NUMBER.search(self.raw):
+            return UNPARSED
+        return self.decoded
+
+    def payload(self) -> Any:
+        if self.failure is not None:
+            raise self.failure
+        return _integral(self.decoded)
+
+
+async def _read_body(request: Request, *, openai: bool) -> _Body:
     raw = await request.body()
-    if not raw:
-        if openai:
-            raise OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
-        raise ValidationFailed([{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}])
     if len(raw) > OFF_LOOP_BYTES:
-        return await asyncio.to_thread(_parse_json, raw, openai=openai)
-    return _parse_json(raw, openai=openai)
+        return await asyncio.to_thread(_Body, raw, openai=openai)
+    return _Body(raw, openai=openai)
 
 
 def _integral(value: Any) -> Any:
@@ -106,13 +144,14 @@ def contract_document() -> dict[str, Any]:
     return data
 
 
-async def _check_contract(request: Request, simulator: Simulator, raw: bytes) -> None:
+async def _check_contract(request: Request, simulator: Simulator, body: _Body) -> None:
     """Client verification: record contract violations; in ``strict`` mode refuse them with 422."""
     state = request.app.state
     if getattr(state, "request_validator", None) is None:
         state.request_validator = RequestValidator(contract_document())
     validator: RequestValidator = state.request_validator
-    args = (request.method, request.url.path, request.headers, raw)
+    raw = body.raw
+    args = (request.method, request.scope["path"], request.headers, raw, body.for_contract())
     violations = (
         await asyncio.to_thread(validator.validate, *args)
         if len(raw) > OFF_LOOP_BYTES
@@ -135,7 +174,7 @@ def _gate_named_models(
     judge, chairman, HeavySwarm and research models): the endpoint gate first, as in ``admit``."""
     models = gates.named_models(payload)
     if models:
-        gates.check_premium_endpoint(request.url.path, caller.tier, sim.settings, openai=openai)
+        gates.check_premium_endpoint(request.scope["path"], caller.tier, sim.settings, openai=openai)
         gates.check_premium_models(models, caller.tier, sim.settings, openai=openai)
 
 
@@ -188,10 +227,10 @@ def _endpoint(
         await simulator.ensure_started()
         payload: Any = None
         if body:
-            raw = await request.body()
+            read = await _read_body(request, openai=openai)
             if simulator.settings.request_validation != "off":
-                await _check_contract(request, simulator, raw)
-            payload = await _read_json(request, openai=openai)
+                await _check_contract(request, simulator, read)
+            payload = read.payload()
         required = auth == "required" or not simulator.settings.public_discovery
         caller = await simulator.authenticate(
             request.headers, _client_ip(request), required=required, openai=openai

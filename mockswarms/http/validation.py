@@ -31,6 +31,7 @@ from mockswarms.limits import MAX_JSON_DEPTH, too_deep
 __all__ = [
     "MAX_VIOLATIONS",
     "MAX_VIOLATION_MESSAGE",
+    "UNPARSED",
     "RequestValidator",
     "Violation",
     "ViolationLog",
@@ -42,6 +43,8 @@ __all__ = [
 # each message cut to this many characters (a wrong value is quoted in it, and may be megabytes).
 MAX_VIOLATIONS = 1000
 MAX_VIOLATION_MESSAGE = 1000
+
+UNPARSED: Any = object()  # ``validate(parsed=…)`` not given: the validator parses the bytes itself
 
 _METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 # Never validated: the simulator's own control API.
@@ -130,9 +133,16 @@ class RequestValidator:
         return None
 
     def validate(
-        self, method: str, path: str, headers: Mapping[str, str], body_bytes: bytes
+        self,
+        method: str,
+        path: str,
+        headers: Mapping[str, str],
+        body_bytes: bytes,
+        parsed: Any = UNPARSED,
     ) -> list[Violation]:
-        """Violations of one request (empty list = conforms). ``headers`` keys are case-insensitive."""
+        """Violations of one request (empty list = conforms). ``headers`` keys are case-insensitive.
+        ``parsed``: the body as ``orjson.loads`` gave it, already checked for depth, when the caller
+        has it (the route parses every body anyway: once is enough)."""
         method = method.upper()
         if path.startswith(_SKIP_PREFIXES) or method in ("HEAD", "OPTIONS"):
             return []
@@ -156,10 +166,16 @@ class RequestValidator:
                     False,
                 )
             ]
-        return self._check_body(method, path, compiled, headers, body_bytes)
+        return self._check_body(method, path, compiled, headers, body_bytes, parsed)
 
     def _check_body(
-        self, method: str, path: str, op: _CompiledOperation, headers: Mapping[str, str], body: bytes
+        self,
+        method: str,
+        path: str,
+        op: _CompiledOperation,
+        headers: Mapping[str, str],
+        body: bytes,
+        parsed: Any,
     ) -> list[Violation]:
         op_id = op.operation_id
         if op.validator is None:
@@ -194,14 +210,17 @@ class RequestValidator:
                     False,
                 )
             )
-        try:
-            instance = orjson.loads(body)
-        except orjson.JSONDecodeError as exc:
-            violations.append(
-                Violation(method, path, op_id, "json", ["body"], "", f"malformed JSON: {exc}", True)
-            )
-            return violations
-        if too_deep(instance):
+        if parsed is not UNPARSED:
+            instance = parsed
+        else:
+            try:
+                instance = orjson.loads(body)
+            except orjson.JSONDecodeError as exc:
+                violations.append(
+                    Violation(method, path, op_id, "json", ["body"], "", f"malformed JSON: {exc}", True)
+                )
+                return violations
+        if parsed is UNPARSED and too_deep(instance):
             # Refused while parsing anyway; the validator's error walk would recurse that deep.
             message = f"JSON nested deeper than {MAX_JSON_DEPTH} levels"
             violations.append(Violation(method, path, op_id, "json", ["body"], "", message, True))

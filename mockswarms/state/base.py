@@ -23,11 +23,14 @@ __all__ = [
     "Balances",
     "Charge",
     "CommitOutcome",
+    "DeferredEntry",
+    "JournalEntry",
     "Limits",
     "SettleOutcome",
     "StateStore",
     "StoreUnavailable",
     "WindowState",
+    "entry_dict",
 ]
 
 # name -> length in seconds; order matters (headers and 429 bodies list windows in this order).
@@ -40,6 +43,22 @@ WINDOWS: dict[str, int] = {"minute": 60, "hour": 3600, "day": 86400}
 MAX_AUTO_ACCOUNTS = 10_000
 MAX_RATE_SCOPES = 20_000
 UNIQUE_AGENTS_CAP = 100_000
+
+
+class DeferredEntry(Protocol):
+    """A journal entry whose dict (masked key, redacted bodies, parsed SSE events) is built only when
+    read: most entries are never read, and building one is a third of a cheap request's cost. Its
+    inputs are immutable, so building it late gives the same dict as building it at once."""
+
+    def as_dict(self) -> dict[str, Any]: ...
+
+
+JournalEntry = dict[str, Any] | DeferredEntry
+
+
+def entry_dict(entry: JournalEntry) -> dict[str, Any]:
+    """The plain dict of a journal entry (a store that serialises entries writes this)."""
+    return entry if isinstance(entry, dict) else entry.as_dict()
 
 
 class StoreUnavailable(Exception):
@@ -157,7 +176,7 @@ class Charge:
     agents: tuple[dict[str, Any], ...] = ()
     # The finished reply's journal entry (without ``id``; the store numbers it as journal_add does),
     # written in the same step so that a charged reply costs no extra round trip; ring of journal_limit.
-    journal: dict[str, Any] | None = None
+    journal: JournalEntry | None = None
     journal_limit: int = 0
 
 
@@ -236,8 +255,8 @@ class StateStore(Protocol):
 
     async def list_agents(self, user_id: str) -> list[dict[str, Any]]: ...
 
-    async def journal_append(self, entry: dict[str, Any], limit: int) -> None: ...
-    async def journal_add(self, entry: dict[str, Any], limit: int) -> int:
+    async def journal_append(self, entry: JournalEntry, limit: int) -> None: ...
+    async def journal_add(self, entry: JournalEntry, limit: int) -> int:
         """Append ``entry`` with the next journal id (assigned by the store, as ``entry["id"]``),
         in one round trip; returns the id."""
 

@@ -38,9 +38,11 @@ from mockswarms.state.base import (
     Balances,
     Charge,
     CommitOutcome,
+    JournalEntry,
     Limits,
     SettleOutcome,
     WindowState,
+    entry_dict,
 )
 
 __all__ = ["MemoryStore", "Timeline", "apply_charge"]
@@ -117,6 +119,24 @@ class Timeline:
         return self._t[-1] if len(self._t) > self._head else None
 
 
+class _Journaled:
+    """A journal slot: the entry as the request left it (often a deferred one), built into its dict
+    on first read and kept built (the dashboard polls the journal)."""
+
+    __slots__ = ("_built", "_entry", "_entry_id")
+
+    def __init__(self, entry: JournalEntry, entry_id: int | None) -> None:
+        self._entry = entry
+        self._entry_id = entry_id
+        self._built: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        if self._built is None:
+            data = entry_dict(self._entry)
+            self._built = data if self._entry_id is None else {**data, "id": self._entry_id}
+        return self._built
+
+
 @dataclass
 class _Metrics:
     total: int = 0
@@ -161,7 +181,7 @@ class MemoryStore:
         self._log_seq = 0
         self._metrics: dict[str, _Metrics] = {}
         self._agents: dict[str, OrderedDict[tuple[str, str], dict[str, Any]]] = {}
-        self._journal: deque[dict[str, Any]] = deque()
+        self._journal: deque[_Journaled] = deque()
         self._violations: deque[dict[str, Any]] = deque()
         self._violations_seq = 0
         self._violations_total = 0
@@ -324,7 +344,7 @@ class MemoryStore:
             self._values["journal_seq"] = journal_id
             if self._journal.maxlen != charge.journal_limit:
                 self._journal = deque(self._journal, maxlen=charge.journal_limit)
-            self._journal.append({**charge.journal, "id": journal_id})
+            self._journal.append(_Journaled(charge.journal, journal_id))
         return CommitOutcome("ok", outcome.balances, outcome.windows, log_id, journal_id)
 
     async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
@@ -403,17 +423,20 @@ class MemoryStore:
         known = self._agents.get(user_id)
         return [dict(config) for config in known.values()] if known else []
 
-    async def journal_append(self, entry: dict[str, Any], limit: int) -> None:
+    async def journal_append(self, entry: JournalEntry, limit: int) -> None:
+        self._journal_push(_Journaled(entry, None), limit)
+
+    def _journal_push(self, item: _Journaled, limit: int) -> None:
         if limit <= 0:
             self._journal.clear()
             return
         if self._journal.maxlen != limit:
             self._journal = deque(self._journal, maxlen=limit)
-        self._journal.append(entry)
+        self._journal.append(item)
 
-    async def journal_add(self, entry: dict[str, Any], limit: int) -> int:
+    async def journal_add(self, entry: JournalEntry, limit: int) -> int:
         entry_id = await self.incr("journal_seq")
-        await self.journal_append({**entry, "id": entry_id}, limit)
+        self._journal_push(_Journaled(entry, entry_id), limit)
         return entry_id
 
     async def begin_request(
@@ -433,7 +456,7 @@ class MemoryStore:
         return account, self._balances.get(account.user_id, Balances()), counts
 
     async def journal_list(self) -> list[dict[str, Any]]:
-        return list(self._journal)
+        return [item.as_dict() for item in self._journal]
 
     async def journal_clear(self) -> None:
         self._journal.clear()

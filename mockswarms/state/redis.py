@@ -59,10 +59,12 @@ from mockswarms.state.base import (
     Balances,
     Charge,
     CommitOutcome,
+    JournalEntry,
     Limits,
     SettleOutcome,
     StoreUnavailable,
     WindowState,
+    entry_dict,
 )
 
 __all__ = ["CONNECT_TIMEOUT", "POOL_TIMEOUT", "SOCKET_TIMEOUT", "RedisStore"]
@@ -615,7 +617,7 @@ class RedisStore:
         ]
         journal = b""
         if charge.journal is not None and charge.journal_limit > 0:
-            journal = _json({k: v for k, v in charge.journal.items() if k != "id"})
+            journal = _json({k: v for k, v in entry_dict(charge.journal).items() if k != "id"})
         args = [
             _num(charge.now),
             "" if charge.threshold is None else str(_to_micro(charge.threshold)),
@@ -754,21 +756,21 @@ class RedisStore:
         return [_loads(raw) for raw in raws if raw is not None]
 
     @_guarded
-    async def journal_append(self, entry: dict[str, Any], limit: int) -> None:
+    async def journal_append(self, entry: JournalEntry, limit: int) -> None:
         if limit <= 0:
             await self.journal_clear()
             return
         async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(self._k("journal"), _json(entry))
+            pipe.rpush(self._k("journal"), _json(entry_dict(entry)))
             pipe.ltrim(self._k("journal"), -limit, -1)
             await pipe.execute()
 
     @_guarded
-    async def journal_add(self, entry: dict[str, Any], limit: int) -> int:
+    async def journal_add(self, entry: JournalEntry, limit: int) -> int:
         if limit <= 0:
             await self.journal_clear()
             return 0
-        row = _json({k: v for k, v in entry.items() if k != "id"})
+        row = _json({k: v for k, v in entry_dict(entry).items() if k != "id"})
         keys = [self._k("journal"), self._k("val", "journal_seq")]
         return int(await self._journal_add(keys=keys, args=[row, limit]))
 

@@ -29,7 +29,7 @@ from mockswarms.shapes.requests import AgentCompletion
 
 def _stamp(sim: Simulator) -> Callable[[], tuple[str, str]]:
     def stamp() -> tuple[str, str]:
-        return sim.clock.now().replace(tzinfo=None).isoformat(timespec="microseconds"), sim.entropy.ids.uuid()
+        return sim.clock.naive_isoformat(), sim.entropy.ids.uuid()
 
     return stamp
 
