@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from mockswarms.config import load_settings
-from mockswarms.http.app import create_app
+from mockswarms.http.app import create_app, freeze_startup_heap
 
 KEY = "sk-bench"
 NOW = "2026-01-01T12:00:00Z"
@@ -143,6 +143,7 @@ def request_driver(app: Any, method: str, path: str, body: dict[str, Any] | None
 async def measure(n: int, stages: bool) -> list[str]:
     app = build_app()
     await app.state.simulator.ensure_started()
+    freeze_startup_heap()  # as `mockswarms serve` does
     lines = ["| scenario | CPU µs/request | wall µs/request |", "|---|---:|---:|"]
     stage_lines: list[str] = []
     for name, method, path, body in SCENARIOS:
@@ -166,6 +167,7 @@ async def drive(name: str, n: int) -> None:
     """``n`` requests of one scenario from 64 concurrent clients (what ``--stages`` samples)."""
     app = build_app()
     await app.state.simulator.ensure_started()
+    freeze_startup_heap()
     _, method, path, body = next(s for s in SCENARIOS if s[0] == name)
     one = request_driver(app, method, path, body)
 

@@ -99,7 +99,7 @@ def _serve(args: argparse.Namespace) -> int:
     try:
         settings = settings.model_copy(update={"port": int(sock.getsockname()[1])})
         from mockswarms.http import connections
-        from mockswarms.http.app import create_app
+        from mockswarms.http.app import create_app, freeze_startup_heap
 
         app = create_app(settings)  # fails here (exit 2) on bad fixtures, before announcing anything
         serving.check_faults(app, settings, sources.get("faults", "settings"))
@@ -120,6 +120,7 @@ def _serve(args: argparse.Namespace) -> int:
         }
         connections.raise_open_file_limit()
         connections.mask_access_log()
+        freeze_startup_heap()
         if settings.workers > 1:
             from mockswarms.http.app import SETTINGS_ENV
 

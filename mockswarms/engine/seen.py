@@ -101,6 +101,8 @@ class _HistoryMemo:
         return best
 
     def summary(self, history: tuple[Message, ...]) -> _Summary:
+        if not history:  # most calls: nothing to look up
+            return _NO_HISTORY
         best = self._longest_prefix(history)
         if best is None:
             start, tokens, hasher = 0, 0, hashlib.blake2b(digest_size=16)
@@ -120,6 +122,7 @@ class _HistoryMemo:
 
 
 _HISTORIES = _HistoryMemo(HISTORY_MEMO_SIZE)
+_NO_HISTORY: _Summary = (0, hashlib.blake2b(digest_size=16).digest())
 
 
 def seen_tokens(call: LLMCall) -> int:
