@@ -20,6 +20,7 @@ from starlette.applications import Starlette
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -32,7 +33,7 @@ from mockswarms.faults import FaultMiddleware
 from mockswarms.http.connections import BodyGuardMiddleware, mask_access_log
 from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
-from mockswarms.http.router import ExactPathRouter
+from mockswarms.http.router import ExactPathRouter, PlainRouteDispatch
 from mockswarms.journal import JournalRecord
 from mockswarms.state.base import StoreUnavailable
 
@@ -259,6 +260,24 @@ def _bearer(scope: Scope) -> str | None:
     return None
 
 
+class SimulatorApp(Starlette):
+    """Starlette with plain-path routes served without the router's and the exception layer's
+    wrappers (``http/router.py``); every other request takes Starlette's own stack."""
+
+    def build_middleware_stack(self) -> ASGIApp:
+        stack = super().build_middleware_stack()
+        # Starlette's stack ends ExceptionMiddleware(router): swap that innermost layer for the
+        # dispatch that serves plain paths itself and hands everything else to it.
+        layer: Any = stack
+        while getattr(layer, "app", None) is not None and not isinstance(layer.app, ExceptionMiddleware):
+            layer = layer.app
+        innermost = layer.app if layer is not None else None
+        if isinstance(innermost, ExceptionMiddleware) and isinstance(self.router, ExactPathRouter):
+            handlers = {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
+            layer.app = PlainRouteDispatch(self.router, innermost, handlers)
+        return stack
+
+
 def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
     """Build the simulator app. ``overrides`` are setting names (``profile="prism"``, ``seed=3`` …)."""
     from mockswarms.http.control import control_routes
@@ -277,7 +296,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
         yield
         await app.state.simulator.close()
 
-    app = Starlette(
+    app = SimulatorApp(
         routes=[*public_routes(), *control_routes(), *dashboard_routes()],
         middleware=[
             Middleware(StoreFailureMiddleware),

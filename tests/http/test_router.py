@@ -51,3 +51,61 @@ async def test_unknown_and_templated_paths_fall_through(client: httpx.AsyncClien
     assert missing.status_code == 404
     assert missing.json() == {"detail": "Not Found"}
     assert health.json() == {"status": "ok"}
+
+
+def _dispatch(app: object) -> object:
+    layer = app.build_middleware_stack()  # type: ignore[attr-defined]
+    while type(layer).__name__ != "PlainRouteDispatch":
+        layer = layer.app
+    return layer
+
+
+REQUESTS = [
+    ("GET", "/health", None, {}),
+    ("POST", "/v1/agent/completions", {"task": "hi", "agent_config": {"agent_name": "A"}}, {}),
+    ("POST", "/v1/agent/completions", {"task": 3}, {}),  # 422 from parsing
+    ("POST", "/v1/agent/completions", None, {}),  # missing body
+    ("GET", "/v1/account/credits", None, {"x-api-key": ""}),  # 401
+    ("GET", "/v1/usage/report", None, {}),  # switched off: 404 from the endpoint
+    ("POST", "/v1/chat/completions", {"model": "gpt-4o"}, {}),  # OpenAI-format error
+]
+
+
+async def _answers(direct: bool) -> list[tuple[int, list[tuple[bytes, bytes]], bytes]]:
+    app = create_app(now="2026-01-01T00:00:00Z")
+    dispatch = _dispatch(app)
+    app.middleware_stack = app.build_middleware_stack()
+    if not direct:
+        dispatch._direct = set()  # type: ignore[attr-defined]
+    answers = []
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        for method, path, body, headers in REQUESTS:
+            response = await client.request(
+                method, path, json=body, headers={"x-api-key": "sk-mock-premium", **headers}
+            )
+            answers.append((response.status_code, sorted(response.headers.raw), response.content))
+    return answers
+
+
+async def test_plain_routes_answer_exactly_as_starlettes_own_stack() -> None:
+    direct, through_starlette = await _answers(True), await _answers(False)
+    assert [a[0] for a in direct] == [200, 200, 422, 422, 401, 404, 400]
+    assert direct == through_starlette
+
+
+async def test_an_unexpected_error_on_a_plain_route_is_the_api_format_500(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from mockswarms.http import routes
+
+    async def broken(request: object) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(routes, "_health", broken)
+    app = create_app()
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1") as client:
+        response = await client.get("/health")
+    assert response.status_code == 500
+    assert response.json() == {"detail": "An unexpected error occurred: RuntimeError"}
