@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import random
 import string
-import uuid
 
 __all__ = ["Entropy", "IdSource"]
 
@@ -22,6 +21,11 @@ _ALNUM = string.ascii_letters + string.digits
 def _seed_from(seed: int, parts: tuple[object, ...]) -> int:
     digest = hashlib.blake2b(repr((seed, *parts)).encode("utf-8"), digest_size=16).digest()
     return int.from_bytes(digest, "big")
+
+
+# The version-4 and RFC 4122 variant bits, as uuid.UUID(version=4) sets them.
+_UUID_CLEAR = ~((0xC000 << 48) | (0xF000 << 64))
+_UUID_V4 = (0x8000 << 48) | (4 << 76)
 
 
 class IdSource:
@@ -38,7 +42,10 @@ class IdSource:
         return "".join(self._rng.choices(_ALNUM, k=length))
 
     def uuid(self) -> str:
-        return str(uuid.UUID(int=self._rng.getrandbits(128), version=4))
+        # str(uuid.UUID(int=n, version=4)), spelled out: one on every agent output message.
+        n = (self._rng.getrandbits(128) & _UUID_CLEAR) | _UUID_V4
+        h = f"{n:032x}"
+        return f"{h[:8]}-{h[8:12]}-{h[12:16]}-{h[16:20]}-{h[20:]}"
 
     # Formats per reference §i row 54.
     def agent_job(self) -> str:

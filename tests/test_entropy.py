@@ -28,3 +28,14 @@ def test_id_stream_is_ordered_and_rewinds_on_reset() -> None:
     assert [entropy.ids.agent_job() for _ in range(3)] == first
     entropy.reset(seed=4)
     assert entropy.ids.agent_job() != first[0]
+
+
+def test_uuid_is_the_stdlib_version_4_spelling_of_the_same_draw() -> None:
+    import random
+    import uuid
+
+    from mockswarms.entropy import IdSource
+
+    ids, draws = IdSource(random.Random(11)), random.Random(11)
+    for _ in range(20_000):
+        assert ids.uuid() == str(uuid.UUID(int=draws.getrandbits(128), version=4))

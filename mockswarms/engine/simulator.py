@@ -16,7 +16,7 @@ import itertools
 import os
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -481,7 +481,7 @@ class Simulator:
             return False
         caller.pending_charge = None
         if journal is not None and journal_limit > 0:
-            charge = replace(charge, journal=journal, journal_limit=journal_limit)
+            charge.journal, charge.journal_limit = journal, journal_limit  # this request's own charge
         outcome = await self._commit_charge(caller, charge, openai=caller.pending_openai)
         return outcome.journal_id is not None
 

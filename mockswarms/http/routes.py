@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -119,8 +119,29 @@ class _Body:
         return _integral(self.decoded)
 
 
+async def _receive_body(request: Request) -> bytes:
+    """``await request.body()`` without its async generator (a request body is one message here)."""
+    if hasattr(request, "_body"):
+        return request._body
+    chunks: list[bytes] = []
+    while True:
+        message = await request.receive()
+        if message["type"] == "http.disconnect":
+            request._is_disconnected = True
+            raise ClientDisconnect()
+        if message["type"] != "http.request":
+            continue
+        chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            break
+    raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+    request._body = raw  # what request.body() keeps: a later read gets the same bytes
+    request._stream_consumed = True
+    return raw
+
+
 async def _read_body(request: Request, *, openai: bool) -> _Body:
-    raw = await request.body()
+    raw = await _receive_body(request)
     if len(raw) > OFF_LOOP_BYTES:
         return await asyncio.to_thread(_Body, raw, openai=openai)
     return _Body(raw, openai=openai)
