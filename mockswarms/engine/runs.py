@@ -11,8 +11,7 @@ stream. Functions that need them (``workflows.run_agent``) take a ``stamp`` call
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
@@ -264,17 +263,23 @@ _REQUEST_CALLS: ContextVar[list[int] | None] = ContextVar("mockswarms_request_ca
 _TRUNCATE_AT_CAP: ContextVar[bool] = ContextVar("mockswarms_truncate_at_cap", default=False)
 
 
-@contextlib.contextmanager
-def request_budget(*, truncate: bool = False) -> Iterator[None]:
+class request_budget:
     """Count every model call made inside the block against ``limits.MAX_REQUEST_MODEL_CALLS``;
-    ``truncate``: a run reaching a cap stops and returns what it produced instead of a 400."""
-    token = _REQUEST_CALLS.set([0])
-    truncate_token = _TRUNCATE_AT_CAP.set(truncate)
-    try:
-        yield
-    finally:
-        _TRUNCATE_AT_CAP.reset(truncate_token)
-        _REQUEST_CALLS.reset(token)
+    ``truncate``: a run reaching a cap stops and returns what it produced instead of a 400.
+    (A class, not a generator context manager: one is entered on every request.)"""
+
+    __slots__ = ("_calls", "_truncate", "truncate")
+
+    def __init__(self, *, truncate: bool = False) -> None:
+        self.truncate = truncate
+
+    def __enter__(self) -> None:
+        self._calls = _REQUEST_CALLS.set([0])
+        self._truncate = _TRUNCATE_AT_CAP.set(self.truncate)
+
+    def __exit__(self, *exc: object) -> None:
+        _TRUNCATE_AT_CAP.reset(self._truncate)
+        _REQUEST_CALLS.reset(self._calls)
 
 
 def _cap_reached(detail: str) -> Exception:

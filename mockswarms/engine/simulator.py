@@ -208,6 +208,11 @@ class Simulator:
         await self._save_clock()
 
     # -- runtime changes shared across workers -------------------------------------------------------
+    @property
+    def shares_state(self) -> bool:
+        """Whether state lives in a store other processes share (then every request syncs first)."""
+        return self._shared_clock
+
     async def begin_request(self, headers: Mapping[str, str]) -> tuple[Any, Any]:
         """Called once at the start of each request (outermost middleware): the one read of shared
         state (clock, runtime settings, fixtures, fault rules) for the whole request, with the

@@ -102,9 +102,12 @@ class StoreFailureMiddleware:
         simulator = scope["app"].state.simulator
         try:
             if not scope["path"].startswith(CONTROL_PREFIX):
-                # The request's first read: shared state (clock, settings, fixtures, fault rules)
-                # and its caller (account, balances, windows), in one round trip.
-                tokens = await simulator.begin_request(Headers(scope=scope))
+                if simulator.shares_state:
+                    # The request's first read: shared state (clock, settings, fixtures, fault
+                    # rules) and its caller (account, balances, windows), in one round trip.
+                    tokens = await simulator.begin_request(Headers(scope=scope))
+                else:  # one process: nothing to sync, only a first start-up
+                    await simulator.ensure_started()
             await self.app(scope, receive, tracking_send)
         except StoreUnavailable as exc:
             _log.warning("state store unavailable: %s", exc)

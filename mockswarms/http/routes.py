@@ -63,11 +63,12 @@ def _json_error(*, openai: bool, message: str, position: int = 0) -> APIError:
     )
 
 
-def _decode(raw: bytes, *, openai: bool) -> Any:
-    """Bytes to JSON values, refusing what would break a later step (see ``mockswarms.limits``)."""
+def _decode(raw: bytes, *, openai: bool, long_numbers: bool) -> Any:
+    """Bytes to JSON values, refusing what would break a later step (see ``mockswarms.limits``).
+    ``long_numbers``: the bytes hold integers of 19+ digits (``_LONG_NUMBER``)."""
     try:
         # orjson turns integers beyond 64 bits into floats; the stdlib keeps them exact.
-        value = json.loads(raw) if _LONG_NUMBER.search(raw) else orjson.loads(raw)
+        value = json.loads(raw) if long_numbers else orjson.loads(raw)
     except (orjson.JSONDecodeError, json.JSONDecodeError) as exc:
         raise _json_error(openai=openai, message=exc.msg, position=exc.pos) from exc
     except (ValueError, RecursionError) as exc:
@@ -87,12 +88,13 @@ class _Body:
     """A request body read once: its bytes, its JSON (or why it has none) — for the contract check
     and the endpoint alike."""
 
-    __slots__ = ("decoded", "failure", "raw")
+    __slots__ = ("decoded", "failure", "long_numbers", "raw")
 
     def __init__(self, raw: bytes, *, openai: bool) -> None:
         self.raw = raw
         self.decoded: Any = UNPARSED
         self.failure: APIError | None = None
+        self.long_numbers = _LONG_NUMBER.search(raw) is not None
         if not raw:
             self.failure = (
                 OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
@@ -103,13 +105,13 @@ class _Body:
             )
             return
         try:
-            self.decoded = _decode(raw, openai=openai)
+            self.decoded = _decode(raw, openai=openai, long_numbers=self.long_numbers)
         except APIError as exc:
             self.failure = exc
 
     def for_contract(self) -> Any:
         """What the validator may reuse: orjson's own parse (not the stdlib's exact long integers)."""
-        if self.failure is not None or _LONG_NUMBER.search(self.raw):
+        if self.failure is not None or self.long_numbers:
             return UNPARSED
         return self.decoded
 
