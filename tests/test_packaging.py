@@ -21,6 +21,15 @@ def test_request_validation_dependency_is_declared() -> None:
     assert any(d.replace("_", "-").startswith("jsonschema-rs") for d in dependencies)
 
 
+def test_the_redis_client_parses_replies_in_c() -> None:
+    # hiredis is a runtime dependency: redis-py picks its C parser up by itself when installed.
+    from redis.utils import HIREDIS_AVAILABLE
+
+    dependencies = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert any(d.startswith("hiredis") for d in dependencies)
+    assert HIREDIS_AVAILABLE
+
+
 @pytest.mark.slow
 def test_wheel_holds_the_real_contract_files(tmp_path: Path) -> None:
     subprocess.run(

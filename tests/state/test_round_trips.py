@@ -93,3 +93,29 @@ async def test_swarm_and_chat_completions_cost_two_round_trips(
         assert [(e["id"], e["path"]) for e in journal] == [(1, path), (2, path)]
         assert journal[-1]["response"] == response.json()
     await app.state.simulator.close()
+
+
+async def test_a_redis_that_forgot_the_scripts_gets_each_sent_once_in_full(
+    redis_url: str, sent: list[bytes]
+) -> None:
+    """After SCRIPT FLUSH (a restarted Redis) each script goes as EVAL once, then EVALSHA again."""
+    import redis.asyncio as aioredis
+
+    url = redis_url.rsplit("/", 1)[0] + f"/{os.getpid() % 8 + 8}"
+    app = create_app(store=url, now="2026-03-01T12:00:00Z")
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
+        assert (await client.post("/__mockswarms/reset")).status_code == 200
+        assert (await client.post("/v1/agent/completions", json=BODY, headers=KEY)).status_code == 200
+        admin = aioredis.from_url(url)
+        await admin.script_flush()
+        await admin.aclose()
+        sent.clear()
+        first = await client.post("/v1/agent/completions", json=BODY, headers=KEY)
+        assert first.status_code == 200
+        verbs = [packet.split(b"\r\n")[2] for packet in sent]
+        assert verbs == [b"EVALSHA", b"EVAL", b"EVALSHA", b"EVAL"], verbs
+        sent.clear()
+        assert (await client.post("/v1/agent/completions", json=BODY, headers=KEY)).status_code == 200
+        assert [packet.split(b"\r\n")[2] for packet in sent] == [b"EVALSHA", b"EVALSHA"]
+    await app.state.simulator.close()
