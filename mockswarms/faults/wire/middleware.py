@@ -52,6 +52,9 @@ def _api_key(scope: Scope) -> str | None:
     return None
 
 
+_FAULT_HEADER_BYTES = FAULT_HEADER.encode()
+
+
 class FaultMiddleware:
     """Pure ASGI middleware: asks the engine about each request and applies the chosen fault.
 
@@ -71,8 +74,9 @@ class FaultMiddleware:
         if engine is None:
             await self.app(scope, receive, send)
             return
-        await engine.sync()
-        header = _header(scope, FAULT_HEADER.encode()) if engine.header_enabled else None
+        if engine.shared:  # rules another worker published (the memory store has no others)
+            await engine.sync()
+        header = _header(scope, _FAULT_HEADER_BYTES) if engine.header_enabled else None
         if header is None and not engine.rules:
             await self.app(scope, receive, send)
             return
