@@ -6,6 +6,7 @@ Every timestamp, rate window, night-time discount and scheduled job reads this o
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,30 @@ def parse_instant(value: str) -> datetime:
 def format_timestamp(moment: datetime) -> str:
     """ISO-8601 with microseconds and ``+00:00``, the API's timestamp spelling."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+_UNSET = datetime.min  # "no datetime built yet" in Clock._last
+_SECOND_PREFIXES: dict[int, str] = {}
+
+
+def _isoformat(moment: float) -> str:
+    """``format_timestamp(datetime.fromtimestamp(moment, UTC))``, with the date and time of day
+    cached per second. Microseconds are rounded as ``datetime.fromtimestamp`` rounds them (half
+    to even on the fraction, carried into the seconds)."""
+    frac, whole = math.modf(moment)
+    micro = round(frac * 1e6)
+    second = int(whole)
+    if micro >= 1_000_000:
+        second, micro = second + 1, micro - 1_000_000
+    elif micro < 0:
+        second, micro = second - 1, micro + 1_000_000
+    prefix = _SECOND_PREFIXES.get(second)
+    if prefix is None:
+        if len(_SECOND_PREFIXES) > 4096:
+            _SECOND_PREFIXES.clear()
+        prefix = datetime.fromtimestamp(second, tz=UTC).strftime("%Y-%m-%dT%H:%M:%S")
+        _SECOND_PREFIXES[second] = prefix
+    return f"{prefix}.{micro:06d}+00:00"
 
 
 @dataclass(frozen=True)
@@ -55,7 +80,7 @@ class Clock:
         self._state = self._initial
         # The last reading, as a datetime and as text: a request reads the time several times, and
         # a frozen clock (tests, benchmarks) always gives the same instant.
-        self._last: tuple[float, datetime, str | None] = (float("nan"), datetime.min, None)
+        self._last: tuple[float, datetime, str | None] = (float("nan"), _UNSET, None)
 
     # -- reading -------------------------------------------------------------------------------
     def timestamp(self) -> float:
@@ -67,19 +92,21 @@ class Clock:
     def now(self) -> datetime:
         moment = self.timestamp()
         last = self._last
-        if last[0] == moment:
+        if last[0] == moment and last[1] is not _UNSET:
             return last[1]
         now = datetime.fromtimestamp(moment, tz=UTC)
-        self._last = (moment, now, None)
+        self._last = (moment, now, last[2] if last[0] == moment else None)
         return now
 
     def isoformat(self) -> str:
-        now = self.now()
+        """``format_timestamp(self.now())``, built from a per-second prefix: it stamps every
+        response, log row and journal entry (a running clock gives a new instant each time)."""
+        moment = self.timestamp()
         last = self._last
-        if last[2] is not None and last[1] is now:
+        if last[0] == moment and last[2] is not None:
             return last[2]
-        text = format_timestamp(now)
-        self._last = (last[0], now, text)
+        text = _isoformat(moment)
+        self._last = (moment, last[1] if last[0] == moment else _UNSET, text)
         return text
 
     def naive_isoformat(self) -> str:

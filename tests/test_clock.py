@@ -76,3 +76,30 @@ def test_parse_instant_normalises_to_utc(text: str, expected: str) -> None:
 def test_parse_instant_rejects_garbage() -> None:
     with pytest.raises(ValueError):
         parse_instant("yesterday")
+
+
+def test_isoformat_spells_each_instant_as_datetime_does() -> None:
+    """The per-second cached spelling equals ``format_timestamp(datetime.fromtimestamp(t, UTC))``,
+    microsecond rounding (half to even, carried into the seconds) included."""
+    import random
+    from datetime import UTC, datetime
+
+    from mockswarms.clock import _isoformat, format_timestamp
+
+    rng = random.Random(7)
+    instants = [rng.uniform(-2e9, 4e9) for _ in range(50_000)]
+    instants += [rng.randint(0, 2_000_000_000) + f for f in (0.0, 0.5e-6, 1.5e-6, 0.9999995, 0.9999996)]
+    instants += [-1.5, -0.0000005, 0.0]
+    for instant in instants:
+        assert _isoformat(instant) == format_timestamp(datetime.fromtimestamp(instant, tz=UTC)), instant
+
+
+def test_a_running_clock_reads_a_new_instant_each_time() -> None:
+    from mockswarms.clock import Clock
+
+    ticks = iter([100.0, 100.25, 100.25, 101.0])
+    clock = Clock(wall=lambda: next(ticks))
+    assert clock.isoformat() == "1970-01-01T00:01:40.000000+00:00"
+    assert clock.isoformat() == "1970-01-01T00:01:40.250000+00:00"
+    assert clock.now().isoformat() == "1970-01-01T00:01:40.250000+00:00"
+    assert clock.naive_isoformat() == "1970-01-01T00:01:41.000000"

@@ -12,8 +12,7 @@ import gc
 import json
 import logging
 import os
-import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
@@ -31,10 +30,10 @@ from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
 from mockswarms.faults import FaultMiddleware
 from mockswarms.http.connections import BodyGuardMiddleware, mask_access_log
+from mockswarms.http.journaling import JournalMiddleware
 from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
 from mockswarms.http.router import ExactPathRouter, PlainRouteDispatch
-from mockswarms.journal import JournalRecord
 from mockswarms.state.base import StoreUnavailable
 
 __all__ = ["app_from_env", "create_app", "freeze_startup_heap"]
@@ -124,143 +123,6 @@ class StoreFailureMiddleware:
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # A bug of ours: answer like the real API's catch-all, never with a traceback.
     return json_response({"detail": f"An unexpected error occurred: {type(exc).__name__}"}, 500)
-
-
-class JournalMiddleware:
-    """Records every public request (method, path, status, masked key, bodies, timing, fault rule)."""
-
-    MAX_CAPTURE = 65_536
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
-            await self.app(scope, receive, send)
-            return
-        simulator: Simulator = scope["app"].state.simulator
-        if simulator.settings.journal_size == 0:
-            await self.app(scope, receive, send)
-            return
-        started = simulator.monotonic()
-        received_at = time.time()
-        request_chunks: list[bytes] = []
-        response_chunks: list[bytes] = []
-        captured = 0
-        status = 0
-        streamed = False
-        retry_after: int | None = None
-        recorded = False
-
-        async def record() -> None:
-            # Before the last byte goes out, so a client that reads the journal right after a
-            # response always finds it.
-            nonlocal recorded
-            if recorded:
-                return
-            recorded = True
-            try:
-                await _write_entry()
-            except StoreUnavailable as exc:
-                # The response is already decided (and maybe charged): losing one journal entry
-                # while the store is down must not cost the client its response.
-                _log.warning("journal entry not stored: %s", exc)
-
-        def _entry(
-            status: int, body: bytes, streamed: bool, retry_after: int | None, cost: Any
-        ) -> JournalRecord:
-            return JournalRecord(
-                method=scope["method"],
-                path=scope["path"],
-                query=scope.get("query_string", b"").decode("latin-1"),
-                status=status or 500,
-                api_key=_header(scope, b"x-api-key") or _bearer(scope),
-                request_body=b"".join(request_chunks),
-                response_body=body,
-                streamed=streamed,
-                received_at=received_at,
-                simulated_at=simulator.timestamp(),
-                duration_ms=(simulator.monotonic() - started) * 1000,
-                fault_rule=scope.get("state", {}).get("fault_rule"),
-                retry_after=retry_after,
-                cost=None if cost is None else str(cost),
-            )
-
-        def seal(status: int, body: bytes, cost: Any, headers: Mapping[str, str]) -> JournalRecord | None:
-            # The entry of a finished plain reply, for the endpoint to write with its charge in one
-            # store step (routes._settle_and_render); none when a fault rule may alter the bytes.
-            if scope.get("state", {}).get("fault_rule") is not None:
-                return None
-            after = {k.lower(): v for k, v in headers.items()}.get("retry-after", "")
-            return _entry(status, body, False, int(after) if after.isdigit() else None, cost)
-
-        scope.setdefault("state", {})["journal_seal"] = seal
-
-        async def _write_entry() -> None:
-            if scope["state"].get("journal_sealed"):
-                return  # written with the request's charge
-            await simulator.ensure_started()  # no store read: this request already synced
-            caller = scope["state"].get("caller")  # set by the endpoint once it knows the key
-            cost = caller.charged if caller is not None else None
-            entry = _entry(status, b"".join(response_chunks), streamed, retry_after, cost)
-            await simulator.store.journal_add(entry, simulator.settings.journal_size)
-
-        async def recording_receive() -> Message:
-            message = await receive()
-            if message["type"] == "http.request":
-                request_chunks.append(message.get("body", b""))
-            return message
-
-        held: list[Message] = []  # a plain response goes out whole, after its journal entry
-
-        async def recording_send(message: Message) -> None:
-            nonlocal status, streamed, captured, retry_after
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                for name, value in message.get("headers", []):
-                    lowered = name.lower()
-                    if lowered == b"content-type" and value.startswith(b"text/event-stream"):
-                        streamed = True
-                    elif lowered == b"retry-after" and value.isdigit():
-                        retry_after = int(value)
-                if not streamed:
-                    held.append(message)
-                    return
-            elif message["type"] == "http.response.body":
-                if captured < self.MAX_CAPTURE:  # SSE frames too: the journal keeps them as events
-                    chunk = message.get("body", b"")
-                    response_chunks.append(chunk)
-                    captured += len(chunk)
-                if not streamed and message.get("more_body", False):
-                    held.append(message)
-                    return
-                if not message.get("more_body", False):
-                    # Written before the response leaves (never between its headers and body),
-                    # so a client reading the journal right after a response finds it.
-                    await record()
-                for earlier in held:
-                    await send(earlier)
-                held.clear()
-            await send(message)
-
-        try:
-            await self.app(scope, recording_receive, recording_send)
-        finally:
-            await record()
-
-
-def _header(scope: Scope, name: bytes) -> str | None:
-    for key, value in scope["headers"]:
-        if key == name:
-            return str(value.decode("latin-1"))
-    return None
-
-
-def _bearer(scope: Scope) -> str | None:
-    value = _header(scope, b"authorization")
-    if value and value.lower().startswith("bearer "):
-        return value[7:].strip() or None
-    return None
 
 
 class SimulatorApp(Starlette):

@@ -435,7 +435,8 @@ class MemoryStore:
         self._journal.append(item)
 
     async def journal_add(self, entry: JournalEntry, limit: int) -> int:
-        entry_id = await self.incr("journal_seq")
+        entry_id = int(self._values.get("journal_seq") or 0) + 1  # as incr("journal_seq"), no await
+        self._values["journal_seq"] = entry_id
         self._journal_push(_Journaled(entry, entry_id), limit)
         return entry_id
 
