@@ -12,6 +12,7 @@ Rounding rule: each printed component is rounded on its own, the total is the ro
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -107,7 +108,14 @@ def _aware(at: datetime | float) -> datetime:
 
 def is_night(at: datetime | float, settings: Settings) -> bool:
     """Night window [20:00, 06:00) in ``settings.night_timezone`` (America/Los_Angeles)."""
-    hour = _aware(at).astimezone(ZoneInfo(settings.night_timezone)).hour
+    moment = _aware(at)
+    return _night_at(moment.timestamp() // 60, settings.night_timezone)
+
+
+@functools.lru_cache(maxsize=256)
+def _night_at(minute: float, timezone: str) -> bool:
+    # Per minute of time (every UTC offset is whole minutes): priced on every completion.
+    hour = datetime.fromtimestamp(minute * 60, tz=UTC).astimezone(ZoneInfo(timezone)).hour
     return hour >= 20 or hour < 6
 
 
