@@ -25,10 +25,10 @@ from __future__ import annotations
 import functools
 import random
 from collections.abc import Callable, Mapping
+from pathlib import Path
 from typing import Any
 
 import orjson
-from faker import Faker
 
 from mockswarms.engine.fixtures import FixtureRegistry, FixtureRule, render_arguments
 from mockswarms.engine.llm import LLMCall, LLMError, LLMResult, Pacing
@@ -42,10 +42,15 @@ _ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 GENERATED_CACHE = 4096  # generated answers kept per FakeLLM (~4 KB each with their token tuple)
 
 
+WORDS_FILE = Path(__file__).resolve().parent.parent / "data" / "en_us_words.txt"
+
+
 @functools.cache
 def faker_words() -> tuple[str, ...]:
-    """Faker's English word list; building a Faker costs ~25 ms, so once per process."""
-    return tuple(Faker("en_US").get_words_list())
+    """Faker's en_US lorem word list, from a copy in ``data/`` (the tests check it equals Faker's):
+    importing Faker cost ~150 ms of every start-up, and the copy keeps generated text the same
+    whatever Faker version is installed."""
+    return tuple(WORDS_FILE.read_text(encoding="utf-8").splitlines())
 
 
 def generated_text(words: tuple[str, ...], rng: random.Random) -> str:
@@ -58,7 +63,7 @@ def generated_text(words: tuple[str, ...], rng: random.Random) -> str:
 
 
 class FakeLLM:
-    """Implements :class:`mockswarms.engine.llm.LLM`. One instance per simulator (holds one Faker)."""
+    """Implements :class:`mockswarms.engine.llm.LLM`. One instance per simulator."""
 
     def __init__(
         self, entropy: Entropy, fixtures: FixtureRegistry, pacing_for: Callable[[str], Pacing]

@@ -235,3 +235,14 @@ def test_generated_answer_is_built_once_and_follows_the_seed() -> None:
     assert llm.complete(call(max_tokens=12)).text != first.text
     llm.entropy.reset(seed=7)
     assert llm.complete(call(max_tokens=12)) == first
+
+
+def test_the_word_list_is_fakers_en_us_lorem_list() -> None:
+    """Generated text draws from a copy of Faker's list (no Faker import at start-up); the copy must
+    stay the list Faker has, word for word and in order (the seeded draws index into it)."""
+    from faker import Faker
+
+    from mockswarms.engine.fakellm import faker_words
+
+    assert faker_words() == tuple(Faker("en_US").get_words_list())
+    assert len(faker_words()) == 971
