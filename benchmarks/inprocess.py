@@ -63,14 +63,14 @@ STAGES: list[tuple[str, tuple[str, ...]]] = [
     ("billing (Decimal)", ("engine/billing", "decimal")),
     ("admit, gates, charge (simulator)", ("engine/simulator", "engine/gates", "engine/ratelimit")),
     ("state store", ("mockswarms/state/",)),
-    ("journal", ("mockswarms/journal",)),
+    ("journal", ("mockswarms/journal", "http/journaling")),
     (
         "request parsing + contract check",
         ("http/routes", "http/validation", "pydantic", "jsonschema", "limits.py", "shapes/", "json/"),
     ),
     ("endpoint glue", ("http/endpoints/",)),
     ("our middleware", ("http/app", "http/connections", "mockswarms/faults", "http/replay", "http/guard")),
-    ("Starlette (routing, request, exceptions)", ("starlette/",)),
+    ("Starlette (routing, request, exceptions)", ("starlette/", "http/router")),
     ("serialisation (orjson, responses)", ("orjson", "http/responses")),
     ("asyncio + threads", ("asyncio/", "threading", "concurrent/", "queue", "SimpleQueue", "epoll")),
 ]
