@@ -7,6 +7,7 @@ cannot grow memory without bound.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
@@ -175,60 +176,26 @@ def journal_entry(
     } | ({"events": sse_events((response_body or b"")[:MAX_BODY_CHARS])} if streamed else {})
 
 
+@dataclass(slots=True, kw_only=True)
 class JournalRecord:
     """A request's journal entry as raw parts, built into :func:`journal_entry`'s dict (plus
     ``retry_after`` and ``cost``) only when read — ``state.base.DeferredEntry``. Every part is
     immutable (bytes, str, numbers), so the late dict is the one an early build would give."""
 
-    __slots__ = (
-        "api_key",
-        "cost",
-        "duration_ms",
-        "fault_rule",
-        "method",
-        "path",
-        "query",
-        "received_at",
-        "request_body",
-        "response_body",
-        "retry_after",
-        "simulated_at",
-        "status",
-        "streamed",
-    )
-
-    def __init__(
-        self,
-        *,
-        method: str,
-        path: str,
-        query: str,
-        status: int,
-        api_key: str | None,
-        request_body: bytes,
-        response_body: bytes | None,
-        streamed: bool,
-        received_at: float,
-        simulated_at: str,
-        duration_ms: float,
-        fault_rule: str | None,
-        retry_after: int | None,
-        cost: str | None,
-    ) -> None:
-        self.method = method
-        self.path = path
-        self.query = query
-        self.status = status
-        self.api_key = api_key
-        self.request_body = request_body
-        self.response_body = response_body
-        self.streamed = streamed
-        self.received_at = received_at
-        self.simulated_at = simulated_at
-        self.duration_ms = duration_ms
-        self.fault_rule = fault_rule
-        self.retry_after = retry_after
-        self.cost = cost
+    method: str
+    path: str
+    query: str
+    status: int
+    api_key: str | None
+    request_body: bytes
+    response_body: bytes | None
+    streamed: bool
+    received_at: float
+    simulated_at: str
+    duration_ms: float
+    fault_rule: str | None
+    retry_after: int | None
+    cost: str | None
 
     def as_dict(self) -> dict[str, Any]:
         entry = journal_entry(

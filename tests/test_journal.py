@@ -89,3 +89,33 @@ def test_secret_keys_spelled_any_way_are_still_masked() -> None:
     }
     assert may_hold_secrets(b'{"Api_Key": "x"}')
     assert not may_hold_secrets(b'{"max_tokens": 5, "task": "token talk"}')  # no secret key: no walk
+
+
+async def test_a_deferred_entry_reads_as_the_dict_built_at_once() -> None:
+    """JournalRecord keeps raw parts; the memory store numbers it and builds the dict on first read
+    (the same dict an eager build gives: masked key, redacted bodies), then keeps that dict."""
+    from mockswarms.journal import JournalRecord
+    from mockswarms.state.memory import MemoryStore
+
+    parts = {
+        "method": "POST",
+        "path": "/v1/agent/completions",
+        "query": "",
+        "status": 200,
+        "api_key": "sk-mock-premium",
+        "request_body": b'{"agent_config": {"mcp_config": {"authorization_token": "secret-token-1234"}}}',
+        "response_body": b'{"ok": true}',
+        "streamed": False,
+        "received_at": 1.5,
+        "simulated_at": "2026-01-01T00:00:00.000000+00:00",
+        "duration_ms": 1.23456,
+        "fault_rule": None,
+    }
+    store = MemoryStore()
+    record = JournalRecord(**parts, retry_after=None, cost="0.01")
+    assert await store.journal_add(record, 10) == 1
+    [entry] = await store.journal_list()
+    assert entry == {**journal_entry(entry_id=1, **parts), "retry_after": None, "cost": "0.01"}
+    assert entry["api_key"] == "…mium"
+    assert entry["body"]["agent_config"]["mcp_config"]["authorization_token"] == "…1234"
+    assert (await store.journal_list())[0] is entry  # built once
