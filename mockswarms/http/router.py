@@ -18,7 +18,7 @@ import inspect
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
-from starlette._exception_handler import _lookup_exception_handler
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import BaseRoute, Route, Router
@@ -129,9 +129,11 @@ class PlainRouteDispatch:
             exc.__traceback__ = None
 
     def _handler_for(self, exc: Exception) -> Handler | None:
-        from starlette.exceptions import HTTPException
-
+        # Starlette's own lookup (a status handler for an HTTPException, else the nearest class in the
+        # exception's MRO), written out: its helper is private to Starlette.
         if isinstance(exc, HTTPException) and exc.status_code in self.status_handlers:
             return self.status_handlers[exc.status_code]
-        handler = _lookup_exception_handler(self.class_handlers, exc)
-        return handler  # type: ignore[return-value]
+        for cls in type(exc).__mro__:
+            if cls in self.class_handlers:
+                return self.class_handlers[cls]
+        return None
