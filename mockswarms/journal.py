@@ -7,6 +7,7 @@ cannot grow memory without bound.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -23,6 +24,7 @@ __all__ = [
     "mask_key",
     "mask_url",
     "may_hold_secrets",
+    "presented_key",
     "redact",
     "sse_events",
 ]
@@ -37,6 +39,24 @@ def mask_key(key: str | None) -> str | None:
     if not key:
         return None
     return f"…{key[-4:]}" if len(key) >= 12 else "…"
+
+
+def presented_key(headers: Iterable[tuple[bytes, bytes]]) -> str | None:
+    """The key a request presents, unmasked, from its raw ASGI headers: the first ``x-api-key``,
+    else the first ``Authorization`` when it is a bearer token (what the journal records and fault
+    rules match on, whatever the auth settings)."""
+    key = auth = None
+    for name, value in headers:
+        if name == b"x-api-key":
+            if key is None:
+                key = value.decode("latin-1")
+        elif name == b"authorization" and auth is None:
+            auth = value.decode("latin-1")
+    if key:
+        return key
+    if auth and auth.lower().startswith("bearer "):
+        return auth[7:].strip() or None
+    return None
 
 
 def mask_url(url: str) -> str:

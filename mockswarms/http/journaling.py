@@ -18,7 +18,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockswarms.engine.simulator import Simulator
-from mockswarms.journal import JournalRecord
+from mockswarms.journal import JournalRecord, presented_key
 from mockswarms.paths import CONTROL_PREFIX
 from mockswarms.state.base import StoreUnavailable
 
@@ -99,7 +99,7 @@ class _Capture:
             path=scope["path"],
             query=scope.get("query_string", b"").decode("latin-1"),
             status=status or 500,
-            api_key=_api_key(scope["headers"]),
+            api_key=presented_key(scope["headers"]),
             request_body=b"".join(self.request_chunks),
             response_body=body,
             streamed=streamed,
@@ -178,19 +178,3 @@ class _Capture:
                     await self._send(earlier)
                 self.held.clear()
         await self._send(message)
-
-
-def _api_key(headers: list[tuple[bytes, bytes]]) -> str | None:
-    """The request's key as the gates read it: ``x-api-key`` (its first value), else a bearer token."""
-    key = auth = None
-    for name, value in headers:
-        if name == b"x-api-key":
-            if key is None:
-                key = value.decode("latin-1")
-        elif name == b"authorization" and auth is None:
-            auth = value.decode("latin-1")
-    if key:
-        return key
-    if auth and auth.lower().startswith("bearer "):
-        return auth[7:].strip() or None
-    return None

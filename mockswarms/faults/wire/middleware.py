@@ -24,6 +24,7 @@ from mockswarms.faults.rules import (
 from mockswarms.faults.wire.body import BodyRewriter, ChunkDelay
 from mockswarms.faults.wire.sse import SseRewriter
 from mockswarms.faults.wire.transport import drop_connection
+from mockswarms.journal import presented_key
 from mockswarms.paths import CONTROL_PREFIX
 
 
@@ -39,16 +40,6 @@ def _header(scope: Scope, name: bytes) -> str | None:
     for key, value in scope.get("headers", []):
         if key == name:
             return str(value.decode("latin-1"))
-    return None
-
-
-def _api_key(scope: Scope) -> str | None:
-    key = _header(scope, b"x-api-key")
-    if key:
-        return key
-    auth = _header(scope, b"authorization")
-    if auth and auth.lower().startswith("bearer "):
-        return auth[7:].strip() or None
     return None
 
 
@@ -88,7 +79,7 @@ class FaultMiddleware:
                 body = orjson.loads(raw) if raw else None
             except orjson.JSONDecodeError:
                 body = None
-        request = RequestInfo(scope["method"], scope["path"], _api_key(scope), body)
+        request = RequestInfo(scope["method"], scope["path"], presented_key(scope.get("headers", [])), body)
         try:
             decision = await engine.decide(request, header)
         except ValidationFailed as exc:  # a bad X-Mockswarms-Fault header
