@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from starlette.requests import ClientDisconnect, Request
+from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
@@ -75,9 +75,7 @@ def _decode(raw: bytes, *, openai: bool, long_numbers: bool) -> Any:
         # An integer beyond Python's 4,300-digit conversion limit, or nesting the stdlib cannot
         # follow: FastAPI answers the same 400 for any body its JSON decoder chokes on.
         if openai:
-            raise OpenAIError(
-                400, "We could not parse the JSON body of your request.", code="invalid_json"
-            ) from exc
+            raise _json_error(openai=True, message=str(exc)) from exc
         raise APIError(400, "There was an error parsing the body") from exc
     if may_nest_deeper(raw) and too_deep(value):
         raise _json_error(openai=openai, message=f"nesting deeper than {MAX_JSON_DEPTH} levels")
@@ -97,7 +95,7 @@ class _Body:
         self.long_numbers = _LONG_NUMBER.search(raw) is not None
         if not raw:
             self.failure = (
-                OpenAIError(400, "We could not parse the JSON body of your request.", code="invalid_json")
+                _json_error(openai=True, message="empty body")
                 if openai
                 else ValidationFailed(
                     [{"type": "missing", "loc": ["body"], "msg": "Field required", "input": None}]
@@ -121,29 +119,8 @@ class _Body:
         return _integral(self.decoded)
 
 
-async def _receive_body(request: Request) -> bytes:
-    """``await request.body()`` without its async generator (a request body is one message here)."""
-    if hasattr(request, "_body"):
-        return request._body
-    chunks: list[bytes] = []
-    while True:
-        message = await request.receive()
-        if message["type"] == "http.disconnect":
-            request._is_disconnected = True
-            raise ClientDisconnect()
-        if message["type"] != "http.request":
-            continue
-        chunks.append(message.get("body", b""))
-        if not message.get("more_body", False):
-            break
-    raw = chunks[0] if len(chunks) == 1 else b"".join(chunks)
-    request._body = raw  # what request.body() keeps: a later read gets the same bytes
-    request._stream_consumed = True
-    return raw
-
-
 async def _read_body(request: Request, *, openai: bool) -> _Body:
-    raw = await _receive_body(request)
+    raw = await request.body()
     if len(raw) > OFF_LOOP_BYTES:
         return await asyncio.to_thread(_Body, raw, openai=openai)
     return _Body(raw, openai=openai)
