@@ -340,11 +340,7 @@ class MemoryStore:
             self._remember_now(charge.user_id, charge.agents)
         journal_id = None
         if charge.journal is not None and charge.journal_limit > 0:
-            journal_id = int(self._values.get("journal_seq") or 0) + 1
-            self._values["journal_seq"] = journal_id
-            if self._journal.maxlen != charge.journal_limit:
-                self._journal = deque(self._journal, maxlen=charge.journal_limit)
-            self._journal.append(_Journaled(charge.journal, journal_id))
+            journal_id = self._journal_number(charge.journal, charge.journal_limit)
         return CommitOutcome("ok", outcome.balances, outcome.windows, log_id, journal_id)
 
     async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
@@ -435,7 +431,12 @@ class MemoryStore:
         self._journal.append(item)
 
     async def journal_add(self, entry: JournalEntry, limit: int) -> int:
-        entry_id = int(self._values.get("journal_seq") or 0) + 1  # as incr("journal_seq"), no await
+        return self._journal_number(entry, limit)
+
+    def _journal_number(self, entry: JournalEntry, limit: int) -> int:
+        """Number ``entry`` (``journal_seq``, as ``incr`` does) and keep it: for ``journal_add`` and
+        for a charge that carries its reply's entry."""
+        entry_id = int(self._values.get("journal_seq") or 0) + 1
         self._values["journal_seq"] = entry_id
         self._journal_push(_Journaled(entry, entry_id), limit)
         return entry_id
