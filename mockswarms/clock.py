@@ -31,7 +31,6 @@ def format_timestamp(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-_UNSET = datetime.min  # "no datetime built yet" in Clock._last
 _SECOND_PREFIXES: dict[int, str] = {}
 
 
@@ -78,9 +77,10 @@ class Clock:
         self._wall = wall
         self._initial = ClockState(frozen_at.timestamp() if frozen_at else None, 0.0)
         self._state = self._initial
-        # The last reading, as a datetime and as text: a request reads the time several times, and
-        # a frozen clock (tests, benchmarks) always gives the same instant.
-        self._last: tuple[float, datetime, str | None] = (float("nan"), _UNSET, None)
+        # The last reading as a datetime and as text, each with its instant: a request reads the
+        # time several times, and a frozen clock (tests, benchmarks) always gives the same instant.
+        self._last_now: tuple[float, datetime | None] = (float("nan"), None)
+        self._last_text: tuple[float, str] = (float("nan"), "")
 
     # -- reading -------------------------------------------------------------------------------
     def timestamp(self) -> float:
@@ -91,22 +91,20 @@ class Clock:
 
     def now(self) -> datetime:
         moment = self.timestamp()
-        last = self._last
-        if last[0] == moment and last[1] is not _UNSET:
-            return last[1]
-        now = datetime.fromtimestamp(moment, tz=UTC)
-        self._last = (moment, now, last[2] if last[0] == moment else None)
+        at, now = self._last_now
+        if at != moment or now is None:
+            now = datetime.fromtimestamp(moment, tz=UTC)
+            self._last_now = (moment, now)
         return now
 
     def isoformat(self) -> str:
         """``format_timestamp(self.now())``, built from a per-second prefix: it stamps every
         response, log row and journal entry (a running clock gives a new instant each time)."""
         moment = self.timestamp()
-        last = self._last
-        if last[0] == moment and last[2] is not None:
-            return last[2]
-        text = _isoformat(moment)
-        self._last = (moment, last[1] if last[0] == moment else _UNSET, text)
+        at, text = self._last_text
+        if at != moment:
+            text = _isoformat(moment)
+            self._last_text = (moment, text)
         return text
 
     def naive_isoformat(self) -> str:
