@@ -136,7 +136,7 @@ class SimulatorApp(Starlette):
         layer: Any = stack
         while getattr(layer, "app", None) is not None and not isinstance(layer.app, ExceptionMiddleware):
             layer = layer.app
-        innermost = layer.app if layer is not None else None
+        innermost = getattr(layer, "app", None)
         if isinstance(innermost, ExceptionMiddleware) and isinstance(self.router, ExactPathRouter):
             handlers = {k: v for k, v in self.exception_handlers.items() if k not in (500, Exception)}
             layer.app = PlainRouteDispatch(self.router, innermost, handlers)

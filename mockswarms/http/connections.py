@@ -146,7 +146,7 @@ class _Guarded(_Protocol):
         before = self.cycle
         super().data_received(data)
         if self.cycle is not before:  # a request head arrived: the app has it now
-            self._cancel_head_deadline()
+            self._head_arrived()
 
     def on_response_complete(self) -> None:
         before = self.cycle
@@ -166,7 +166,7 @@ class _Guarded(_Protocol):
                 self._waiting_since + self.head_timeout, self._head_deadline_check
             )
 
-    def _cancel_head_deadline(self) -> None:
+    def _head_arrived(self) -> None:
         self._waiting_since = None  # the timer, if it fires meanwhile, finds nothing to do
 
     def _drop_head_timer(self) -> None:
