@@ -9,8 +9,9 @@ log row + metrics + agents + journal), before the response goes out.
 
 from __future__ import annotations
 
+import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -39,12 +40,23 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[bytes]]:
     yield packets
 
 
-async def test_agent_completion_costs_two_round_trips(redis_url: str, sent: list[bytes]) -> None:
-    url = redis_url.rsplit("/", 1)[0] + f"/{os.getpid() % 8 + 8}"
+def _db_url(redis_url: str) -> str:
+    return redis_url.rsplit("/", 1)[0] + f"/{os.getpid() % 8 + 8}"
+
+
+@contextlib.asynccontextmanager
+async def _reset_simulator(url: str) -> AsyncIterator[httpx.AsyncClient]:
+    """A started, reset simulator on ``url`` and a client for it (closed after)."""
     app = create_app(store=url, now="2026-03-01T12:00:00Z")
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
         assert (await client.post("/__mockswarms/reset")).status_code == 200
+        yield client
+    await app.state.simulator.close()
+
+
+async def test_agent_completion_costs_two_round_trips(redis_url: str, sent: list[bytes]) -> None:
+    async with _reset_simulator(_db_url(redis_url)) as client:
         assert (await client.post("/v1/agent/completions", json=BODY, headers=KEY)).status_code == 200
         sent.clear()
         response = await client.post("/v1/agent/completions", json=BODY, headers=KEY)
@@ -64,7 +76,6 @@ async def test_agent_completion_costs_two_round_trips(redis_url: str, sent: list
         sent.clear()
         assert (await client.get("/health")).status_code == 200
         assert len(sent) == 2  # the shared-state read and the journal entry
-    await app.state.simulator.close()
 
 
 SWARM = {
@@ -79,11 +90,7 @@ CHAT = {"model": "gpt-4o", "messages": [{"role": "user", "content": "Count to th
 async def test_swarm_and_chat_completions_cost_two_round_trips(
     redis_url: str, sent: list[bytes], path: str, body: dict[str, Any]
 ) -> None:
-    url = redis_url.rsplit("/", 1)[0] + f"/{os.getpid() % 8 + 8}"
-    app = create_app(store=url, now="2026-03-01T12:00:00Z")
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
-        assert (await client.post("/__mockswarms/reset")).status_code == 200
+    async with _reset_simulator(_db_url(redis_url)) as client:
         assert (await client.post(path, json=body, headers=KEY)).status_code == 200
         sent.clear()
         response = await client.post(path, json=body, headers=KEY)
@@ -92,7 +99,6 @@ async def test_swarm_and_chat_completions_cost_two_round_trips(
         journal = (await client.get("/__mockswarms/journal")).json()["entries"]
         assert [(e["id"], e["path"]) for e in journal] == [(1, path), (2, path)]
         assert journal[-1]["response"] == response.json()
-    await app.state.simulator.close()
 
 
 async def test_a_redis_that_forgot_the_scripts_gets_each_sent_once_in_full(
@@ -101,13 +107,9 @@ async def test_a_redis_that_forgot_the_scripts_gets_each_sent_once_in_full(
     """After SCRIPT FLUSH (a restarted Redis) each script goes as EVAL once, then EVALSHA again."""
     import redis.asyncio as aioredis
 
-    url = redis_url.rsplit("/", 1)[0] + f"/{os.getpid() % 8 + 8}"
-    app = create_app(store=url, now="2026-03-01T12:00:00Z")
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://sim") as client:
-        assert (await client.post("/__mockswarms/reset")).status_code == 200
+    async with _reset_simulator(_db_url(redis_url)) as client:
         assert (await client.post("/v1/agent/completions", json=BODY, headers=KEY)).status_code == 200
-        admin = aioredis.from_url(url)
+        admin = aioredis.from_url(_db_url(redis_url))
         await admin.script_flush()
         await admin.aclose()
         sent.clear()
@@ -118,4 +120,3 @@ async def test_a_redis_that_forgot_the_scripts_gets_each_sent_once_in_full(
         sent.clear()
         assert (await client.post("/v1/agent/completions", json=BODY, headers=KEY)).status_code == 200
         assert [packet.split(b"\r\n")[2] for packet in sent] == [b"EVALSHA", b"EVALSHA"]
-    await app.state.simulator.close()
