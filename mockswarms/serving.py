@@ -117,8 +117,10 @@ def run_uvicorn(app: Any, options: Mapping[str, Any], *, sock: socket.socket, wo
     """Serve on the already-bound ``sock`` until stopped; the exit code (3: the app failed to start)."""
     import uvicorn
 
+    from mockswarms.http.accepting import AcceptingServer
+
     config = uvicorn.Config(app, workers=workers, **options)
-    server = uvicorn.Server(config)
+    server = AcceptingServer(config)
     if workers > 1:
         from uvicorn.supervisors import Multiprocess
 
