@@ -31,6 +31,7 @@ from typing import Any
 
 from mockswarms.config import load_settings
 from mockswarms.http.app import create_app, freeze_startup_heap
+from mockswarms.http.connections import BODY_ARRIVED
 
 KEY = "sk-bench"
 NOW = "2026-01-01T12:00:00Z"
@@ -118,6 +119,7 @@ def request_driver(app: Any, method: str, path: str, body: dict[str, Any] | None
             "server": ("127.0.0.1", 8000),
             "state": {},
             "app": app,
+            BODY_ARRIVED: True,  # as the CLI's server marks a body that came with its head
         }
         sent = False
         status = 0

@@ -32,7 +32,7 @@ ACCEPT_BATCH = 512  # connections accepted per wake-up at most (asyncio's loop t
 ACCEPT_RETRY_DELAY = 1.0  # seconds without the extra accept after running out of descriptors
 
 _OUT_OF_RESOURCES = {errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM}
-logger = logging.getLogger("uvicorn.error")
+logger = logging.getLogger("mockswarms")
 
 
 class BurstAcceptor:

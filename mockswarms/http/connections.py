@@ -24,7 +24,7 @@ import contextlib
 import logging
 import re
 import resource
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import h11
 import orjson
@@ -37,6 +37,7 @@ from mockswarms.errors import APIError
 from mockswarms.journal import mask_key
 
 __all__ = [
+    "BODY_ARRIVED",
     "BODY_TIMEOUT",
     "HEAD_TIMEOUT",
     "KEEP_ALIVE_TIMEOUT",
@@ -54,6 +55,7 @@ HEAD_TIMEOUT = 10.0
 KEEP_ALIVE_TIMEOUT = 5.0
 BODY_TIMEOUT = 30.0
 MAX_CONCURRENCY = 1000
+BODY_ARRIVED = "mockswarms.body_arrived"  # scope key: the request's whole body arrived with its head
 
 
 if TYPE_CHECKING:  # mypy reads the mixin as the protocol it is mixed into
@@ -145,8 +147,13 @@ class _Guarded(_Protocol):
     def data_received(self, data: bytes) -> None:
         before = self.cycle
         super().data_received(data)
-        if self.cycle is not before:  # a request head arrived: the app has it now
+        cycle = self.cycle
+        if cycle is not before:  # a request head arrived: the app has it now
             self._head_arrived()
+            if cycle is not None and not getattr(cycle, "more_body", True):
+                # The whole body came with the head (the usual case): the app, which runs after
+                # this, has nothing to wait for, so the body guard arms no deadline timer for it.
+                cast(dict[str, Any], cycle.scope)[BODY_ARRIVED] = True
 
     def on_response_complete(self) -> None:
         before = self.cycle
@@ -239,26 +246,31 @@ class BodyGuardMiddleware:
                 if too_big:
                     await _send_error(send, 413, _too_large(limit))
                     return
-        loop = asyncio.get_running_loop()
         received = 0
         deadline: float | None = None
         body_done = False
         started = False
+        # A body already in memory cannot be late: a timer armed and cancelled for it was 4 % of an
+        # agent completion's instructions.
+        arrived = scope.get(BODY_ARRIVED, False)
 
         async def guarded_receive() -> Message:
             nonlocal received, deadline, body_done
             if body_done:
                 return await receive()  # after the body: only a disconnect can come, no deadline
-            if deadline is None:
-                deadline = loop.time() + self.body_timeout
-            try:
-                # timeout_at, not wait_for: no extra task per receive (a body is usually already here).
-                async with asyncio.timeout_at(deadline):
-                    message = await receive()
-            except TimeoutError:
-                raise _BodyRefused(
-                    408, f"Request body not received within {self.body_timeout:g} seconds"
-                ) from None
+            if arrived:
+                message = await receive()
+            else:
+                if deadline is None:
+                    deadline = asyncio.get_running_loop().time() + self.body_timeout
+                try:
+                    # timeout_at, not wait_for: no extra task per receive.
+                    async with asyncio.timeout_at(deadline):
+                        message = await receive()
+                except TimeoutError:
+                    raise _BodyRefused(
+                        408, f"Request body not received within {self.body_timeout:g} seconds"
+                    ) from None
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:

@@ -127,7 +127,7 @@ def test_running_out_of_descriptors_pauses_the_extra_accept_instead_of_spinning(
                 await _iterations(3)
         return calls_while_paused, made_while_paused, len(made)
 
-    with caplog.at_level("WARNING", logger="uvicorn.error"):
+    with caplog.at_level("WARNING", logger="mockswarms"):
         calls_while_paused, made_while_paused, made_in_all = uvloop.run(main())
     assert (calls_while_paused, made_while_paused, made_in_all) == (1, 0, 5)
     assert [r.getMessage() for r in caplog.records] == [
