@@ -237,15 +237,24 @@ class BodyGuardMiddleware:
             await self.app(scope, receive, send)
             return
         limit = scope["app"].state.simulator.settings.max_body_bytes
+        declared: int | None = 0  # no Content-Length and not chunked: no body
+        chunked = False
         for name, value in scope["headers"]:
             if name == b"content-length":
                 try:
-                    too_big = int(value) > limit
+                    declared = int(value)
                 except ValueError:
-                    too_big = False
-                if too_big:
+                    declared = None
+                    continue
+                if declared > limit:
                     await _send_error(send, 413, _too_large(limit))
                     return
+            elif name == b"transfer-encoding":
+                chunked = True  # the size is known only once read
+        if not chunked and (declared == 0 or (declared is not None and scope.get(BODY_ARRIVED, False))):
+            # Nothing left to refuse: no body, or all of it here already and within the cap.
+            await self.app(scope, receive, send)
+            return
         received = 0
         deadline: float | None = None
         body_done = False

@@ -102,7 +102,8 @@ def _guarded_read(scope_extra: dict[str, Any], monkeypatch: pytest.MonkeyPatch) 
     async def send(message: Any) -> None:
         raise AssertionError("the app answers nothing")
 
-    scope = {"type": "http", "headers": [], "app": owner, **scope_extra}
+    # Chunked: the guard reads it through its wrappers either way (its size is known once read).
+    scope = {"type": "http", "headers": [(b"transfer-encoding", b"chunked")], "app": owner, **scope_extra}
     asyncio.run(BodyGuardMiddleware(app)(scope, receive, send))
     return read, armed
 
@@ -113,3 +114,37 @@ def test_an_arrived_body_is_read_without_a_deadline_timer(monkeypatch: pytest.Mo
 
 def test_a_body_without_the_mark_is_read_under_the_deadline(monkeypatch: pytest.MonkeyPatch) -> None:
     assert _guarded_read({}, monkeypatch) == (b'{"task": 1}', 2)
+
+
+@pytest.mark.parametrize(
+    ("headers", "extra", "wrapped"),
+    [
+        ([], {}, False),  # GET: no body at all
+        ([(b"content-length", b"0")], {}, False),
+        ([(b"content-length", b"11")], {BODY_ARRIVED: True}, False),  # here already, within the cap
+        ([(b"content-length", b"11")], {}, True),  # still coming: deadline and cap apply
+        ([(b"transfer-encoding", b"chunked")], {BODY_ARRIVED: True}, True),  # size known once read
+        ([(b"transfer-encoding", b"chunked"), (b"content-length", b"11")], {BODY_ARRIVED: True}, True),
+    ],
+    ids=["no-body", "empty", "arrived", "trailing", "chunked", "chunked-and-length"],
+)
+def test_the_guard_steps_aside_only_when_nothing_can_be_refused(
+    headers: list[tuple[bytes, bytes]], extra: dict[str, Any], wrapped: bool
+) -> None:
+    seen: list[bool] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: Any) -> None:
+        pass
+
+    async def app(scope: Any, inner_receive: Any, inner_send: Any) -> None:
+        seen.append(inner_receive is not receive or inner_send is not send)
+
+    owner = SimpleNamespace(
+        state=SimpleNamespace(simulator=SimpleNamespace(settings=load_settings({}, environ={})))
+    )
+    scope = {"type": "http", "headers": headers, "app": owner, **extra}
+    asyncio.run(BodyGuardMiddleware(app)(scope, receive, send))
+    assert seen == [wrapped]
