@@ -232,28 +232,25 @@ class BodyGuardMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def idle_for(self, scope: Scope) -> bool:
+        """True when nothing can be refused: no body, or all of it here already and within the cap
+        (the app's layer skipper then does not enter this layer)."""
         if scope["type"] != "http":
+            return True
+        limit = scope["app"].state.simulator.settings.max_body_bytes
+        declared, chunked = _declared_body(scope["headers"])
+        if chunked or declared is None or declared > limit:
+            return False
+        return declared == 0 or scope.get(BODY_ARRIVED, False)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.idle_for(scope):
             await self.app(scope, receive, send)
             return
         limit = scope["app"].state.simulator.settings.max_body_bytes
-        declared: int | None = 0  # no Content-Length and not chunked: no body
-        chunked = False
-        for name, value in scope["headers"]:
-            if name == b"content-length":
-                try:
-                    declared = int(value)
-                except ValueError:
-                    declared = None
-                    continue
-                if declared > limit:
-                    await _send_error(send, 413, _too_large(limit))
-                    return
-            elif name == b"transfer-encoding":
-                chunked = True  # the size is known only once read
-        if not chunked and (declared == 0 or (declared is not None and scope.get(BODY_ARRIVED, False))):
-            # Nothing left to refuse: no body, or all of it here already and within the cap.
-            await self.app(scope, receive, send)
+        declared, _ = _declared_body(scope["headers"])
+        if declared is not None and declared > limit:
+            await _send_error(send, 413, _too_large(limit))
             return
         received = 0
         deadline: float | None = None
@@ -301,6 +298,21 @@ class BodyGuardMiddleware:
             if started:
                 raise
             await _send_error(send, exc.status, exc.body["detail"])
+
+
+def _declared_body(headers: Any) -> tuple[int | None, bool]:
+    """(Content-Length — 0 without one, None if unreadable —, chunked?) of a request's raw headers."""
+    declared: int | None = 0
+    chunked = False
+    for name, value in headers:
+        if name == b"content-length":
+            try:
+                declared = int(value)
+            except ValueError:
+                declared = None
+        elif name == b"transfer-encoding":
+            chunked = True  # the size is known only once read
+    return declared, chunked
 
 
 def _too_large(limit: int) -> str:

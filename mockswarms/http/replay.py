@@ -29,13 +29,22 @@ class ReplayMiddleware:
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def idle_for(self, scope: Scope) -> bool:
+        """True when no recording can answer this request (none loaded, or not a public HTTP
+        request): the app's layer skipper then does not enter this layer."""
+        if scope["type"] != "http":
+            return True
         recordings: RecordingSet | None = getattr(scope["app"].state, "recordings", None)
-        if recordings is not None and scope["type"] == "http":
-            recordings.maybe_reload()  # files added while serving count too (looked at once a second)
-        if scope["type"] != "http" or not recordings or scope["path"].startswith(CONTROL_PREFIX):
+        if recordings is None:
+            return True
+        recordings.maybe_reload()  # files added while serving count too (looked at once a second)
+        return not recordings or scope["path"].startswith(CONTROL_PREFIX)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.idle_for(scope):
             await self.app(scope, receive, send)
             return
+        recordings: RecordingSet = scope["app"].state.recordings
         limit = scope["app"].state.simulator.settings.max_body_bytes
         chunks: list[bytes] = []
         size = 0

@@ -647,6 +647,9 @@ def test_sdk_retries_connection_resets_and_timeouts(engine: FaultEngine, base_ur
     engine.add_rule({"id": "t", "action": {"type": "truncate"}})
     with pytest.raises(APIConnectionError):
         _sdk(base_url, max_retries=0).agent.run(task="t")
+    # The server records the truncated request after the client already saw the cut: wait for it
+    # before starting afresh, or it lands in the next list (a race seen under a loaded machine).
+    assert_seen(["r", None, "t"])
     engine.clear()
     engine.add_rule({"id": "l", "action": {"type": "latency", "seconds": 0.5}})
     Holder.seen_rules = []

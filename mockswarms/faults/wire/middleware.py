@@ -57,14 +57,25 @@ class FaultMiddleware:
         self.app = app
         self.engine_getter = engine_getter
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+    def idle_for(self, scope: Scope) -> bool:
+        """True when this layer would hand the request on untouched (no rule, no fault header): the
+        app's layer skipper then does not enter it. Rules shared through a store need a sync first,
+        so with those it is never idle."""
         if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+            return True
+        engine = self.engine_getter(scope)
+        if engine is None:
+            return True
+        if engine.shared or engine.rules:
+            return False
+        return not engine.header_enabled or _header(scope, _FAULT_HEADER_BYTES) is None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.idle_for(scope):
             await self.app(scope, receive, send)
             return
         engine = self.engine_getter(scope)
-        if engine is None:
-            await self.app(scope, receive, send)
-            return
+        assert engine is not None  # idle_for answered True without an engine
         if engine.shared:  # rules another worker published (the memory store has no others)
             await engine.sync()
         header = _header(scope, _FAULT_HEADER_BYTES) if engine.header_enabled else None
