@@ -246,7 +246,11 @@ class BodyGuardMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.idle_for(scope):
             await self.app(scope, receive, send)
-            return
+        else:
+            await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The layer's work, for a request it is not idle for: the cap and the deadline."""
         limit = scope["app"].state.simulator.settings.max_body_bytes
         declared, _ = _declared_body(scope["headers"])
         if declared is not None and declared > limit:

@@ -3,9 +3,10 @@
 Most requests meet no fault rule, no recording and no body to refuse, yet each of those layers cost
 a coroutine frame, its scope lookups and its checks: together a fifth of a ``/health`` request's
 instructions. A layer that can say cheaply, without awaiting, that it would hand a request on
-untouched implements ``idle_for(scope)``; :class:`IdleLayerSkip` stands where the first of a run of
-such layers was and enters the first one that is not idle — which then calls the rest of the run
-as usual — or, when all are idle, the app below them directly.
+untouched implements ``idle_for(scope)``, and ``handle`` for its work otherwise (its ``__call__`` is
+one or the other). :class:`IdleLayerSkip` stands where the first of a run of such layers was and
+hands the request to the ``handle`` of the first one that is not idle — which then calls the rest of
+the run as usual — or, when all are idle, to the app below them directly.
 
 The contract for ``idle_for``: when it returns True, calling the layer must be the same as calling
 its ``app`` with the same ``scope``, ``receive`` and ``send``.
@@ -26,11 +27,12 @@ class IdleAware(Protocol):
 
     def idle_for(self, scope: Scope) -> bool: ...
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None: ...
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None: ...
 
 
 class IdleLayerSkip:
-    """Calls the first of ``layers`` (outermost first) that has work for the request, else ``app``."""
+    """Hands the request to the first of ``layers`` (outermost first) that has work for it, else
+    to ``app``."""
 
     def __init__(self, layers: Sequence[IdleAware], app: ASGIApp) -> None:
         self.layers = tuple(layers)
@@ -39,7 +41,7 @@ class IdleLayerSkip:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         for layer in self.layers:
             if not layer.idle_for(scope):
-                await layer(scope, receive, send)
+                await layer.handle(scope, receive, send)  # idle_for already answered: not twice
                 return
         await self.app(scope, receive, send)
 

@@ -43,7 +43,11 @@ class ReplayMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.idle_for(scope):
             await self.app(scope, receive, send)
-            return
+        else:
+            await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The layer's work, for a request it is not idle for (recordings are loaded)."""
         recordings: RecordingSet = scope["app"].state.recordings
         limit = scope["app"].state.simulator.settings.max_body_bytes
         chunks: list[bytes] = []

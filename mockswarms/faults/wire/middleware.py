@@ -73,9 +73,13 @@ class FaultMiddleware:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if self.idle_for(scope):
             await self.app(scope, receive, send)
-            return
+        else:
+            await self.handle(scope, receive, send)
+
+    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """The layer's work, for a request it is not idle for."""
         engine = self.engine_getter(scope)
-        assert engine is not None  # idle_for answered True without an engine
+        assert engine is not None  # without an engine idle_for answers True
         if engine.shared:  # rules another worker published (the memory store has no others)
             await engine.sync()
         header = _header(scope, _FAULT_HEADER_BYTES) if engine.header_enabled else None
