@@ -3,7 +3,9 @@ one-line errors (exit 2, no banner, no traceback) for everything that can fail b
 
 from __future__ import annotations
 
+import asyncio
 import re
+import signal
 import socket
 import subprocess
 import sys
@@ -35,7 +37,8 @@ def _closed_port() -> int:
 
 
 @contextmanager
-def _serving(*args: str) -> Iterator[tuple[int, str]]:
+def _serving(*args: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """The served port and the process (stopped and waited for when the block ends)."""
     proc = subprocess.Popen(
         [*SERVE, "--log-level", "warning", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
     )
@@ -44,7 +47,7 @@ def _serving(*args: str) -> Iterator[tuple[int, str]]:
         banner = proc.stderr.readline().rstrip("\n")  # blocks until the banner (or exit)
         match = BANNER.match(banner)
         assert match, banner + proc.stderr.read()
-        yield int(match.group(1)), banner
+        yield int(match.group(1)), proc
     finally:
         proc.terminate()
         proc.wait(timeout=10)
@@ -169,3 +172,19 @@ def test_response_fuzz_without_the_contract_extra_is_one_line() -> None:
         "mockswarms: error: environment MOCKSWARMS_RESPONSE_FUZZ: response_fuzz: "
         "needs schemathesis: pip install 'mockswarms[contract]'\n"
     )
+
+
+def test_a_burst_of_connections_is_answered_and_the_server_stops_cleanly() -> None:
+    # One worker accepts a burst at once (mockswarms.http.accepting); stopping closes that acceptor.
+    with _serving("--port", "0") as (port, proc):
+
+        async def burst() -> list[int]:
+            limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}", limits=limits) as client:
+                replies = await asyncio.gather(*(client.get("/health") for _ in range(100)))
+            return [r.status_code for r in replies]
+
+        assert asyncio.run(burst()) == [200] * 100
+    assert proc.stderr is not None
+    assert proc.stderr.read() == ""  # no traceback from closing the acceptor
+    assert proc.returncode in (0, -signal.SIGTERM)  # uvicorn re-raises the signal it stopped on

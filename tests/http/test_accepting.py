@@ -7,15 +7,11 @@ from __future__ import annotations
 
 import asyncio
 import errno
-import signal
 import socket
-import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
-import httpx
 import pytest
 import uvicorn
 import uvloop
@@ -175,28 +171,3 @@ def test_the_acceptor_is_installed_only_for_one_uvloop_worker(run: Any, workers:
         return count
 
     assert run(main()) == installed
-
-
-def test_the_cli_server_answers_a_burst_of_connections_and_stops_cleanly() -> None:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "mockswarms", "serve", "--port", "0", "--log-level", "warning"],
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        assert proc.stderr is not None
-        banner = proc.stderr.readline()
-        base = banner.split(" on ", 1)[1].split(" ", 1)[0]
-
-        async def burst() -> list[int]:
-            limits = httpx.Limits(max_connections=100, max_keepalive_connections=100)
-            async with httpx.AsyncClient(base_url=base, limits=limits) as client:
-                replies = await asyncio.gather(*(client.get("/health") for _ in range(100)))
-            return [r.status_code for r in replies]
-
-        assert asyncio.run(burst()) == [200] * 100
-    finally:
-        proc.terminate()
-        code = proc.wait(timeout=10)
-    assert proc.stderr.read() == ""  # no traceback from closing the acceptor
-    assert code in (0, -signal.SIGTERM)  # uvicorn re-raises the signal it stopped on

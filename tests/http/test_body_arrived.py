@@ -67,6 +67,12 @@ async def test_the_protocol_marks_a_body_that_came_with_its_head(kind: type[Any]
         protocol.connection_lost(None)
 
 
+def _app_owner() -> SimpleNamespace:
+    """What the body guard reads from ``scope["app"]``: ``state.simulator.settings``."""
+    settings = load_settings({}, environ={})
+    return SimpleNamespace(state=SimpleNamespace(simulator=SimpleNamespace(settings=settings)))
+
+
 def _guarded_read(scope_extra: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, int]:
     """Run the body guard around an app that reads the body; (body read, deadline timers armed)."""
     armed = 0
@@ -88,11 +94,6 @@ def _guarded_read(scope_extra: dict[str, Any], monkeypatch: pytest.MonkeyPatch) 
             if not message.get("more_body", False):
                 return
 
-    # What the body guard reads: scope["app"].state.simulator.settings.
-    owner = SimpleNamespace(
-        state=SimpleNamespace(simulator=SimpleNamespace(settings=load_settings({}, environ={})))
-    )
-
     chunks = [b'{"task"', b": 1}"]
 
     async def receive() -> dict[str, Any]:
@@ -103,7 +104,8 @@ def _guarded_read(scope_extra: dict[str, Any], monkeypatch: pytest.MonkeyPatch) 
         raise AssertionError("the app answers nothing")
 
     # Chunked: the guard reads it through its wrappers either way (its size is known once read).
-    scope = {"type": "http", "headers": [(b"transfer-encoding", b"chunked")], "app": owner, **scope_extra}
+    headers = [(b"transfer-encoding", b"chunked")]
+    scope = {"type": "http", "headers": headers, "app": _app_owner(), **scope_extra}
     asyncio.run(BodyGuardMiddleware(app)(scope, receive, send))
     return read, armed
 
@@ -142,9 +144,6 @@ def test_the_guard_steps_aside_only_when_nothing_can_be_refused(
     async def app(scope: Any, inner_receive: Any, inner_send: Any) -> None:
         seen.append(inner_receive is not receive or inner_send is not send)
 
-    owner = SimpleNamespace(
-        state=SimpleNamespace(simulator=SimpleNamespace(settings=load_settings({}, environ={})))
-    )
-    scope = {"type": "http", "headers": headers, "app": owner, **extra}
+    scope = {"type": "http", "headers": headers, "app": _app_owner(), **extra}
     asyncio.run(BodyGuardMiddleware(app)(scope, receive, send))
     assert seen == [wrapped]
