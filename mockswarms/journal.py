@@ -196,11 +196,12 @@ def journal_entry(
     } | ({"events": sse_events((response_body or b"")[:MAX_BODY_CHARS])} if streamed else {})
 
 
-@dataclass(slots=True, kw_only=True)
+@dataclass(slots=True)
 class JournalRecord:
     """A request's journal entry as raw parts, built into :func:`journal_entry`'s dict (plus
     ``retry_after`` and ``cost``) only when read — ``state.base.DeferredEntry``. Every part is
-    immutable (bytes, str, numbers), so the late dict is the one an early build would give."""
+    immutable (bytes, str, numbers), so the late dict is the one an early build would give.
+    Not keyword-only: the capture builds one per request, positionally (4x cheaper)."""
 
     method: str
     path: str

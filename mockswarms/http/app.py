@@ -10,19 +10,19 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import logging
 import os
 from collections.abc import AsyncIterator
 from typing import Any
 
 from starlette.applications import Starlette
-from starlette.datastructures import Headers, State
+from starlette.datastructures import State
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
+from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp
 
 from mockswarms.config import Settings, load_settings
 from mockswarms.engine.recordings import load_recordings
@@ -30,18 +30,16 @@ from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
 from mockswarms.faults import FaultMiddleware
 from mockswarms.http.connections import BodyGuardMiddleware, mask_access_log
-from mockswarms.http.journaling import JournalMiddleware
 from mockswarms.http.layers import skip_idle_layers
+from mockswarms.http.outer import OuterMiddleware, store_unavailable_body
 from mockswarms.http.replay import ReplayMiddleware
-from mockswarms.http.responses import CONTROL_PREFIX, json_response
+from mockswarms.http.responses import json_response
 from mockswarms.http.router import ExactPathRouter, PlainRouteDispatch
 from mockswarms.state.base import StoreUnavailable
 
 __all__ = ["app_from_env", "create_app", "freeze_startup_heap"]
 
 SETTINGS_ENV = "MOCKSWARMS_SETTINGS_JSON"
-STORE_RETRY_AFTER = 1  # seconds; Retry-After of the 503 answered while the state store is down
-_log = logging.getLogger("mockswarms")
 
 
 def _error_response(exc: APIError) -> Response:
@@ -65,60 +63,9 @@ async def _http_error(request: Request, exc: Exception) -> Response:
     return json_response({"detail": detail}, exc.status_code, exc.headers)
 
 
-def _store_unavailable_body(path: str) -> tuple[dict[str, Any], dict[str, str]]:
-    message = "Service temporarily unavailable: the state store is not reachable. Retry shortly."
-    headers = {"retry-after": str(STORE_RETRY_AFTER)}
-    if path.startswith(("/v1/chat/completions", "/v1/models")):
-        error = {"message": message, "type": "server_error", "code": "service_unavailable", "param": None}
-        return {"error": error}, headers
-    return {"detail": message}, headers
-
-
 async def _store_down(request: Request, exc: Exception) -> Response:
-    body, headers = _store_unavailable_body(request.url.path)
+    body, headers = store_unavailable_body(request.url.path)
     return json_response(body, 503, headers)
-
-
-class StoreFailureMiddleware:
-    """Outermost: a state-store failure anywhere (middleware included) is a clean 503 with
-    ``Retry-After`` — never a 500 or a traceback. Nothing was charged (see ``Simulator.charge``)."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        tokens = None
-        simulator = scope["app"].state.simulator
-        try:
-            if not scope["path"].startswith(CONTROL_PREFIX):
-                if simulator.shares_state:
-                    # The request's first read: shared state (clock, settings, fixtures, fault
-                    # rules) and its caller (account, balances, windows), in one round trip.
-                    tokens = await simulator.begin_request(Headers(scope=scope))
-                else:  # one process: nothing to sync, only a first start-up
-                    await simulator.ensure_started()
-            await self.app(scope, receive, tracking_send)
-        except StoreUnavailable as exc:
-            _log.warning("state store unavailable: %s", exc)
-            if started:
-                return  # mid-stream: the connection ends; the client sees an incomplete response
-            body, headers = _store_unavailable_body(scope["path"])
-            response = json_response(body, 503, headers)
-            await response(scope, receive, send)
-        finally:
-            if tokens is not None:
-                simulator.end_request(tokens)
 
 
 async def _unexpected(request: Request, exc: Exception) -> Response:
@@ -148,8 +95,9 @@ class AppState(State):
 
 class SimulatorApp(Starlette):
     """Starlette with plain-path routes served without the router's and the exception layer's
-    wrappers (``http/router.py``), and middleware layers with nothing to do for a request skipped
-    (``http/layers.py``); every other request takes Starlette's own stack."""
+    wrappers (``http/router.py``), middleware layers with nothing to do for a request skipped
+    (``http/layers.py``), and Starlette's error layer folded into the outer one (``http/outer.py``);
+    every other request takes Starlette's own stack."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -157,6 +105,16 @@ class SimulatorApp(Starlette):
 
     def build_middleware_stack(self) -> ASGIApp:
         stack = super().build_middleware_stack()
+        # Starlette's stack starts ServerErrorMiddleware(OuterMiddleware(...)): the outer layer
+        # answers unexpected errors itself with the same handler, one frame fewer per request.
+        outer = getattr(stack, "app", None)
+        if (
+            isinstance(stack, ServerErrorMiddleware)
+            and not stack.debug
+            and isinstance(outer, OuterMiddleware)
+        ):
+            outer.error_handler = stack.handler
+            stack = outer
         # Starlette's stack ends ExceptionMiddleware(router): swap that innermost layer for the
         # dispatch that serves plain paths itself and hands everything else to it.
         layer: Any = stack
@@ -191,8 +149,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
     app = SimulatorApp(
         routes=[*public_routes(), *control_routes(), *dashboard_routes()],
         middleware=[
-            Middleware(StoreFailureMiddleware),
-            Middleware(JournalMiddleware),
+            # Shared-state sync, store failure -> 503, 500 handler, journal (http/outer.py).
+            Middleware(OuterMiddleware),
             # Size cap and body deadline before anything below buffers a body (fault matching, replay).
             Middleware(BodyGuardMiddleware),
             Middleware(FaultMiddleware, engine_getter=lambda scope: scope["app"].state.simulator.faults),

@@ -5,7 +5,8 @@ A plain (non-streamed) response is held back whole until its entry is written, s
 reads ``GET /__mockswarms/journal`` right after a response always finds it. An endpoint that charges
 the request writes the entry with its charge in one store step (``seal``, used by
 ``routes._settle_and_render``); everything else is written here. The entry is a
-:class:`~mockswarms.journal.JournalRecord`: raw parts, built into a dict only when read.
+:class:`~mockswarms.journal.JournalRecord`: raw parts, built into a dict only when read. The outer
+layer (``http/outer.py``) makes one :class:`JournalCapture` per public request.
 """
 
 from __future__ import annotations
@@ -15,56 +16,34 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Message, Receive, Scope, Send
 
 from mockswarms.engine.simulator import Simulator
 from mockswarms.journal import JournalRecord, presented_key
-from mockswarms.paths import CONTROL_PREFIX
 from mockswarms.state.base import StoreUnavailable
 
-__all__ = ["MAX_CAPTURE", "JournalMiddleware"]
+__all__ = ["MAX_CAPTURE", "JournalCapture"]
 
 MAX_CAPTURE = 65_536  # response bytes kept per entry (SSE frames too: the journal keeps them as events)
 _log = logging.getLogger("mockswarms")
 
 
-class JournalMiddleware:
-    """Records every public request (see the module docstring)."""
-
-    MAX_CAPTURE = MAX_CAPTURE
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
-            await self.app(scope, receive, send)
-            return
-        simulator: Simulator = scope["app"].state.simulator
-        if simulator.settings.journal_size == 0:
-            await self.app(scope, receive, send)
-            return
-        capture = _Capture(scope, receive, send, simulator)
-        scope.setdefault("state", {})["journal_seal"] = capture.seal
-        try:
-            await self.app(scope, capture.receive, capture.send)
-        finally:
-            await capture.record()
-
-
-class _Capture:
+class JournalCapture:
     """One request's journal capture: its receive and send wrappers and its entry. (An object, not
-    closures: one is made for every request.)"""
+    closures: one is made for every request.) ``response_started`` tells whether the server has
+    been handed the response's start (a plain response's start is held until its entry is written)."""
 
     __slots__ = (
         "_receive",
         "_send",
         "captured",
         "held",
+        "held_start",
         "received_at",
         "recorded",
         "request_chunks",
         "response_chunks",
+        "response_started",
         "retry_after",
         "scope",
         "simulator",
@@ -87,28 +66,32 @@ class _Capture:
         self.streamed = False
         self.retry_after: int | None = None
         self.recorded = False
-        self.held: list[Message] = []  # a plain response goes out whole, after its journal entry
+        self.response_started = False
+        self.held_start: Message | None = None  # a plain response goes out whole, after its entry
+        self.held: list[Message] | None = None  # its body parts before the last, if any
+        scope.setdefault("state", {})["journal_seal"] = self.seal
 
     def entry(
         self, status: int, body: bytes, streamed: bool, retry_after: int | None, cost: Any
     ) -> JournalRecord:
         scope = self.scope
         simulator = self.simulator
+        # Positional: keyword arguments made this constructor 4x dearer (it runs for every request).
         return JournalRecord(
-            method=scope["method"],
-            path=scope["path"],
-            query=scope.get("query_string", b"").decode("latin-1"),
-            status=status or 500,
-            api_key=presented_key(scope["headers"]),
-            request_body=b"".join(self.request_chunks),
-            response_body=body,
-            streamed=streamed,
-            received_at=self.received_at,
-            simulated_at=simulator.timestamp(),
-            duration_ms=(simulator.monotonic() - self.started) * 1000,
-            fault_rule=scope.get("state", {}).get("fault_rule"),
-            retry_after=retry_after,
-            cost=None if cost is None else str(cost),
+            scope["method"],
+            scope["path"],
+            scope.get("query_string", b"").decode("latin-1"),
+            status or 500,
+            presented_key(scope["headers"]),
+            b"".join(self.request_chunks),
+            body,
+            streamed,
+            self.received_at,
+            simulator.timestamp(),
+            (simulator.monotonic() - self.started) * 1000,
+            scope.get("state", {}).get("fault_rule"),
+            retry_after,
+            None if cost is None else str(cost),
         )
 
     def seal(self, status: int, body: bytes, cost: Any, headers: Mapping[str, str]) -> JournalRecord | None:
@@ -135,7 +118,7 @@ class _Capture:
         cost = caller.charged if caller is not None else None
         entry = self.entry(self.status, b"".join(self.response_chunks), self.streamed, self.retry_after, cost)
         try:
-            await simulator.ensure_started()  # no store read: this request already synced
+            # No start-up or sync here: the outer layer did both before the request went in.
             await simulator.store.journal_add(entry, simulator.settings.journal_size)
         except StoreUnavailable as exc:
             # The response is already decided (and maybe charged): losing one journal entry
@@ -150,7 +133,29 @@ class _Capture:
 
     async def send(self, message: Message) -> None:
         kind = message["type"]
-        if kind == "http.response.start":
+        if kind == "http.response.body":
+            if self.captured < MAX_CAPTURE:
+                chunk = message.get("body", b"")
+                self.response_chunks.append(chunk)
+                self.captured += len(chunk)
+            if message.get("more_body", False):
+                if self.held_start is not None:  # a plain response: held whole
+                    if self.held is None:
+                        self.held = []
+                    self.held.append(message)
+                    return
+            else:
+                # Written before the response leaves (never between its headers and body).
+                await self.record()
+                start = self.held_start
+                if start is not None:
+                    self.held_start = None
+                    self.response_started = True
+                    await self._send(start)
+                    for earlier in self.held or ():
+                        await self._send(earlier)
+                    self.held = None
+        elif kind == "http.response.start":
             self.status = message["status"]
             for name, value in message.get("headers", ()):
                 lowered = name.lower()
@@ -159,22 +164,7 @@ class _Capture:
                 elif lowered == b"retry-after" and value.isdigit():
                     self.retry_after = int(value)
             if not self.streamed:
-                self.held.append(message)
+                self.held_start = message
                 return
-        elif kind == "http.response.body":
-            more = message.get("more_body", False)
-            if self.captured < MAX_CAPTURE:
-                chunk = message.get("body", b"")
-                self.response_chunks.append(chunk)
-                self.captured += len(chunk)
-            if more and not self.streamed:
-                self.held.append(message)
-                return
-            if not more:
-                # Written before the response leaves (never between its headers and body).
-                await self.record()
-            if self.held:
-                for earlier in self.held:
-                    await self._send(earlier)
-                self.held.clear()
+            self.response_started = True
         await self._send(message)
