@@ -3,7 +3,15 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockswarms.journal import MAX_BODY_CHARS, decode_body, journal_entry, mask_key, may_hold_secrets, redact
+from mockswarms.journal import (
+    MAX_BODY_CHARS,
+    decode_body,
+    journal_entry,
+    mask_key,
+    may_hold_secrets,
+    redact,
+    redacted,
+)
 
 
 def test_mask_key_never_reveals_the_whole_key() -> None:
@@ -79,6 +87,19 @@ def test_skipping_the_walk_never_changes_what_the_journal_keeps(value: object, e
         fault_rule=None,
     )
     assert entry["body"] == entry["response"] == redact(decode_body(raw))
+
+
+@settings(max_examples=400)
+@given(_JSON | st.dictionaries(st.sampled_from([*_KEYS, "ẞ", "k\u212a", "t\x00"]), _JSON, max_size=4))
+def test_redacted_is_redact(value: object) -> None:
+    assert redacted(value) == redact(value)
+
+
+def test_redacted_walks_what_orjson_cannot_serialise() -> None:
+    huge = {"token": "sk-secret-value-123", "n": 2**70}
+    assert redacted(huge) == {"token": "…-123", "n": 2**70}
+    clean = {"agent_name": "A", "max_tokens": 5}
+    assert redacted(clean) is clean
 
 
 def test_secret_keys_spelled_any_way_are_still_masked() -> None:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-__all__ = ["LLM", "LLMCall", "LLMError", "LLMResult", "Message", "Pacing"]
+__all__ = ["LLM", "NO_PACING", "LLMCall", "LLMError", "LLMResult", "Message", "Pacing"]
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,9 @@ class Pacing:
     def duration(self, output_tokens: int) -> float:
         streaming = output_tokens / self.tokens_per_second if self.tokens_per_second > 0 else 0.0
         return self.time_to_first_token + streaming
+
+
+NO_PACING = Pacing()  # answers at once (frozen: one shared instance)
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from mockswarms.clock import format_timestamp
 from mockswarms.config import Settings
 from mockswarms.errors import APIError, OpenAIError
 from mockswarms.shapes.account import RateLimitsResponse, RateLimitsWindows, RateLimitWindow
-from mockswarms.state.base import WINDOWS, Limits, WindowState
+from mockswarms.state.base import NO_LIMITS, WINDOWS, Limits, WindowState
 
 __all__ = [
     "LEGACY_429_DETAIL",
@@ -67,7 +67,7 @@ def limits_for(
     limited (the legacy limiter is per IP, see :func:`ip_limits`).
     """
     if settings.rate_limit_mode != "docs":
-        return Limits()
+        return NO_LIMITS
     minute, hour, day = TIER_LIMITS.get(tier, TIER_LIMITS["free"])
     if tier == "free":
         hour = settings.free_hour_limit
@@ -82,7 +82,7 @@ def limits_for(
 def ip_limits(settings: Settings) -> Limits:
     """Per-IP limits: the keyless fallback (docs) or every request (legacy-ip); none when off."""
     if settings.rate_limit_mode == "off":
-        return Limits()
+        return NO_LIMITS
     return Limits(minute=_scale(settings.ip_limit_per_minute, settings.rate_limit_scale))
 
 

@@ -25,11 +25,12 @@ from mockswarms.config import Settings
 from mockswarms.engine import gates, ratelimit
 from mockswarms.engine.fakellm import FakeLLM
 from mockswarms.engine.fixtures import FixtureRegistry
-from mockswarms.engine.llm import Pacing
+from mockswarms.engine.llm import NO_PACING, Pacing
 from mockswarms.entropy import Entropy
 from mockswarms.faults.engine import REQUEST_SYNCED, FaultEngine
 from mockswarms.journal import mask_key
 from mockswarms.state.base import (
+    NO_LIMITS,
     AccountRecord,
     Balances,
     Charge,
@@ -289,7 +290,10 @@ class Simulator:
 
     # -- helpers ---------------------------------------------------------------------------------
     def pacing_for(self, model: str) -> Pacing:
-        config = self.settings.pacing_for(model)
+        pacing = self.settings.pacing
+        config = (pacing.get(model) or pacing.get("*")) if pacing else None
+        if config is None:  # no pacing configured (the usual case): no settings model built for it
+            return NO_PACING
         return Pacing(config.time_to_first_token, config.tokens_per_second)
 
     def timestamp(self) -> str:
@@ -334,7 +338,7 @@ class Simulator:
     # -- limits ----------------------------------------------------------------------------------
     def limits_for(self, caller: Caller) -> Limits:
         if self.settings.rate_limit_mode != "docs" or caller.account is None:
-            return Limits()
+            return NO_LIMITS
         return ratelimit.limits_for(caller.tier, self.settings, caller.account.limits)
 
     async def check_rate(
@@ -513,7 +517,7 @@ class Simulator:
                 scope=caller.user_id,
                 user_id=caller.user_id,
                 now=self.clock.timestamp(),
-                limits=Limits(),
+                limits=NO_LIMITS,
                 cost=-amount,
                 threshold=None,
                 count=False,

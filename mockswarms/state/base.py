@@ -17,6 +17,8 @@ from typing import Any, Literal, Protocol
 __all__ = [
     "MAX_AUTO_ACCOUNTS",
     "MAX_RATE_SCOPES",
+    "NO_BALANCES",
+    "NO_LIMITS",
     "UNIQUE_AGENTS_CAP",
     "WINDOWS",
     "AccountRecord",
@@ -127,6 +129,11 @@ class Limits:
     @property
     def unlimited(self) -> bool:
         return self.minute is None and self.hour is None and self.day is None
+
+
+# Shared instances (both classes are frozen): built once, not per request (~1 µs each).
+NO_BALANCES = Balances()
+NO_LIMITS = Limits()
 
 
 @dataclass(frozen=True)

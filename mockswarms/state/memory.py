@@ -32,6 +32,7 @@ from typing import Any
 from mockswarms.state.base import (
     MAX_AUTO_ACCOUNTS,
     MAX_RATE_SCOPES,
+    NO_BALANCES,
     UNIQUE_AGENTS_CAP,
     WINDOWS,
     AccountRecord,
@@ -209,7 +210,7 @@ class MemoryStore:
         return list(self._accounts.values())
 
     async def get_balances(self, user_id: str) -> Balances:
-        return self._balances.get(user_id, Balances())
+        return self._balances.get(user_id, NO_BALANCES)
 
     async def set_balances(self, user_id: str, balances: Balances) -> None:
         self._balances[user_id] = balances
@@ -265,14 +266,30 @@ class MemoryStore:
                 del table[scope]
 
     @staticmethod
-    def _states(timeline: Timeline, now: float, limits: Limits) -> dict[str, WindowState]:
+    def _window(timeline: Timeline, now: float, length: int) -> tuple[int, float]:
+        """(runs inside the window, when its oldest run leaves it: ``now + length`` if none)."""
+        cutoff = now - length
+        oldest = timeline.first_after(cutoff)
+        return timeline.count_after(cutoff), (oldest + length) if oldest is not None else now + length
+
+    @classmethod
+    def _states(cls, timeline: Timeline, now: float, limits: Limits) -> dict[str, WindowState]:
         states: dict[str, WindowState] = {}
         for name, length in WINDOWS.items():
-            cutoff = now - length
-            oldest = timeline.first_after(cutoff)
-            reset_at = (oldest + length) if oldest is not None else now + length
-            states[name] = WindowState(timeline.count_after(cutoff), limits.get(name), reset_at)
+            count, reset_at = cls._window(timeline, now, length)
+            states[name] = WindowState(count, limits.get(name), reset_at)
         return states
+
+    @staticmethod
+    def _exceeded(timeline: Timeline, now: float, limits: Limits) -> bool:
+        """Whether any window is full (``_states``' ``exceeded``, without building them)."""
+        if limits.unlimited:
+            return False
+        for name, length in WINDOWS.items():
+            limit = limits.get(name)
+            if limit is not None and timeline.count_after(now - length) >= limit:
+                return True
+        return False
 
     async def windows(self, scope: str, now: float, limits: Limits) -> dict[str, WindowState]:
         return self._states(self._timeline(scope, now), now, limits)
@@ -300,24 +317,23 @@ class MemoryStore:
         count: bool,
     ) -> SettleOutcome:
         # No await: check and write happen in one step of the event loop.
-        balances = self._balances.get(user_id, Balances())
+        balances = self._balances.get(user_id, NO_BALANCES)
         timeline = self._timeline(scope, now)
-        states = self._states(timeline, now, limits)
+        # The windows are built once, as they stand after this step (not also before it).
         if threshold is not None and balances.total <= threshold:
-            return SettleOutcome("insufficient_credits", balances, states)
-        if any(state.exceeded for state in states.values()):
-            return SettleOutcome("rate_limited", balances, states)
+            return SettleOutcome("insufficient_credits", balances, self._states(timeline, now, limits))
+        if self._exceeded(timeline, now, limits):
+            return SettleOutcome("rate_limited", balances, self._states(timeline, now, limits))
         balances = apply_charge(balances, cost)
         self._balances[user_id] = balances
         if count:
             timeline.add(now)
-            states = self._states(timeline, now, limits)
-        return SettleOutcome("ok", balances, states)
+        return SettleOutcome("ok", balances, self._states(timeline, now, limits))
 
     async def commit(self, charge: Charge) -> CommitOutcome:
         # Like settle: no await in between, so the whole step is atomic on the event loop.
         if charge.charge_id in self._charge_ids:
-            balances = self._balances.get(charge.user_id, Balances())
+            balances = self._balances.get(charge.user_id, NO_BALANCES)
             return CommitOutcome("ok", balances, {})
         outcome = self._settle_now(
             charge.scope,
@@ -345,9 +361,8 @@ class MemoryStore:
 
     async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
         timeline = self._timeline(scope, now)
-        states = self._states(timeline, now, limits)
-        if any(state.exceeded for state in states.values()):
-            return False, states
+        if self._exceeded(timeline, now, limits):
+            return False, self._states(timeline, now, limits)
         timeline.add(now)
         return True, self._states(timeline, now, limits)
 
@@ -452,10 +467,10 @@ class MemoryStore:
     ) -> tuple[AccountRecord | None, Balances, dict[str, tuple[int, float]]]:
         account = self._accounts.get(key)
         if account is None:
-            return None, Balances(), {}
-        states = self._states(self._timeline(account.user_id, now), now, Limits())
-        counts = {name: (state.count, state.reset_at) for name, state in states.items()}
-        return account, self._balances.get(account.user_id, Balances()), counts
+            return None, NO_BALANCES, {}
+        timeline = self._timeline(account.user_id, now)
+        counts = {name: self._window(timeline, now, length) for name, length in WINDOWS.items()}
+        return account, self._balances.get(account.user_id, NO_BALANCES), counts
 
     async def journal_list(self) -> list[dict[str, Any]]:
         return [item.as_dict() for item in self._journal]

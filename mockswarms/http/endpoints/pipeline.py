@@ -20,7 +20,7 @@ from mockswarms.engine import billing, gates, models_catalog
 from mockswarms.engine.runs import Run
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, OpenAIError, ValidationFailed
-from mockswarms.journal import redact
+from mockswarms.journal import redacted
 from mockswarms.shapes.agents import AgentUsage
 
 M = TypeVar("M", bound=BaseModel)
@@ -133,7 +133,8 @@ def agent_configs(specs: Any) -> list[dict[str, Any]]:
     for spec in specs or []:
         data = spec.model_dump(exclude_none=True) if isinstance(spec, BaseModel) else dict(spec)
         if data.get("agent_name"):
-            configs.append(redact(data))  # MCP tokens and header values never reach /v1/agents/list
+            # MCP tokens and header values never reach /v1/agents/list (``data`` is ours: a fresh dump).
+            configs.append(redacted(data))
     return configs
 
 
