@@ -459,19 +459,20 @@ class Simulator:
         settings = self.settings
         now = self.clock.timestamp()
         names = tuple(str(a.get("agent_name")) for a in agents if a.get("agent_name"))
+        # Positional (the order of Charge's fields): one per completion, and keywords cost 4x.
         charge = Charge(
-            charge_id=self._charge_id(),
-            scope=caller.user_id,
-            user_id=caller.user_id,
-            now=now,
-            limits=self.limits_for(caller),
-            cost=cost,
-            threshold=gates.settle_threshold(settings, cost),
-            count=settings.rate_limit_mode == "docs",
-            log=self._log_row(caller, "completion", data, cost),
-            completion=True,
-            agent_names=names,
-            agents=tuple(agents),
+            self._charge_id(),
+            caller.user_id,  # scope
+            caller.user_id,
+            now,
+            self.limits_for(caller),
+            cost,
+            gates.settle_threshold(settings, cost),
+            settings.rate_limit_mode == "docs",  # count
+            self._log_row(caller, "completion", data, cost),
+            True,  # completion
+            names,
+            tuple(agents),
         )
         if caller.fold_charge and caller.pending_charge is None:
             caller.fold_charge = False  # one charge per request waits, never a batch's items

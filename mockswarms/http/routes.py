@@ -172,6 +172,8 @@ def _gate_named_models(
 ) -> None:
     """The premium-model gate for every model the body names, built-in agents' included (director,
     judge, chairman, HeavySwarm and research models): the endpoint gate first, as in ``admit``."""
+    if gates.is_premium_tier(caller.tier):
+        return  # neither gate refuses a premium account: no walk of the body
     models = gates.named_models(payload)
     if models:
         gates.check_premium_endpoint(request.scope["path"], caller.tier, sim.settings, openai=openai)

@@ -115,6 +115,13 @@ class Timeline:
         index = bisect.bisect_right(self._t, cutoff, self._head)
         return self._t[index] if index < len(self._t) else None
 
+    def window(self, cutoff: float) -> tuple[int, float | None]:
+        """``(count_after(cutoff), first_after(cutoff))`` with one search."""
+        t = self._t
+        index = bisect.bisect_right(t, cutoff, self._head)
+        size = len(t)
+        return size - index, (t[index] if index < size else None)
+
     @property
     def last(self) -> float | None:
         return self._t[-1] if len(self._t) > self._head else None
@@ -268,9 +275,8 @@ class MemoryStore:
     @staticmethod
     def _window(timeline: Timeline, now: float, length: int) -> tuple[int, float]:
         """(runs inside the window, when its oldest run leaves it: ``now + length`` if none)."""
-        cutoff = now - length
-        oldest = timeline.first_after(cutoff)
-        return timeline.count_after(cutoff), (oldest + length) if oldest is not None else now + length
+        count, oldest = timeline.window(now - length)
+        return count, (oldest + length) if oldest is not None else now + length
 
     @classmethod
     def _states(cls, timeline: Timeline, now: float, limits: Limits) -> dict[str, WindowState]:

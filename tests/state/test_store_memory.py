@@ -162,6 +162,16 @@ def test_clock_set_backwards_keeps_timeline_sorted() -> None:
     assert len(tl) == 2 and tl.first_after(0) == 15.0 and tl.last == 20.0
 
 
+def test_a_window_is_count_after_and_first_after_in_one_search() -> None:
+    tl = Timeline()
+    for t in (10.0, 20.0, 30.0, 40.0):
+        tl.add(t)
+    tl.prune(10.0)
+    for cutoff in (0.0, 10.0, 19.9, 20.0, 35.0, 40.0, 50.0):
+        assert tl.window(cutoff) == (tl.count_after(cutoff), tl.first_after(cutoff))
+    assert tl.window(20.0) == (2, 30.0) and tl.window(40.0) == (0, None)
+
+
 def test_logs_bounded_newest_first_with_store_ids() -> None:
     async def scenario() -> list[dict[str, Any]]:
         store = MemoryStore(logs_per_user=3)
