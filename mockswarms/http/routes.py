@@ -43,6 +43,9 @@ _LONG_NUMBER = re.compile(rb"\d{19,}")
 OFF_LOOP_BYTES = 64 * 1024
 CONTRACT_FILE = Path(__file__).resolve().parent.parent / "data" / "swarms-api.openapi.json"
 FULL_CONTRACT_FILE = CONTRACT_FILE.with_name("swarms-api.full.openapi.json")
+# A JSON float has a digit right before its "." or exponent: bytes without one hold no float (a
+# string may match too; then the walk just finds nothing to change).
+_FLOAT_MARK = re.compile(rb"\d[.eE]")
 
 Operation = Callable[[Simulator, Caller, Any], Awaitable[Reply]]
 
@@ -116,6 +119,8 @@ class _Body:
     def payload(self) -> Any:
         if self.failure is not None:
             raise self.failure
+        if not self.long_numbers and _FLOAT_MARK.search(self.raw) is None:
+            return self.decoded  # orjson's parse, and no number in it is a float: nothing to convert
         return _integral(self.decoded)
 
 
