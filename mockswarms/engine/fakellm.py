@@ -32,7 +32,7 @@ import orjson
 
 from mockswarms.engine.fixtures import FixtureRegistry, FixtureRule, render_arguments
 from mockswarms.engine.llm import LLMCall, LLMError, LLMResult, Pacing
-from mockswarms.engine.seen import seen_digest, seen_tokens
+from mockswarms.engine.seen import seen
 from mockswarms.entropy import Entropy
 from mockswarms.tokenizer import count_tokens, split_capped, split_tokens
 
@@ -89,22 +89,23 @@ class FakeLLM:
         )
 
     def complete(self, call: LLMCall) -> LLMResult:
-        seen = seen_digest(call)  # stands for seen_text in seeds: O(parts), not O(characters)
+        # The digest stands for seen_text in seeds: O(parts), not O(characters).
+        seen_tokens, seen_digest = seen(call)
         rule = self.fixtures.match(call)
         if rule is None:
-            text, chunks = self._generate(seen, call)
+            text, chunks = self._generate(seen_digest, call)
             return LLMResult(
                 text=text,
                 chunks=chunks,
-                input_tokens=seen_tokens(call),
+                input_tokens=seen_tokens,
                 output_tokens=len(chunks),
                 pacing=self.pacing_for(call.model),
             )
-        return self._answer(rule, call, seen)
+        return self._answer(rule, call, seen_digest, seen_tokens)
 
-    def _answer(self, rule: FixtureRule, call: LLMCall, seen: str) -> LLMResult:
+    def _answer(self, rule: FixtureRule, call: LLMCall, seen: str, seen_tokens: int) -> LLMResult:
         answer = rule.answer
-        input_tokens = answer.input_tokens if answer.input_tokens is not None else seen_tokens(call)
+        input_tokens = answer.input_tokens if answer.input_tokens is not None else seen_tokens
         pacing = answer.pacing or self.pacing_for(call.model)
         if answer.error_status is not None:
             detail = answer.error_detail.render(call) if answer.error_detail else ""

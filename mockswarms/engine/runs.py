@@ -18,6 +18,7 @@ from typing import Any
 
 from mockswarms import limits
 from mockswarms.engine.llm import LLM, LLMCall, LLMError, LLMResult, Message, Pacing
+from mockswarms.engine.records import filled_at_once
 from mockswarms.errors import DomainError
 from mockswarms.limits import MAX_MODEL_CALLS, MAX_MODEL_CALLS_DETAIL
 from mockswarms.shapes.requests import AgentSpec
@@ -56,7 +57,8 @@ def _timing(pacing: Pacing) -> Pacing:
     return pacing if pacing.time_to_first_token or pacing.tokens_per_second else NOMINAL_PACING
 
 
-@dataclass(frozen=True, slots=True)
+@filled_at_once
+@dataclass(frozen=True)
 class Turn:
     call: LLMCall
     result: LLMResult
@@ -174,7 +176,8 @@ class WorkCapReached(RunStopped):
         super().__init__(None)
 
 
-@dataclass(frozen=True, slots=True)
+@filled_at_once
+@dataclass(frozen=True)
 class ResolvedAgent:
     """An agent spec with defaults applied and rules folded into its system prompt."""
 

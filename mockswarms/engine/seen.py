@@ -28,7 +28,7 @@ from typing import Any
 from mockswarms.engine.llm import LLMCall, Message
 from mockswarms.tokenizer import count_tokens
 
-__all__ = ["HISTORY_MEMO_SIZE", "MAX_MEMO_CHARS", "MAX_MEMO_PART", "seen_digest", "seen_tokens"]
+__all__ = ["HISTORY_MEMO_SIZE", "MAX_MEMO_CHARS", "MAX_MEMO_PART", "seen", "seen_digest", "seen_tokens"]
 
 MAX_MEMO_CHARS = 16 * 1024 * 1024
 MAX_MEMO_PART = 1024 * 1024
@@ -125,14 +125,21 @@ _HISTORIES = _HistoryMemo(HISTORY_MEMO_SIZE)
 _NO_HISTORY: _Summary = (0, hashlib.blake2b(digest_size=16).digest())
 
 
+def seen(call: LLMCall) -> tuple[int, str]:
+    """``(seen_tokens(call), seen_digest(call))`` with one look-up of each part (the fake LLM needs
+    both for every call)."""
+    history_tokens, history_digest = _HISTORIES.summary(call.history)
+    system_tokens, system_digest = _part(call.system_prompt)
+    task_tokens, task_digest = _part(call.task)
+    digest = hashlib.blake2b(system_digest + history_digest + task_digest, digest_size=16).hexdigest()
+    return system_tokens + history_tokens + task_tokens, digest
+
+
 def seen_tokens(call: LLMCall) -> int:
     """``count_tokens(call.seen_text())``, from remembered counts."""
-    history_tokens, _ = _HISTORIES.summary(call.history)
-    return _part(call.system_prompt)[0] + history_tokens + _part(call.task)[0]
+    return seen(call)[0]
 
 
 def seen_digest(call: LLMCall) -> str:
     """A hex digest of everything the call sees (see the module docstring)."""
-    _, history_digest = _HISTORIES.summary(call.history)
-    combined = _part(call.system_prompt)[1] + history_digest + _part(call.task)[1]
-    return hashlib.blake2b(combined, digest_size=16).hexdigest()
+    return seen(call)[1]

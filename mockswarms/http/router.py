@@ -64,7 +64,7 @@ class ExactPathRouter(Router):
 class PlainRouteDispatch:
     """``ExceptionMiddleware(router)`` for plain paths served by an ``async def endpoint(request)``;
     anything else goes to ``fallback`` (that very stack). ``handlers`` are the app's exception
-    handlers by class (500/``Exception`` excluded: the outer ``ServerErrorMiddleware`` keeps those)."""
+    handlers by class (500/``Exception`` excluded: the outer layer, ``http/outer.py``, keeps those)."""
 
     def __init__(self, router: ExactPathRouter, fallback: ASGIApp, handlers: Mapping[Any, Handler]) -> None:
         self.router = router

@@ -242,7 +242,8 @@ def _endpoint(
         caller = await simulator.authenticate(
             request.headers, _client_ip(request), required=required, openai=openai
         )
-        request.state.caller = caller  # the journal records what this request was charged
+        # The journal records what this request was charged (the scope's state: no State object).
+        request.scope.setdefault("state", {})["caller"] = caller
         if simulator.settings.response_fuzz:
             return await _fuzzed(simulator, operation_key)
         if body and caller.account is not None:

@@ -51,6 +51,7 @@ __all__ = ["MemoryStore", "Timeline", "apply_charge"]
 _LONGEST_WINDOW = max(WINDOWS.values())
 _WEEK = 7 * 86400.0
 _SWEEP_EVERY = 4096  # operations between sweeps of idle scopes
+_ZERO = Decimal("0")
 
 
 def apply_charge(balances: Balances, cost: Decimal) -> Balances:
@@ -66,15 +67,15 @@ def apply_charge(balances: Balances, cost: Decimal) -> Balances:
         return Balances(balances.credit - cost, balances.free_credit, balances.referral_credits)
     remaining = cost
     free = balances.free_credit
-    take = min(max(free, Decimal("0")), remaining)
+    take = min(max(free, _ZERO), remaining)
     free -= take
     remaining -= take
     credit = balances.credit
-    take = min(max(credit, Decimal("0")), remaining)
+    take = min(max(credit, _ZERO), remaining)
     credit -= take
     remaining -= take
     referral = balances.referral_credits - remaining
-    return Balances(credit=credit, free_credit=free, referral_credits=referral)
+    return Balances(credit, free, referral)
 
 
 class Timeline:
@@ -273,16 +274,20 @@ class MemoryStore:
                 del table[scope]
 
     @staticmethod
-    def _window(timeline: Timeline, now: float, length: int) -> tuple[int, float]:
-        """(runs inside the window, when its oldest run leaves it: ``now + length`` if none)."""
-        count, oldest = timeline.window(now - length)
-        return count, (oldest + length) if oldest is not None else now + length
+    def _windows(timeline: Timeline, now: float) -> dict[str, tuple[int, float]]:
+        """Per window: (runs inside it, when its oldest run leaves it: ``now + length`` if none)."""
+        counts = {}
+        for name, length in WINDOWS.items():
+            count, oldest = timeline.window(now - length)
+            counts[name] = count, (oldest + length) if oldest is not None else now + length
+        return counts
 
-    @classmethod
-    def _states(cls, timeline: Timeline, now: float, limits: Limits) -> dict[str, WindowState]:
+    @staticmethod
+    def _states(timeline: Timeline, now: float, limits: Limits) -> dict[str, WindowState]:
         states: dict[str, WindowState] = {}
         for name, length in WINDOWS.items():
-            count, reset_at = cls._window(timeline, now, length)
+            count, oldest = timeline.window(now - length)
+            reset_at = (oldest + length) if oldest is not None else now + length
             states[name] = WindowState(count, limits.get(name), reset_at)
         return states
 
@@ -381,8 +386,10 @@ class MemoryStore:
         rows = self._logs.get(user_id)
         if rows is None:
             rows = self._logs[user_id] = deque(maxlen=self.logs_per_user)
-        # ``id`` first, like the API's rows; the store owns the numbering.
-        row = {"id": self._log_seq, **{k: v for k, v in entry.items() if k != "id"}}
+        # ``id`` first, like the API's rows; the store owns the numbering (an ``id`` in ``entry``
+        # keeps its first place in the dict and gets the store's number back).
+        row = {"id": self._log_seq, **entry}
+        row["id"] = self._log_seq
         rows.append(row)
         return self._log_seq
 
@@ -474,8 +481,7 @@ class MemoryStore:
         account = self._accounts.get(key)
         if account is None:
             return None, NO_BALANCES, {}
-        timeline = self._timeline(account.user_id, now)
-        counts = {name: self._window(timeline, now, length) for name, length in WINDOWS.items()}
+        counts = self._windows(self._timeline(account.user_id, now), now)
         return account, self._balances.get(account.user_id, NO_BALANCES), counts
 
     async def journal_list(self) -> list[dict[str, Any]]:

@@ -221,7 +221,8 @@ def test_shipped_pipeline_fixtures_drive_a_sequential_swarm() -> None:
 
 
 def test_generated_answer_is_built_once_and_follows_the_seed() -> None:
-    from mockswarms.engine.fakellm import generated_text, seen_digest
+    from mockswarms.engine.fakellm import generated_text
+    from mockswarms.engine.seen import seen_digest
     from mockswarms.tokenizer import split_tokens, truncate_tokens
 
     llm = make_llm(seed=7)

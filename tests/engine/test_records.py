@@ -1,4 +1,4 @@
-"""engine/llm.py: the call and result records are frozen dataclasses filled at once."""
+"""engine/records.py: the run path's frozen dataclasses (call, result, turn, agent) filled at once."""
 
 import dataclasses
 import inspect
@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from mockswarms.engine.llm import LLMCall, LLMResult, Message, Pacing
+from mockswarms.engine.runs import ResolvedAgent, Turn
 
 
 def _generated(cls: type) -> Any:
@@ -26,6 +27,8 @@ CASES: list[tuple[type, tuple[Any, ...], dict[str, Any]]] = [
     (LLMCall, (), {"endpoint": "chat", "agent_name": "A", "model": "m", "task": "t", "context": {"k": "v"}}),
     (LLMResult, ("text", ("te", "xt"), 3, 2), {}),
     (LLMResult, ("", (), 1, 0), {"pacing": Pacing(0.5, 10.0), "rule": "r1", "latency": 0.25}),
+    (ResolvedAgent, ("A", "gpt-4o"), {"loops": 2, "tools": ({"type": "function"},)}),
+    (Turn, (LLMCall("agent", "A", "m", "t"), LLMResult("x", ("x",), 1, 1), 0), {}),
 ]
 
 
