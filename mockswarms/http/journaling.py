@@ -71,6 +71,12 @@ class JournalCapture:
         self.held: list[Message] | None = None  # its body parts before the last, if any
         scope.setdefault("state", {})["journal_seal"] = self.seal
 
+    def release(self) -> None:
+        """Drop the scope's reference to this capture (its ``journal_seal``) once the request is
+        over: capture → scope → seal → capture is a cycle, and every request's scope, capture and
+        the server's send and receive would otherwise wait for the garbage collector to free them."""
+        self.scope["state"].pop("journal_seal", None)
+
     def entry(
         self, status: int, body: bytes, streamed: bool, retry_after: int | None, cost: Any
     ) -> JournalRecord:

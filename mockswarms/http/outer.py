@@ -107,7 +107,10 @@ class OuterMiddleware:
             raise  # the server logs it (as Starlette's error layer does)
         finally:
             if isinstance(exchange, JournalCapture):
-                await exchange.record()  # once: a no-op when written above or with the reply
+                try:
+                    await exchange.record()  # once: a no-op when written above or with the reply
+                finally:
+                    exchange.release()
             if tokens is not None:
                 simulator.end_request(tokens)
 

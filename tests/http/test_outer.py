@@ -155,3 +155,66 @@ def test_a_store_failure_before_the_app_is_the_same_503_without_a_journal_attemp
         assert client.get("/__mockswarms/journal").json()["entries"] == []
     messages = [r.getMessage() for r in caplog.records if r.name == "mockswarms"]
     assert messages == ["state store unavailable: connection refused"]
+
+
+def _drive(app: Any, method: str, path: str, body: bytes = b"") -> int:
+    """One request through the raw ASGI interface (no client library and its own objects)."""
+    sent: list[dict[str, Any]] = []
+    headers = [(b"host", b"127.0.0.1"), (b"x-api-key", b"sk-mock-premium")]
+    if body:
+        headers += [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": method,
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": headers,
+        "client": ("127.0.0.1", 5000),
+        "server": ("127.0.0.1", 8000),
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+
+    async def receive() -> dict[str, Any]:
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    asyncio.run(app(scope, receive, send))
+    return int(sent[0]["status"])
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status"),
+    [
+        ("GET", "/health", b"", 200),
+        ("GET", "/nope", b"", 404),
+        (
+            "POST",
+            "/v1/agent/completions",
+            b'{"agent_config": {"agent_name": "A", "model_name": "gpt-4o"}, "task": "Say hi."}',
+            200,
+        ),
+    ],
+)
+def test_a_request_leaves_no_reference_cycle_for_the_garbage_collector(
+    method: str, path: str, body: bytes, status: int
+) -> None:
+    """The capture's seal in the scope made capture -> scope -> seal -> capture a cycle: every
+    request's scope, capture and the server's send/receive waited for the collector."""
+    import gc
+
+    app = create_app(now="2026-03-01T20:00:00Z")
+    assert _drive(app, method, path, body) == status  # warm-up: start-up objects, caches
+    gc.collect()
+    gc.disable()
+    try:
+        for _ in range(20):
+            assert _drive(app, method, path, body) == status
+        assert gc.collect() == 0
+    finally:
+        gc.enable()
