@@ -106,6 +106,17 @@ class CoalescingTransport:
         self._flush()
         self._transport.close()
 
+    # Called for every request (uvicorn's response-complete and flow control): spelled out, since a
+    # lookup that reaches __getattr__ first fails the normal way (~0.5 µs each).
+    def is_closing(self) -> bool:
+        return self._transport.is_closing()
+
+    def pause_reading(self) -> None:
+        self._transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        self._transport.resume_reading()
+
     def __getattr__(self, name: str) -> Any:
         return getattr(self._transport, name)
 

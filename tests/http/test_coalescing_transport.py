@@ -60,3 +60,16 @@ async def test_close_sends_the_held_head_first_and_the_rest_is_the_transports() 
     assert transport.get_extra_info("peername") == "info:peername"
     transport.abort()
     assert inner.aborted
+
+
+async def test_flow_control_and_closing_state_reach_the_transport() -> None:
+    inner = _Recorder()
+    calls: list[str] = []
+    inner.is_closing = lambda: calls.append("is_closing") or True  # type: ignore[attr-defined]
+    inner.pause_reading = lambda: calls.append("pause")  # type: ignore[attr-defined]
+    inner.resume_reading = lambda: calls.append("resume")  # type: ignore[attr-defined]
+    transport = CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
+    assert transport.is_closing() is True
+    transport.pause_reading()
+    transport.resume_reading()
+    assert calls == ["is_closing", "pause", "resume"]
