@@ -83,7 +83,6 @@ class JournalCapture:
         scope = self.scope
         simulator = self.simulator
         query = scope.get("query_string")
-        chunks = self.request_chunks
         # Positional: keyword arguments made this constructor 4x dearer (it runs for every request).
         return JournalRecord(
             scope["method"],
@@ -91,7 +90,7 @@ class JournalCapture:
             query.decode("latin-1") if query else "",
             status or 500,
             presented_key(scope["headers"]),
-            (chunks[0] if len(chunks) == 1 else b"".join(chunks)) if chunks else b"",
+            b"".join(self.request_chunks),
             body,
             streamed,
             self.received_at,
@@ -124,8 +123,7 @@ class JournalCapture:
         simulator = self.simulator
         caller = state.get("caller")  # set by the endpoint once it knows the key
         cost = caller.charged if caller is not None else None
-        chunks = self.response_chunks
-        body = chunks[0] if len(chunks) == 1 else b"".join(chunks)  # one chunk: a plain reply
+        body = b"".join(self.response_chunks)
         entry = self.entry(self.status, body, self.streamed, self.retry_after, cost)
         try:
             # No start-up or sync here: the outer layer did both before the request went in.
