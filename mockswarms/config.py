@@ -228,8 +228,10 @@ class Settings(BaseModel):
             raise ValueError("must be 'memory' or a redis:// URL")
         return value
 
-    def pacing_for(self, model: str) -> PacingConfig:
-        return self.pacing.get(model) or self.pacing.get("*") or PacingConfig()
+    def pacing_for(self, model: str) -> PacingConfig | None:
+        """The pacing configured for ``model``, else for ``"*"``; None when neither is (no delays)."""
+        pacing = self.pacing
+        return (pacing.get(model) or pacing.get("*")) if pacing else None
 
 
 # Profiles are presets of settings (reference "Simulator defaults in one place", item 5).

@@ -38,6 +38,7 @@ from mockswarms.state.base import (
     Limits,
     StateStore,
     WindowState,
+    window_states,
 )
 
 __all__ = ["Caller", "Simulator", "make_store"]
@@ -290,9 +291,8 @@ class Simulator:
 
     # -- helpers ---------------------------------------------------------------------------------
     def pacing_for(self, model: str) -> Pacing:
-        pacing = self.settings.pacing
-        config = (pacing.get(model) or pacing.get("*")) if pacing else None
-        if config is None:  # no pacing configured (the usual case): no settings model built for it
+        config = self.settings.pacing_for(model)
+        if config is None:  # no pacing configured (the usual case): one shared instance
             return NO_PACING
         return Pacing(config.time_to_first_token, config.tokens_per_second)
 
@@ -369,7 +369,7 @@ class Simulator:
         limits = self.limits_for(caller)
         if caller.window_counts:  # read with the account, this request
             counts, caller.window_counts = caller.window_counts, None
-            windows = {name: WindowState(n, limits.get(name), reset) for name, (n, reset) in counts.items()}
+            windows = window_states(counts, limits)
         else:
             windows = await self.store.windows(caller.user_id, now, limits)
         if refuse and any(state.exceeded for state in windows.values()):

@@ -10,6 +10,7 @@ Units: instants are unix seconds (float) from the simulator's clock; money is ``
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Literal, Protocol
@@ -33,6 +34,7 @@ __all__ = [
     "StoreUnavailable",
     "WindowState",
     "entry_dict",
+    "window_states",
 ]
 
 # name -> length in seconds; order matters (headers and 429 bodies list windows in this order).
@@ -149,6 +151,11 @@ class WindowState:
     @property
     def exceeded(self) -> bool:
         return self.limit is not None and self.count >= self.limit
+
+
+def window_states(counts: Mapping[str, tuple[int, float]], limits: Limits) -> dict[str, WindowState]:
+    """Window states from per-window ``(count, reset_at)`` and the limits that apply."""
+    return {name: WindowState(count, limits.get(name), reset) for name, (count, reset) in counts.items()}
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from mockswarms.state.base import (
     SettleOutcome,
     WindowState,
     entry_dict,
+    window_states,
 )
 
 __all__ = ["MemoryStore", "Timeline", "apply_charge"]
@@ -282,14 +283,9 @@ class MemoryStore:
             counts[name] = count, (oldest + length) if oldest is not None else now + length
         return counts
 
-    @staticmethod
-    def _states(timeline: Timeline, now: float, limits: Limits) -> dict[str, WindowState]:
-        states: dict[str, WindowState] = {}
-        for name, length in WINDOWS.items():
-            count, oldest = timeline.window(now - length)
-            reset_at = (oldest + length) if oldest is not None else now + length
-            states[name] = WindowState(count, limits.get(name), reset_at)
-        return states
+    @classmethod
+    def _states(cls, timeline: Timeline, now: float, limits: Limits) -> dict[str, WindowState]:
+        return window_states(cls._windows(timeline, now), limits)
 
     @staticmethod
     def _exceeded(timeline: Timeline, now: float, limits: Limits) -> bool:

@@ -67,6 +67,7 @@ from mockswarms.state.base import (
     StoreUnavailable,
     WindowState,
     entry_dict,
+    window_states,
 )
 
 __all__ = ["CONNECT_TIMEOUT", "POOL_TIMEOUT", "SOCKET_TIMEOUT", "RedisStore"]
@@ -470,10 +471,8 @@ def _limit_args(limits: Limits) -> tuple[list[str], list[str]]:
 
 
 def _window_states(raw: list[Any], limits: Limits) -> dict[str, WindowState]:
-    return {
-        name: WindowState(count=int(item[0]), limit=limits.get(name), reset_at=float(item[1]))
-        for name, item in zip(WINDOWS, raw, strict=True)
-    }
+    counts = {name: (int(item[0]), float(item[1])) for name, item in zip(WINDOWS, raw, strict=True)}
+    return window_states(counts, limits)
 
 
 def _balances(raw: list[Any]) -> Balances:
