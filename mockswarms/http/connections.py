@@ -7,9 +7,12 @@ forever. ``GuardedHttpToolsProtocol`` (and ``GuardedH11Protocol``, for h11) adds
 ``BodyGuardMiddleware`` adds one for the body and applies the size cap before any middleware (fault
 matching, replay) buffers it.
 
-- ``HEAD_TIMEOUT``: seconds from connecting (or from the end of the previous response) to a complete
+- ``HEAD_TIMEOUT``: seconds from connecting, or from the first byte of a later request, to a complete
   request head; then the connection is closed.
-- ``KEEP_ALIVE_TIMEOUT``: seconds an idle keep-alive connection stays open (uvicorn's own timer).
+- ``KEEP_ALIVE_TIMEOUT``: seconds an idle keep-alive connection stays open between requests (uvicorn's
+  own timer). Longer than client pools keep an idle connection (httpx, and so the OpenAI SDK and
+  swarms-client: 5 s; aiohttp: 15 s), so the client ends it: when both sides give up at the same
+  moment, a request the client sends on it meets the server's close (``httpx.ReadError``).
 - ``BODY_TIMEOUT``: seconds for the whole request body once the app starts reading it; then 408.
 - ``MAX_CONCURRENCY``: connections + in-flight requests; beyond it uvicorn answers 503.
 - Forwarded headers (``X-Forwarded-For``/``-Proto``) are trusted only from the addresses in the
@@ -52,7 +55,7 @@ __all__ = [
 ]
 
 HEAD_TIMEOUT = 10.0
-KEEP_ALIVE_TIMEOUT = 5.0
+KEEP_ALIVE_TIMEOUT = 30.0
 BODY_TIMEOUT = 30.0
 MAX_CONCURRENCY = 1000
 BODY_ARRIVED = "mockswarms.body_arrived"  # scope key: the request's whole body arrived with its head
@@ -165,12 +168,15 @@ class _Guarded(_Protocol):
                 # The whole body came with the head (the usual case): the app, which runs after
                 # this, has nothing to wait for, so the body guard arms no deadline timer for it.
                 cast(dict[str, Any], cycle.scope)[BODY_ARRIVED] = True
-
-    def on_response_complete(self) -> None:
-        before = self.cycle
-        super().on_response_complete()
-        if self.cycle is before and not self.transport.is_closing():
-            self._arm_head_deadline()  # waiting for the next request's head
+        elif (
+            self._waiting_since is None
+            and (cycle is None or cycle.response_complete)
+            and not self.transport.is_closing()
+        ):
+            # The first bytes of a later request's head. Between requests only the keep-alive
+            # timeout applies: a deadline counted from the previous response would close a pooled
+            # connection before the client expires it, racing the client's next request.
+            self._arm_head_deadline()
 
     # One timer per connection, not one per request: arming and cancelling a timer for every
     # request cost 3 % of /health's CPU. The timer checks, when it fires, whether the connection
@@ -197,7 +203,7 @@ class _Guarded(_Protocol):
         self._head_deadline = None
         since = self._waiting_since
         if since is None:
-            return  # serving a request: re-armed when its response completes
+            return  # serving a request, or idle between requests: re-armed by a head's first bytes
         due = since + self.head_timeout
         if self.loop.time() < due:
             self._head_deadline = self.loop.call_at(due, self._head_deadline_check)
@@ -231,7 +237,11 @@ class GuardedHttpToolsProtocol(_Guarded, HttpToolsProtocol):  # type: ignore[mis
 
 
 class _BodyRefused(APIError):
-    pass
+    """408 or 413 for a body not read to its end: the connection closes after the answer, as
+    RFC 9110 asks of a 408 (the unread rest of the body cannot start the next request)."""
+
+    def __init__(self, status: int, detail: str) -> None:
+        super().__init__(status, detail, headers={"connection": "close"})
 
 
 class BodyGuardMiddleware:

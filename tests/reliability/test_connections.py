@@ -99,13 +99,65 @@ def test_slowloris_headers_are_cut_off(short_deadlines: None) -> None:
         sock.close()
 
 
-def test_an_idle_keep_alive_connection_is_closed_after_a_response(short_deadlines: None) -> None:
+HEALTH = b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n"
+HEALTH_ANSWER_END = b'{"status":"ok"}'
+
+
+def read_response(sock: socket.socket) -> bytes:
+    """One small response (up to its JSON body's end) off a kept-alive connection."""
+    sock.settimeout(5)
+    received = b""
+    while not received.endswith(HEALTH_ANSWER_END):
+        chunk = sock.recv(65536)
+        assert chunk, f"the server closed the connection after {received!r}"
+        received += chunk
+    return received
+
+
+def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout(
+    short_deadlines: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import mockswarms.http.connections as connections
+
+    monkeypatch.setattr(connections, "KEEP_ALIVE_TIMEOUT", 1.0)
     with serve(now=NOW) as server:
         sock = connect(server)
-        sock.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\n\r\n")
-        first = closed_within(sock, KEEP_ALIVE_TIMEOUT + 2)
-        assert first is not None and first.startswith(b"HTTP/1.1 200") and first.endswith(b'{"status":"ok"}')
+        sock.sendall(HEALTH)
+        first = closed_within(sock, 4)
+        assert first is not None and first.startswith(b"HTTP/1.1 200") and first.endswith(HEALTH_ANSWER_END)
         sock.close()
+
+
+def test_the_head_deadline_does_not_cut_an_idle_keep_alive_connection_short(short_deadlines: None) -> None:
+    # Between requests only the keep-alive timeout applies: a client that reuses a pooled connection
+    # after a pause longer than the head deadline (0.5 s here) finds it open. Closing it sooner raced
+    # clients sending their next request at that moment (httpx.ReadError in a 300-request burst).
+    with serve(now=NOW) as server:
+        sock = connect(server)
+        sock.sendall(HEALTH)
+        assert read_response(sock).startswith(b"HTTP/1.1 200")
+        assert closed_within(sock, 1.2) is None  # still open after 2.4 head deadlines
+        sock.sendall(HEALTH)
+        assert read_response(sock).startswith(b"HTTP/1.1 200")
+        sock.close()
+
+
+def test_a_later_request_head_that_dribbles_is_cut_off(short_deadlines: None) -> None:
+    with serve(now=NOW) as server:
+        sock = connect(server)
+        sock.sendall(HEALTH)
+        assert read_response(sock).startswith(b"HTTP/1.1 200")
+        sock.sendall(b"GET /health HTTP/1.1\r\n")  # the next head starts, and never ends
+        assert closed_within(sock, 3) == b""
+        sock.close()
+
+
+def test_the_server_keeps_idle_connections_longer_than_client_pools_do() -> None:
+    # The client, not the server, should end an idle pooled connection: when both give up at the same
+    # moment (uvicorn's 5 s against httpx's 5 s keepalive_expiry, which the OpenAI SDK and
+    # swarms-client inherit; aiohttp keeps 15 s), a request sent on it meets the server's close.
+    assert httpx.Limits().keepalive_expiry < KEEP_ALIVE_TIMEOUT  # type: ignore[operator]
+    assert KEEP_ALIVE_TIMEOUT > 15
 
 
 def test_a_slow_body_gets_a_408(short_deadlines: None) -> None:
@@ -118,6 +170,8 @@ def test_a_slow_body_gets_a_408(short_deadlines: None) -> None:
         answer = closed_within(sock, 3)
         assert answer is not None
         assert answer.startswith(b"HTTP/1.1 408")
+        # The rest of the body is never read, so the server says it closes, and does (RFC 9110).
+        assert b"\r\nconnection: close\r\n" in answer
         assert answer.endswith(b'{"detail":"Request body not received within 0.5 seconds"}')
         sock.close()
 
