@@ -142,13 +142,32 @@ class _Guarded(_Protocol):
         async def capped(scope: Scope, receive: Receive, send: Send) -> None:
             cap = self._cap or 0
             # This request's own connection and task are counted, hence ">".
-            if len(self.connections) > cap or len(self.tasks) > cap:
+            if (len(self.connections) > cap and not self._reclaim_idle(cap)) or len(self.tasks) > cap:
                 detail = "Service temporarily unavailable: too many connections. Retry shortly."
                 await _send_error(send, 503, detail, retry_after=True)
                 return
             await app(scope, receive, send)
 
         return capped
+
+    def _reclaim_idle(self, cap: int) -> bool:
+        """Over the cap, close the keep-alive connections idle longest between requests (as nginx
+        does) rather than refuse a request that is here: pooled clients reconnect, and idle
+        connections cannot crowd out working ones. False if too few are idle to get under it."""
+        live = [c for c in self.connections if not c.transport.is_closing()]
+        excess = len(live) - cap
+        if excess <= 0:
+            return True  # the rest are closing already
+        # uvicorn's keep-alive timer is set exactly while a connection idles between requests;
+        # the earliest to expire has idled longest.
+        idle = sorted(
+            (c for c in live if isinstance(c, _Guarded) and c.timeout_keep_alive_task is not None),
+            key=lambda c: c.timeout_keep_alive_task.when(),  # type: ignore[union-attr]
+        )
+        for connection in idle[:excess]:
+            connection._unset_keepalive_if_required()
+            connection._close_idle()
+        return len(idle) >= excess
 
     def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
         super().connection_made(CoalescingTransport(transport, self.loop))  # type: ignore[arg-type]

@@ -238,6 +238,31 @@ def test_beyond_the_connection_cap_requests_get_a_503_in_the_api_format(
             assert client.get("/health").status_code == 200
 
 
+def test_at_the_connection_cap_the_longest_idle_keep_alive_connection_makes_room(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import mockswarms.http.connections as connections
+
+    monkeypatch.setattr(connections, "MAX_CONCURRENCY", 3)
+    with serve(now=NOW) as server:
+        pooled = []
+        for _ in range(3):  # three clients that each made a request and keep their connection
+            sock = connect(server)
+            sock.sendall(HEALTH)
+            assert read_response(sock).startswith(b"HTTP/1.1 200")
+            pooled.append(sock)
+            time.sleep(0.05)  # idle since a distinct moment: the first is idle longest
+        with httpx.Client(base_url=server.base_url) as client:
+            assert client.get("/health").status_code == 200  # not a 503
+        assert closed_within(pooled[0], 2) == b""  # the longest idle one was closed for it
+        for sock in pooled[1:]:
+            assert closed_within(sock, 0.2) is None  # the others are untouched
+            sock.sendall(HEALTH)
+            assert read_response(sock).startswith(b"HTTP/1.1 200")
+            sock.close()
+        pooled[0].close()
+
+
 def _cli_statuses(*options: str) -> list[int]:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
