@@ -46,6 +46,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any, ParamSpec, TypeVar
 
+import hiredis
 import orjson
 import redis.asyncio as aioredis
 import redis.exceptions as redis_errors
@@ -83,6 +84,37 @@ _FAILURES = (redis_errors.ConnectionError, redis_errors.TimeoutError, OSError)
 
 _P = ParamSpec("_P")
 _T = TypeVar("_T")
+
+
+class _PackedByHiredis:
+    """Mixed into the pool's connection class: commands packed by hiredis' C packer, as redis-py's
+    sync client does with hiredis installed (its asyncio client packs in Python, one encode per
+    argument: ~11 % of a Redis worker's CPU for the scripts' ~27 arguments). The same bytes, and
+    the same ``DataError`` for an argument that is not str, bytes, int or float."""
+
+    def pack_command(self, *args: Any) -> list[bytes]:
+        first = args[0]
+        # A command name given with literal arguments ("CONFIG GET") is sent as separate words.
+        if isinstance(first, str):
+            args = (*first.encode().split(), *args[1:])
+        elif b" " in first:
+            args = (*first.split(), *args[1:])
+        try:
+            return [hiredis.pack_command(args)]
+        except TypeError as exc:
+            raise redis_errors.DataError(str(exc)) from None
+
+
+_PACKED: dict[type, type] = {}
+
+
+def _packed_by_hiredis(connection_class: type) -> type:
+    """``connection_class`` (plain, TLS or Unix socket: the URL picks it) packing with hiredis."""
+    packed = _PACKED.get(connection_class)
+    if packed is None:
+        bases = (_PackedByHiredis, connection_class)
+        packed = _PACKED[connection_class] = type(connection_class.__name__, bases, {})
+    return packed
 
 
 class _Script:
@@ -516,6 +548,7 @@ class RedisStore:
             socket_connect_timeout=CONNECT_TIMEOUT,
             retry=retry,
         )
+        pool.connection_class = _packed_by_hiredis(pool.connection_class)
         self._redis: aioredis.Redis = aioredis.Redis(connection_pool=pool, retry=retry)
         self._settle = _Script(self._redis, _LUA_SETTLE)
         self._hit = _Script(self._redis, _LUA_HIT)
