@@ -14,7 +14,9 @@ matching, replay) buffers it.
   swarms-client: 5 s; aiohttp: 15 s), so the client ends it: when both sides give up at the same
   moment, a request the client sends on it meets the server's close (``httpx.ReadError``).
 - ``BODY_TIMEOUT``: seconds for the whole request body once the app starts reading it; then 408.
-- ``MAX_CONCURRENCY``: connections + in-flight requests; beyond it uvicorn answers 503.
+- ``MAX_CONCURRENCY``: connections + in-flight requests; a request beyond it first closes the
+  keep-alive connections idle longest between requests, and gets a 503 (the API's format) only
+  if too few are idle.
 - Forwarded headers (``X-Forwarded-For``/``-Proto``) are trusted only from the addresses in the
   ``forwarded_allow_ips`` setting (``--forwarded-allow-ips``); by default from nobody, so a client
   cannot pick the address the keyless per-IP limit counts.
