@@ -35,6 +35,16 @@ def short_deadlines(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(BodyGuardMiddleware, "body_timeout", 0.5)
 
 
+@pytest.fixture(params=["httptools", "h11"])
+def either_protocol(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Serve with the httptools protocol (the default) or the h11 one: the guards hold for both."""
+    if request.param == "h11":
+        import mockswarms.http.connections as connections
+
+        real = connections.uvicorn_options
+        monkeypatch.setattr(connections, "uvicorn_options", lambda s: {**real(s), "http": GuardedH11Protocol})
+
+
 def connect(server: RunningServer) -> socket.socket:
     sock = socket.create_connection((server.host, server.port), timeout=5)
     return sock
@@ -128,7 +138,9 @@ def test_an_idle_keep_alive_connection_is_closed_after_the_keep_alive_timeout(
         sock.close()
 
 
-def test_the_head_deadline_does_not_cut_an_idle_keep_alive_connection_short(short_deadlines: None) -> None:
+def test_the_head_deadline_does_not_cut_an_idle_keep_alive_connection_short(
+    short_deadlines: None, either_protocol: None
+) -> None:
     # Between requests only the keep-alive timeout applies: a client that reuses a pooled connection
     # after a pause longer than the head deadline (0.5 s here) finds it open. Closing it sooner raced
     # clients sending their next request at that moment (httpx.ReadError in a 300-request burst).
@@ -142,7 +154,7 @@ def test_the_head_deadline_does_not_cut_an_idle_keep_alive_connection_short(shor
         sock.close()
 
 
-def test_a_later_request_head_that_dribbles_is_cut_off(short_deadlines: None) -> None:
+def test_a_later_request_head_that_dribbles_is_cut_off(short_deadlines: None, either_protocol: None) -> None:
     with serve(now=NOW) as server:
         sock = connect(server)
         sock.sendall(HEALTH)
@@ -239,7 +251,7 @@ def test_beyond_the_connection_cap_requests_get_a_503_in_the_api_format(
 
 
 def test_at_the_connection_cap_the_longest_idle_keep_alive_connection_makes_room(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, either_protocol: None
 ) -> None:
     import mockswarms.http.connections as connections
 
