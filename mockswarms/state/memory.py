@@ -263,8 +263,15 @@ class MemoryStore:
             timeline = table[scope] = Timeline()
             if keyless and len(table) > self.max_rate_scopes:
                 self._ip_timelines.popitem(last=False)
-        timeline.prune(now - _LONGEST_WINDOW)
         return timeline
+
+    @staticmethod
+    def _record(timeline: Timeline, now: float) -> None:
+        """One more run at ``now``; runs outside the longest window are forgotten here, when a run
+        is recorded, and only here — as the Redis store does — so both keep the same history when
+        the clock is set back (a read that forgot them would count fewer runs than Redis)."""
+        timeline.prune(now - _LONGEST_WINDOW)
+        timeline.add(now)
 
     def _sweep(self, now: float) -> None:
         """Drop scopes with no run inside the longest window (e.g. one-off client IPs)."""
@@ -334,7 +341,7 @@ class MemoryStore:
         balances = apply_charge(balances, cost)
         self._balances[user_id] = balances
         if count:
-            timeline.add(now)
+            self._record(timeline, now)
         return SettleOutcome("ok", balances, self._states(timeline, now, limits))
 
     async def commit(self, charge: Charge) -> CommitOutcome:
@@ -370,7 +377,7 @@ class MemoryStore:
         timeline = self._timeline(scope, now)
         if self._exceeded(timeline, now, limits):
             return False, self._states(timeline, now, limits)
-        timeline.add(now)
+        self._record(timeline, now)
         return True, self._states(timeline, now, limits)
 
     # -- logs, metrics, journal ------------------------------------------------------------------
@@ -415,8 +422,8 @@ class MemoryStore:
         metrics.recent.add(now)
 
     async def metrics(self, user_id: str, now: float) -> dict[str, int]:
+        # Read without pruning: runs are forgotten when one is recorded, as in the Redis store.
         metrics = self._metrics.get(user_id) or _Metrics()
-        metrics.recent.prune(now - self.metrics_retention)
         return {
             "unique_agents": len(metrics.agent_names),
             "total_completion_calls": metrics.total,
