@@ -200,6 +200,17 @@ local function window_states(wkey, now, lengths, limits)
   end
   return out
 end
+-- The states after one more run at `now`, derived from those just before it instead of read again:
+-- the run is inside every window, and the oldest counted run becomes the earlier of the old oldest
+-- and `now` (the clock may have gone back); record's trim only drops runs outside every window.
+local function after_one_more(states, now, lengths)
+  local out = {}
+  for i = 1, #states do
+    local reset = math.min(tonumber(states[i][2]), now + lengths[i])
+    out[i] = {states[i][1] + 1, string.format('%.17g', reset), states[i][3]}
+  end
+  return out
+end
 local function any_full(states)
   for i = 1, #states do
     local limit = tonumber(states[i][3])
@@ -219,15 +230,17 @@ end
 _LUA_SETTLE_CORE = """
 local names = {'free_credit', 'credit', 'referral_credits'}
 local function settle_core(wkey, bkey, seqkey, now, threshold, cost, count, maxlen, lengths, limits)
+  local stored = redis.call('HMGET', bkey, names[1], names[2], names[3])
   local bal = {}
-  for i = 1, 3 do bal[i] = tonumber(redis.call('HGET', bkey, names[i]) or '0') end
+  for i = 1, 3 do bal[i] = tonumber(stored[i] or '0') end
   local function balances() return {string.format('%d', bal[1]), string.format('%d', bal[2]),
                                      string.format('%d', bal[3])} end
+  local states = window_states(wkey, now, lengths, limits)
   if threshold ~= '' and (bal[1] + bal[2] + bal[3]) <= tonumber(threshold) then
-    return 'insufficient_credits', balances(), window_states(wkey, now, lengths, limits)
+    return 'insufficient_credits', balances(), states
   end
-  if any_full(window_states(wkey, now, lengths, limits)) then
-    return 'rate_limited', balances(), window_states(wkey, now, lengths, limits)
+  if any_full(states) then
+    return 'rate_limited', balances(), states
   end
   local remaining = cost
   if cost < 0 then  -- a refund goes to credit
@@ -243,10 +256,14 @@ local function settle_core(wkey, bkey, seqkey, now, threshold, cost, count, maxl
   end
   bal[3] = bal[3] - remaining
   if cost ~= 0 then
-    for i = 1, 3 do redis.call('HSET', bkey, names[i], string.format('%d', bal[i])) end
+    local b = balances()
+    redis.call('HSET', bkey, names[1], b[1], names[2], b[2], names[3], b[3])
   end
-  if count then record(wkey, seqkey, now, maxlen) end
-  return 'ok', balances(), window_states(wkey, now, lengths, limits)
+  if count then
+    record(wkey, seqkey, now, maxlen)
+    states = after_one_more(states, now, lengths)
+  end
+  return 'ok', balances(), states
 end
 """
 
@@ -445,11 +462,12 @@ for i = 1, n do
   lengths[i] = tonumber(ARGV[3 + i])
   limits[i] = ARGV[3 + n + i]
 end
-if any_full(window_states(KEYS[1], now, lengths, limits)) then
-  return {0, window_states(KEYS[1], now, lengths, limits)}
+local states = window_states(KEYS[1], now, lengths, limits)
+if any_full(states) then
+  return {0, states}
 end
 record(KEYS[1], KEYS[2], now, maxlen)
-return {1, window_states(KEYS[1], now, lengths, limits)}
+return {1, after_one_more(states, now, lengths)}
 """
 )
 
