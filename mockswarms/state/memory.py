@@ -102,6 +102,13 @@ class Timeline:
         else:  # the clock was set backwards: keep the array sorted
             t.insert(bisect.bisect_right(t, instant, self._head), instant)
 
+    def record(self, instant: float, keep: float) -> None:
+        """Add ``instant`` and forget the instants more than ``keep`` seconds before it. The stores
+        forget only when they record, never on a read (as the Redis store's scripts do), so both
+        keep the same history when the clock is set back."""
+        self.prune(instant - keep)
+        self.add(instant)
+
     def prune(self, cutoff: float) -> None:
         """Forget instants ``<= cutoff``."""
         t = self._t
@@ -265,14 +272,6 @@ class MemoryStore:
                 self._ip_timelines.popitem(last=False)
         return timeline
 
-    @staticmethod
-    def _record(timeline: Timeline, now: float) -> None:
-        """One more run at ``now``; runs outside the longest window are forgotten here, when a run
-        is recorded, and only here — as the Redis store does — so both keep the same history when
-        the clock is set back (a read that forgot them would count fewer runs than Redis)."""
-        timeline.prune(now - _LONGEST_WINDOW)
-        timeline.add(now)
-
     def _sweep(self, now: float) -> None:
         """Drop scopes with no run inside the longest window (e.g. one-off client IPs)."""
         cutoff = now - _LONGEST_WINDOW
@@ -341,7 +340,7 @@ class MemoryStore:
         balances = apply_charge(balances, cost)
         self._balances[user_id] = balances
         if count:
-            self._record(timeline, now)
+            timeline.record(now, _LONGEST_WINDOW)
         return SettleOutcome("ok", balances, self._states(timeline, now, limits))
 
     async def commit(self, charge: Charge) -> CommitOutcome:
@@ -377,7 +376,7 @@ class MemoryStore:
         timeline = self._timeline(scope, now)
         if self._exceeded(timeline, now, limits):
             return False, self._states(timeline, now, limits)
-        self._record(timeline, now)
+        timeline.record(now, _LONGEST_WINDOW)
         return True, self._states(timeline, now, limits)
 
     # -- logs, metrics, journal ------------------------------------------------------------------
@@ -418,11 +417,10 @@ class MemoryStore:
             if len(metrics.agent_names) >= self.unique_agents_cap:
                 break
             metrics.agent_names.add(name)
-        metrics.recent.prune(now - self.metrics_retention)
-        metrics.recent.add(now)
+        metrics.recent.record(now, self.metrics_retention)
 
     async def metrics(self, user_id: str, now: float) -> dict[str, int]:
-        # Read without pruning: runs are forgotten when one is recorded, as in the Redis store.
+        # Read without pruning: Timeline.record forgets old runs, as the Redis store does.
         metrics = self._metrics.get(user_id) or _Metrics()
         return {
             "unique_agents": len(metrics.agent_names),

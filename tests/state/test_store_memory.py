@@ -162,6 +162,16 @@ def test_clock_set_backwards_keeps_timeline_sorted() -> None:
     assert len(tl) == 2 and tl.first_after(0) == 15.0 and tl.last == 20.0
 
 
+def test_record_forgets_what_is_older_than_keep_and_a_read_forgets_nothing() -> None:
+    tl = Timeline()
+    for t in (10.0, 20.0, 30.0):
+        tl.record(t, keep=15.0)
+    assert (len(tl), tl.first_after(0)) == (2, 20.0)  # 10 was more than 15 s before 30
+    assert tl.count_after(0.0) == 2 and len(tl) == 2  # reading far ahead or behind prunes nothing
+    tl.record(12.0, keep=15.0)  # the clock set back: nothing is at or before -3
+    assert (len(tl), tl.first_after(0), tl.last) == (3, 12.0, 30.0)
+
+
 def test_a_window_is_count_after_and_first_after_in_one_search() -> None:
     tl = Timeline()
     for t in (10.0, 20.0, 30.0, 40.0):
