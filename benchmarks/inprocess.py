@@ -31,7 +31,7 @@ from typing import Any
 
 from mockswarms.config import load_settings
 from mockswarms.http.app import create_app, freeze_startup_heap
-from mockswarms.http.connections import BODY_ARRIVED
+from mockswarms.http.body_guard import BODY_ARRIVED
 
 KEY = "sk-bench"
 NOW = "2026-01-01T12:00:00Z"

@@ -29,7 +29,8 @@ from mockswarms.engine.recordings import load_recordings
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
 from mockswarms.faults import FaultMiddleware
-from mockswarms.http.connections import BodyGuardMiddleware, mask_access_log
+from mockswarms.http.body_guard import BodyGuardMiddleware
+from mockswarms.http.connections import mask_access_log
 from mockswarms.http.layers import skip_idle_layers
 from mockswarms.http.outer import OuterMiddleware, store_unavailable_body
 from mockswarms.http.replay import ReplayMiddleware

@@ -3,9 +3,8 @@ may connect, what is trusted from them, and how much of a body is read.
 
 uvicorn closes an idle keep-alive connection after ``timeout_keep_alive`` but has no deadline for a
 request head: a connection that never sends one, or sends it a byte at a time (slowloris), was held
-forever. ``GuardedHttpToolsProtocol`` (and ``GuardedH11Protocol``, for h11) adds that deadline;
-``BodyGuardMiddleware`` adds one for the body and applies the size cap before any middleware (fault
-matching, replay) buffers it.
+forever. ``GuardedHttpToolsProtocol`` (and ``GuardedH11Protocol``, for h11) adds that deadline and a
+cap on the head's size; ``http.body_guard`` does the same for the body.
 
 - ``HEAD_TIMEOUT``: seconds from connecting, or from the first byte of a later request, to a complete
   request head; then the connection is closed.
@@ -13,7 +12,10 @@ matching, replay) buffers it.
   own timer). Longer than client pools keep an idle connection (httpx, and so the OpenAI SDK and
   swarms-client: 5 s; aiohttp: 15 s), so the client ends it: when both sides give up at the same
   moment, a request the client sends on it meets the server's close (``httpx.ReadError``).
-- ``BODY_TIMEOUT``: seconds for the whole request body once the app starts reading it; then 408.
+- ``MAX_HEAD_BYTES``: the most bytes a request head may take (request line, header lines, blank
+  line): a larger one gets 431 in the API's format and the connection closes. httptools has no cap of
+  its own (a 65 MB header was read into memory); an unparsable head gets the API's format too (400,
+  plain text in uvicorn). With h11 (not what the server runs) only an unfinished head is capped.
 - ``MAX_CONCURRENCY``: connections + in-flight requests; a request beyond it first closes the
   keep-alive connections idle longest between requests, and gets a 503 (the API's format) only
   if too few are idle.
@@ -29,26 +31,25 @@ import contextlib
 import logging
 import re
 import resource
+from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, cast
 
 import h11
 import orjson
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import Receive, Scope, Send
 from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol  # uvicorn[standard] brings it
 
 from mockswarms.config import Settings
-from mockswarms.errors import APIError
+from mockswarms.http.body_guard import BODY_ARRIVED, send_error
 from mockswarms.http.transport import CoalescingTransport
 from mockswarms.journal import mask_key
 
 __all__ = [
-    "BODY_ARRIVED",
-    "BODY_TIMEOUT",
     "HEAD_TIMEOUT",
     "KEEP_ALIVE_TIMEOUT",
     "MAX_CONCURRENCY",
-    "BodyGuardMiddleware",
+    "MAX_HEAD_BYTES",
     "GuardedH11Protocol",
     "GuardedHttpToolsProtocol",
     "mask_access_log",
@@ -58,9 +59,9 @@ __all__ = [
 
 HEAD_TIMEOUT = 10.0
 KEEP_ALIVE_TIMEOUT = 30.0
-BODY_TIMEOUT = 30.0
 MAX_CONCURRENCY = 1000
-BODY_ARRIVED = "mockswarms.body_arrived"  # scope key: the request's whole body arrived with its head
+MAX_HEAD_BYTES = 64 * 1024
+_MOST_ONE_READ_BRINGS = 256 * 1024  # asyncio's and uvloop's read size
 
 
 if TYPE_CHECKING:  # mypy reads the mixin as the protocol it is mixed into
@@ -74,7 +75,10 @@ class _Guarded(_Protocol):
     docstring) and the connection cap answered in the API's format. Mixed in before the protocol."""
 
     head_timeout = HEAD_TIMEOUT
+    max_head_bytes = MAX_HEAD_BYTES
     _head_deadline: asyncio.TimerHandle | None = None
+    _head_bytes = 0  # bytes of an unfinished request head received so far
+    _reading = 0  # the size of the read being parsed
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -89,7 +93,7 @@ class _Guarded(_Protocol):
             # This request's own connection and task are counted, hence ">".
             if (len(self.connections) > cap and not self._reclaim_idle(cap)) or len(self.tasks) > cap:
                 detail = "Service temporarily unavailable: too many connections. Retry shortly."
-                await _send_error(send, 503, detail, retry_after=True)
+                await send_error(send, 503, detail, retry_after=True)
                 return
             await app(scope, receive, send)
 
@@ -124,6 +128,9 @@ class _Guarded(_Protocol):
 
     def data_received(self, data: bytes) -> None:
         before = self.cycle
+        # Bytes after the last request's body and before a head completes belong to a head.
+        in_head = before is None or not before.more_body
+        self._reading = len(data)
         super().data_received(data)
         cycle = self.cycle
         if cycle is not before:  # a request head arrived: the app has it now
@@ -132,7 +139,8 @@ class _Guarded(_Protocol):
                 # The whole body came with the head (the usual case): the app, which runs after
                 # this, has nothing to wait for, so the body guard arms no deadline timer for it.
                 cast(dict[str, Any], cycle.scope)[BODY_ARRIVED] = True
-        elif (
+            return
+        if (
             self._waiting_since is None
             and (cycle is None or cycle.response_complete)
             and not self.transport.is_closing()
@@ -141,6 +149,31 @@ class _Guarded(_Protocol):
             # timeout applies: a deadline counted from the previous response would close a pooled
             # connection before the client expires it, racing the client's next request.
             self._arm_head_deadline()
+        if in_head:
+            self._head_bytes += len(data)
+            if self._head_bytes > self.max_head_bytes and not self.transport.is_closing():
+                self._head_too_large()
+
+    def _head_too_large(self) -> None:
+        if self.cycle is not None and not self.cycle.response_complete:
+            self.transport.close()  # a pipelined head during a response: no room for an answer
+        else:
+            self._refuse(431, _head_too_large(self.max_head_bytes))
+
+    def send_400_response(self, msg: str) -> None:
+        """uvicorn's answer to an unparsable head (plain text there), in the API's format."""
+        self._refuse(*(self._refusal or (400, msg)))
+
+    _refusal: tuple[int, str] | None = None  # why the parser was stopped, if this protocol stopped it
+
+    def _refuse(self, status: int, detail: str) -> None:
+        """Answer what never became a request, then close: there is no app cycle to answer it."""
+        body = orjson.dumps({"detail": detail})
+        head = [f"HTTP/1.1 {status} {HTTPStatus(status).phrase}\r\n".encode()]
+        head += [name + b": " + value + b"\r\n" for name, value in self.server_state.default_headers]
+        head.append(b"content-type: application/json\r\ncontent-length: %d\r\n" % len(body))
+        self.transport.write(b"".join(head) + b"connection: close\r\n\r\n" + body)
+        self.transport.close()
 
     # One timer per connection, not one per request: arming and cancelling a timer for every
     # request cost 3 % of /health's CPU. The timer checks, when it fires, whether the connection
@@ -155,6 +188,7 @@ class _Guarded(_Protocol):
             )
 
     def _head_arrived(self) -> None:
+        self._head_bytes = 0
         self._waiting_since = None  # the timer, if it fires meanwhile, finds nothing to do
 
     def _drop_head_timer(self) -> None:
@@ -199,123 +233,28 @@ class GuardedHttpToolsProtocol(_Guarded, HttpToolsProtocol):  # type: ignore[mis
     """uvicorn's httptools protocol (a C parser: 1.5-3x the requests/s of h11 on ``/health``,
     benchmarks/RESULTS.md) with the same guards: the one the server runs."""
 
+    def on_headers_complete(self) -> None:
+        # A head that completes in the read that brought most of it was never counted unfinished:
+        # measure it when it may be too large (not for the usual small read).
+        if self._head_bytes + self._reading > self.max_head_bytes:
+            self._measure_head()
+        HttpToolsProtocol.on_headers_complete(self)  # not super(): this runs for every request
 
-class _BodyRefused(APIError):
-    """408 or 413 for a body not read to its end: the connection closes after the answer, as
-    RFC 9110 asks of a 408 (the unread rest of the body cannot start the next request)."""
-
-    def __init__(self, status: int, detail: str) -> None:
-        super().__init__(status, detail, headers={"connection": "close"})
-
-
-class BodyGuardMiddleware:
-    """413 for bodies over ``max_body_bytes`` (by Content-Length, and while reading) and 408 for a body
-    not complete within ``BODY_TIMEOUT``; placed outside every middleware that buffers bodies."""
-
-    body_timeout = BODY_TIMEOUT
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    def idle_for(self, scope: Scope) -> bool:
-        """True when nothing can be refused: no body, or all of it here already and within the cap
-        (the app's layer skipper then does not enter this layer)."""
-        if scope["type"] != "http":
-            return True
-        limit = scope["app"].state.simulator.settings.max_body_bytes
-        declared, chunked = _declared_body(scope["headers"])
-        if chunked or declared is None or declared > limit:
-            return False
-        return declared == 0 or scope.get(BODY_ARRIVED, False)
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if self.idle_for(scope):
-            await self.app(scope, receive, send)
-        else:
-            await self.handle(scope, receive, send)
-
-    async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
-        """The layer's work, for a request it is not idle for: the cap and the deadline."""
-        limit = scope["app"].state.simulator.settings.max_body_bytes
-        declared, _ = _declared_body(scope["headers"])
-        if declared is not None and declared > limit:
-            await _send_error(send, 413, _too_large(limit))
-            return
-        received = 0
-        deadline: float | None = None
-        body_done = False
-        started = False
-        # A body already in memory cannot be late: a timer armed and cancelled for it was 4 % of an
-        # agent completion's instructions.
-        arrived = scope.get(BODY_ARRIVED, False)
-
-        async def guarded_receive() -> Message:
-            nonlocal received, deadline, body_done
-            if body_done:
-                return await receive()  # after the body: only a disconnect can come, no deadline
-            if arrived:
-                message = await receive()
-            else:
-                if deadline is None:
-                    deadline = asyncio.get_running_loop().time() + self.body_timeout
-                try:
-                    # timeout_at, not wait_for: no extra task per receive.
-                    async with asyncio.timeout_at(deadline):
-                        message = await receive()
-                except TimeoutError:
-                    raise _BodyRefused(
-                        408, f"Request body not received within {self.body_timeout:g} seconds"
-                    ) from None
-            if message["type"] == "http.request":
-                received += len(message.get("body", b""))
-                if received > limit:
-                    raise _BodyRefused(413, _too_large(limit))
-                body_done = not message.get("more_body", False)
-            return message
-
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, guarded_receive, tracking_send)
-        except _BodyRefused as exc:
-            # Raised while a middleware (fault matching, replay) read the body, outside the app's
-            # error handlers; inside a route the app answers it itself.
-            if started:
-                raise
-            await _send_error(send, exc.status, exc.body["detail"])
+    def _measure_head(self) -> None:
+        # The head as sent ("METHOD target HTTP/1.1", "name: value" lines, the blank line).
+        size = len(self.parser.get_method()) + len(self.url) + 14
+        size += sum(len(name) + len(value) + 4 for name, value in self.headers)
+        if size > self.max_head_bytes:
+            self._refusal = (431, _head_too_large(self.max_head_bytes))
+            raise _HeadTooLarge  # stops the parser; uvicorn answers through send_400_response
 
 
-def _declared_body(headers: Any) -> tuple[int | None, bool]:
-    """(Content-Length — 0 without one, None if unreadable —, chunked?) of a request's raw headers."""
-    declared: int | None = 0
-    chunked = False
-    for name, value in headers:
-        if name == b"content-length":
-            try:
-                declared = int(value)
-            except ValueError:
-                declared = None
-        elif name == b"transfer-encoding":
-            chunked = True  # the size is known only once read
-    return declared, chunked
+class _HeadTooLarge(Exception):
+    pass
 
 
-def _too_large(limit: int) -> str:
-    return f"Request body too large: the limit is {limit} bytes"
-
-
-async def _send_error(send: Send, status: int, detail: str, *, retry_after: bool = False) -> None:
-    body = orjson.dumps({"detail": detail})
-    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
-    headers.append((b"connection", b"close"))  # the rest of the body is not read
-    if retry_after:
-        headers.append((b"retry-after", b"1"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
+def _head_too_large(limit: int) -> str:
+    return f"Request header fields too large: the limit is {limit} bytes"
 
 
 def uvicorn_options(settings: Settings) -> dict[str, Any]:
@@ -325,6 +264,8 @@ def uvicorn_options(settings: Settings) -> dict[str, Any]:
         "http": GuardedHttpToolsProtocol,
         "timeout_keep_alive": KEEP_ALIVE_TIMEOUT,
         "limit_concurrency": MAX_CONCURRENCY,
+        # Above MAX_HEAD_BYTES and one read: the guard's 431 answers first, not h11's plain 400.
+        "h11_max_incomplete_event_size": MAX_HEAD_BYTES + _MOST_ONE_READ_BRINGS,
         "proxy_headers": bool(allowed),
         "forwarded_allow_ips": allowed or "",
     }

@@ -13,13 +13,9 @@ import uvicorn
 from uvicorn.server import ServerState
 
 from mockswarms.config import load_settings
-from mockswarms.http import connections
-from mockswarms.http.connections import (
-    BODY_ARRIVED,
-    BodyGuardMiddleware,
-    GuardedH11Protocol,
-    GuardedHttpToolsProtocol,
-)
+from mockswarms.http import body_guard
+from mockswarms.http.body_guard import BODY_ARRIVED, BodyGuardMiddleware
+from mockswarms.http.connections import GuardedH11Protocol, GuardedHttpToolsProtocol
 
 HEAD = b"POST /v1/agent/completions HTTP/1.1\r\nHost: localhost\r\nContent-Length: 11\r\n\r\n"
 
@@ -83,7 +79,7 @@ def _guarded_read(scope_extra: dict[str, Any], monkeypatch: pytest.MonkeyPatch) 
         armed += 1
         return real_timeout_at(when)
 
-    monkeypatch.setattr(connections.asyncio, "timeout_at", counting_timeout_at)
+    monkeypatch.setattr(body_guard.asyncio, "timeout_at", counting_timeout_at)
     read = b""
 
     async def app(scope: Any, receive: Any, send: Any) -> None:

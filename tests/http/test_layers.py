@@ -12,7 +12,7 @@ import pytest
 from starlette.datastructures import State
 
 from mockswarms.http.app import AppState, create_app
-from mockswarms.http.connections import BODY_ARRIVED
+from mockswarms.http.body_guard import BODY_ARRIVED
 from mockswarms.http.layers import IdleLayerSkip, skip_idle_layers
 from mockswarms.paths import CONTROL_PREFIX
 

@@ -12,13 +12,15 @@ import tracemalloc
 from collections.abc import Iterator
 
 import httpx
+import orjson
 import pytest
 
 from mockswarms.config import load_settings
+from mockswarms.http.body_guard import BodyGuardMiddleware
 from mockswarms.http.connections import (
     KEEP_ALIVE_TIMEOUT,
     MAX_CONCURRENCY,
-    BodyGuardMiddleware,
+    MAX_HEAD_BYTES,
     GuardedH11Protocol,
     GuardedHttpToolsProtocol,
     uvicorn_options,
@@ -162,6 +164,54 @@ def test_a_later_request_head_that_dribbles_is_cut_off(short_deadlines: None, ei
         sock.sendall(b"GET /health HTTP/1.1\r\n")  # the next head starts, and never ends
         assert closed_within(sock, 3) == b""
         sock.close()
+
+
+def test_an_endless_request_head_is_refused_with_a_431_near_the_cap(either_protocol: None) -> None:
+    """A header streamed without end was read into memory until the head deadline (65 MB in 8 s, RSS
+    +100 MB per connection); now the server stops at the cap and answers in the API's format."""
+    with serve(now=NOW) as server:
+        sock = connect(server)
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: ")
+        sent, piece = 0, b"a" * 65536
+        with pytest.raises(OSError):  # the server closes: the send fails (broken pipe or reset)
+            while sent < 64 * 1024 * 1024:
+                sock.sendall(piece)
+                sent += len(piece)
+        # What the kernel buffers on both ends aside, the server stopped reading at the cap.
+        assert sent < 16 * 1024 * 1024
+        sock.close()
+
+
+@pytest.mark.parametrize("size", [MAX_HEAD_BYTES, MAX_HEAD_BYTES + 1])
+def test_a_request_head_is_capped_at_max_head_bytes(size: int) -> None:
+    with serve(now=NOW) as server:
+        start = b"GET /health HTTP/1.1\r\nHost: localhost\r\nX-Big: "
+        sock = connect(server)
+        sock.sendall(start + b"a" * (size - len(start) - 4) + b"\r\n\r\n")
+        answer = closed_within(sock, 5) if size > MAX_HEAD_BYTES else read_response(sock)
+        sock.close()
+    assert answer is not None
+    head, _, body = answer.partition(b"\r\n\r\n")
+    if size <= MAX_HEAD_BYTES:
+        assert (head.split(b"\r\n")[0], body) == (b"HTTP/1.1 200 OK", HEALTH_ANSWER_END)
+    else:
+        assert head.split(b"\r\n")[0] == b"HTTP/1.1 431 Request Header Fields Too Large"
+        assert b"connection: close" in head.split(b"\r\n")
+        detail = f"Request header fields too large: the limit is {MAX_HEAD_BYTES} bytes"
+        assert orjson.loads(body) == {"detail": detail}
+
+
+def test_an_unparsable_request_gets_a_400_in_the_api_format(either_protocol: None) -> None:
+    with serve(now=NOW) as server:
+        sock = connect(server)
+        sock.sendall(b"GET /health HTTP/1.1\r\nHost localhost\r\n\r\n")  # no colon
+        answer = closed_within(sock, 5)
+        sock.close()
+    assert answer is not None
+    head, _, body = answer.partition(b"\r\n\r\n")
+    assert head.split(b"\r\n")[0] == b"HTTP/1.1 400 Bad Request"
+    assert b"content-type: application/json" in head.split(b"\r\n")
+    assert orjson.loads(body) == {"detail": "Invalid HTTP request received."}
 
 
 def test_the_server_keeps_idle_connections_longer_than_client_pools_do() -> None:
