@@ -36,8 +36,11 @@ from mockswarms.engine.llm import LLMCall
 
 logger = logging.getLogger("mockswarms.fixtures")
 
+MAX_RUNTIME_RULES = 1_000  # added at runtime (control API, pytest helper); each request scans them
+
 __all__ = [
     "MATCH_FIELDS",
+    "MAX_RUNTIME_RULES",
     "TEMPLATE_VARS",
     "FixtureError",
     "FixtureProblem",
@@ -94,7 +97,7 @@ class FixtureRegistry:
         self.poll_interval = poll_interval
         self._monotonic = monotonic
         self._file_rules: list[FixtureRule] = []
-        self._runtime: list[FixtureRule] = []
+        self._runtime: dict[str, FixtureRule] = {}  # by id, in the order added
         self._active: tuple[FixtureRule, ...] = ()
         self._fingerprint: tuple[tuple[str, int, int], ...] = ()
         self._files = 0
@@ -176,40 +179,54 @@ class FixtureRegistry:
     # -- runtime rules ------------------------------------------------------------------------------
     def add_rule(self, data: Mapping[str, Any]) -> FixtureRule:
         """Add a rule at runtime (control API / pytest helper). Raises :class:`FixtureError`."""
-        self._next_runtime += 1
-        default_id = f"runtime-{self._next_runtime}"
-        # Later runtime rules win ties over earlier ones, and all runtime rules over file rules.
-        rule = parse_rule(data, source="runtime", default_id=default_id, order=(0, -self._next_runtime))
-        self._runtime = [r for r in self._runtime if r.id != rule.id]
-        self._runtime.append(rule)
-        self._rebuild()
-        return rule
+        return self._add_runtime([data], indexed=False)[0]
 
     def add_rules(self, items: Iterable[Mapping[str, Any]]) -> list[str]:
         """Add several rules atomically (all validated first); returns their ids."""
-        items = list(items)
+        return [rule.id for rule in self._add_runtime(list(items), indexed=True)]
+
+    def _add_runtime(self, items: list[Mapping[str, Any]], *, indexed: bool) -> list[FixtureRule]:
+        # All or nothing, and one rebuild for the lot: a rebuild per rule made adding n rules cost
+        # n sorts (100,000 rules in one request held the event loop for more than ten minutes).
         problems: list[FixtureProblem] = []
+        rules: list[FixtureRule] = []
+        runtime = dict(self._runtime)
+        serial = self._next_runtime
         for index, item in enumerate(items):
+            serial += 1
             try:
-                parse_rule(item, source=f"runtime[{index}]")
+                # Later runtime rules win ties over earlier ones, and all runtime rules over file rules.
+                rule = parse_rule(item, source="runtime", default_id=f"runtime-{serial}", order=(0, -serial))
             except FixtureError as exc:
-                problems.extend(exc.problems)
+                where = f"runtime[{index}]" if indexed else "runtime"
+                problems += [FixtureProblem(where, p.line, p.message) for p in exc.problems]
+                continue
+            runtime.pop(rule.id, None)  # the same id replaces the rule (and moves it last)
+            runtime[rule.id] = rule
+            rules.append(rule)
+        if not problems and len(runtime) > MAX_RUNTIME_RULES:
+            message = (
+                f"at most {MAX_RUNTIME_RULES} runtime rules (this would make {len(runtime)}); "
+                "DELETE /__mockswarms/fixtures clears them"
+            )
+            problems.append(FixtureProblem("runtime", 0, message))
         if problems:
             raise FixtureError(problems)
-        return [self.add_rule(item).id for item in items]
+        self._runtime, self._next_runtime = runtime, serial
+        self._rebuild()
+        return rules
 
     def remove_rule(self, rule_id: str) -> bool:
-        before = len(self._runtime)
-        self._runtime = [r for r in self._runtime if r.id != rule_id]
+        removed = self._runtime.pop(rule_id, None) is not None
         self._rebuild()
-        return len(self._runtime) != before
+        return removed
 
     def clear_runtime(self) -> None:
-        self._runtime = []
+        self._runtime = {}
         self._rebuild()
 
     def _rebuild(self) -> None:
-        self._active = tuple(sorted_rules([*self._runtime, *self._file_rules]))
+        self._active = tuple(sorted_rules([*self._runtime.values(), *self._file_rules]))
 
 
 # -- CLI -------------------------------------------------------------------------------------------------
