@@ -27,6 +27,7 @@ from mockswarms.state.base import StateStore
 # True inside a request whose shared state (fault rules version, clock, settings …) was already
 # read in its one round trip (set by the simulator; each request runs in its own task/context).
 REQUEST_SYNCED: ContextVar[bool] = ContextVar("mockswarms_request_synced", default=False)
+MAX_FAULT_RULES = 1_000  # every request is checked against each rule
 
 
 def _validation_failed(exc: ValidationError, prefix: tuple[str, ...] = ("body",)) -> ValidationFailed:
@@ -151,6 +152,9 @@ class FaultEngine:
             if existing.id == rule.id:
                 self._rules[index] = rule
                 return rule.to_json()
+        if len(self._rules) >= MAX_FAULT_RULES:
+            message = f"at most {MAX_FAULT_RULES} fault rules; DELETE /__mockswarms/faults clears them"
+            raise ValidationFailed([fastapi_error_item(["body"], message, "too_long")])
         self._rules.append(rule)
         return rule.to_json()
 
