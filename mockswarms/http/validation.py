@@ -10,6 +10,11 @@ returns the :class:`Violation` list for one request. What the app does with them
   log (``GET /__mockswarms/violations``, one log for every worker, last :data:`MAX_VIOLATIONS` kept);
 - ``off``: not called.
 
+Work per request is bounded: a conforming body costs one ``is_valid`` pass in Rust; only a body that
+fails is walked for errors, and that walk runs on a copy holding at most :data:`MAX_CHECKED_VALUES`
+values (jsonschema-rs builds every error at once, each quoting its value: a 100,000-item list of wrong
+items took 4 s of GIL-held work). At most :data:`MAX_REQUEST_VIOLATIONS` are reported per request.
+
 Non-blocking violations (an undocumented path or method, a non-JSON content type) are recorded in
 both modes but never change the response: the app's own 404/405/422 already answers those.
 """
@@ -29,6 +34,8 @@ import orjson
 from mockswarms.limits import MAX_JSON_DEPTH, too_deep
 
 __all__ = [
+    "MAX_CHECKED_VALUES",
+    "MAX_REQUEST_VIOLATIONS",
     "MAX_VIOLATIONS",
     "MAX_VIOLATION_MESSAGE",
     "UNPARSED",
@@ -43,6 +50,13 @@ __all__ = [
 # each message cut to this many characters (a wrong value is quoted in it, and may be megabytes).
 MAX_VIOLATIONS = 1000
 MAX_VIOLATION_MESSAGE = 1000
+# One request reports at most this many violations (the first, in the body's order), the strict 422
+# lists at most as many: the same cap as the app's own FastAPI-style 422 lists.
+MAX_REQUEST_VIOLATIONS = 50
+# A failing body's error walk sees at most this many values (breadth first: every top-level field
+# before a list's 2,000th item), more than the contract's largest maxItems (1,000), so an overlong list
+# is still named.
+MAX_CHECKED_VALUES = 2000
 
 UNPARSED: Any = object()  # ``validate(parsed=…)`` not given: the validator parses the bytes itself
 
@@ -227,16 +241,23 @@ class RequestValidator:
             return violations
         if op.validator.is_valid(instance):
             return violations
+        checked, cut = _bounded(instance, MAX_CHECKED_VALUES)
         try:
-            errors = [leaf for top in op.validator.iter_errors(instance) for leaf in _leaves(top)]
+            errors = [leaf for top in op.validator.iter_errors(checked) for leaf in _leaves(top)]
         except RecursionError:
             errors = []
+        reported = False
         for error in errors:
+            if cut and not _survives_cut(error, cut):
+                continue
+            if len(violations) >= MAX_REQUEST_VIOLATIONS:
+                break
+            reported = True
             loc: list[str | int] = ["body", *error.instance_path]
             violations.append(
                 Violation(method, path, op_id, "body", loc, _pointer(error.schema_path), error.message, True)
             )
-        if not errors:
+        if not reported:
             message = "the body does not match the request schema"
             violations.append(Violation(method, path, op_id, "body", ["body"], "", message, True))
         return violations
@@ -256,6 +277,51 @@ def _leaves(error: jsonschema_rs.ValidationError) -> list[jsonschema_rs.Validati
     return [error]
 
 
+def _bounded(instance: Any, budget: int) -> tuple[Any, set[tuple[str | int, ...]]]:
+    """A copy of ``instance`` with at most ``budget`` values below its root, taken breadth first, and
+    the paths of every container that lost values, with their ancestors: the copy is not what was
+    sent there. Nothing lost (every ordinary body): an equal copy and an empty set."""
+    if not isinstance(instance, dict | list):
+        return instance, set()
+    root: Any = {} if isinstance(instance, dict) else []
+    cut: set[tuple[str | int, ...]] = set()
+    queue: deque[tuple[Any, Any, tuple[str | int, ...]]] = deque([(instance, root, ())])
+    while queue:
+        source, copy, at = queue.popleft()
+        items = source.items() if isinstance(source, dict) else enumerate(source)
+        for key, value in items:
+            if budget == 0:
+                _mark_cut(cut, at)
+                break
+            budget -= 1
+            if isinstance(value, dict | list):
+                child: Any = {} if isinstance(value, dict) else []
+                queue.append((value, child, (*at, key)))
+                value = child
+            if isinstance(copy, dict):
+                copy[key] = value
+            else:
+                copy.append(value)
+    return root, cut
+
+
+def _mark_cut(cut: set[tuple[str | int, ...]], at: tuple[str | int, ...]) -> None:
+    for end in range(len(at), -1, -1):
+        if at[:end] in cut:
+            return  # its ancestors are marked already
+        cut.add(at[:end])
+
+
+# Errors true of the value sent whatever the cut took from it: its type is kept, its length only shrank.
+_CUT_PROOF_KINDS = frozenset({"Type", "MaxItems"})
+
+
+def _survives_cut(error: jsonschema_rs.ValidationError, cut: set[tuple[str | int, ...]]) -> bool:
+    """An error about a value the cut left whole is an error of the body sent; one about a cut value
+    (a missing ``required`` key, a ``contains`` or ``anyOf`` over lost items) may not be."""
+    return tuple(error.instance_path) not in cut or type(error.kind).__name__ in _CUT_PROOF_KINDS
+
+
 def _header(headers: Mapping[str, str], name: str) -> str | None:
     value = headers.get(name)
     if value is not None:
@@ -269,24 +335,32 @@ def _header(headers: Mapping[str, str], name: str) -> str | None:
 def log_entry(violation: Violation, at: str | None) -> dict[str, Any]:
     """A violation as the shared log keeps it (``seq`` added by the store), its message bounded."""
     entry = {"at": at, "request_id": None, **violation.to_json()}
-    if len(violation.message) > MAX_VIOLATION_MESSAGE:
-        entry["message"] = violation.message[: MAX_VIOLATION_MESSAGE - 1] + "…"
+    entry["message"] = _bounded_message(violation.message)
     return entry
 
 
+def _bounded_message(message: str) -> str:
+    """A message cut to :data:`MAX_VIOLATION_MESSAGE` characters (it may quote a megabyte value)."""
+    if len(message) > MAX_VIOLATION_MESSAGE:
+        return message[: MAX_VIOLATION_MESSAGE - 1] + "…"
+    return message
+
+
 def violations_detail(violations: Iterable[Violation]) -> dict[str, Any]:
-    """The strict-mode 422 body: FastAPI-style items, each naming the violated schema path."""
+    """The strict-mode 422 body: FastAPI-style items, each naming the violated schema path (the first
+    :data:`MAX_REQUEST_VIOLATIONS`, each message cut as the log cuts it)."""
     items = [
         {
             "type": "contract_violation",
             "loc": v.location,
-            "msg": f"{v.message} (schema path {v.schema_path or '/'} of {v.operation or 'the operation'})",
+            "msg": f"{_bounded_message(v.message)} (schema path {v.schema_path or '/'} of "
+            f"{v.operation or 'the operation'})",
             "schema_path": v.schema_path,
         }
         for v in violations
         if v.blocking
     ]
-    return {"detail": items}
+    return {"detail": items[:MAX_REQUEST_VIOLATIONS]}
 
 
 class ViolationLog:
