@@ -4,6 +4,9 @@
   one process, the simulator's first start-up.
 - **Store failure:** a state store that fails anywhere below is a clean 503 with ``Retry-After``,
   never a 500 or a traceback; nothing was charged (see ``Simulator.charge``).
+- **Client gone:** a client that disconnects before its request body is in (Starlette's
+  ``ClientDisconnect``, also after the server answered a malformed body with its own 400) is no
+  server error: one DEBUG line, no reply (nobody reads it), journal status 499, nothing charged.
 - **Unexpected errors:** any other exception is the app's 500 handler's body (Starlette's
   ``ServerErrorMiddleware``, which this layer replaces), re-raised for the server's log.
 - **Journal:** each public request's entry (``http/journaling.py``), written before its last byte.
@@ -19,7 +22,7 @@ import logging
 from typing import Any
 
 from starlette.datastructures import Headers
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.types import ASGIApp, ExceptionHandler, Message, Receive, Scope, Send
 
@@ -32,6 +35,7 @@ from mockswarms.state.base import StoreUnavailable
 __all__ = ["STORE_RETRY_AFTER", "OuterMiddleware", "store_unavailable_body"]
 
 STORE_RETRY_AFTER = 1  # seconds; Retry-After of the 503 answered while the state store is down
+CLIENT_CLOSED = 499  # the journal's status for a request whose client left before any reply (as nginx)
 _log = logging.getLogger("mockswarms")
 
 
@@ -98,6 +102,13 @@ class OuterMiddleware:
                 return  # mid-stream: the connection ends; the client sees an incomplete response
             body, headers = store_unavailable_body(scope["path"])
             await json_response(body, 503, headers)(scope, receive, send)
+        except ClientDisconnect:
+            # Not re-raised: the server would log it as the app's error, with a traceback.
+            if isinstance(exchange, JournalCapture) and not exchange.status:
+                exchange.status = CLIENT_CLOSED
+            _log.debug(
+                "client disconnected before its request was read: %s %s", scope["method"], scope["path"]
+            )
         except Exception as exc:
             if isinstance(exchange, JournalCapture):
                 await exchange.record()  # the entry first, as for any reply

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+from typing import Any
 
 from starlette.types import Message, Send
 
@@ -24,10 +25,13 @@ class ChunkDelay:
 
 
 class BodyRewriter:
-    """Collects the whole response, then sends it truncated, corrupted or dripped."""
+    """Collects the whole response, then sends it truncated, corrupted or dripped. ``transport``:
+    the connection to cut (``transport.find_transport``), looked up before the response runs."""
 
-    def __init__(self, send: Send, action: TruncateAction | MalformedJsonAction | DripAction) -> None:
-        self.send, self.action = send, action
+    def __init__(
+        self, send: Send, action: TruncateAction | MalformedJsonAction | DripAction, transport: Any = None
+    ) -> None:
+        self.send, self.action, self.transport = send, action, transport
         self.start: Message | None = None
         self.chunks: list[bytes] = []
 
@@ -59,7 +63,7 @@ class BodyRewriter:
                     "more_body": True,
                 }
             )
-            await drop_connection(reset=False)
+            await drop_connection(reset=False, transport=self.transport)
         elif isinstance(action, DripAction):
             for start in range(0, len(body), action.chunk_bytes):
                 await asyncio.sleep(action.interval)

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 import orjson
+from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from mockswarms.errors import APIError, ValidationFailed
@@ -23,7 +24,7 @@ from mockswarms.faults.rules import (
 )
 from mockswarms.faults.wire.body import BodyRewriter, ChunkDelay
 from mockswarms.faults.wire.sse import SseRewriter
-from mockswarms.faults.wire.transport import drop_connection
+from mockswarms.faults.wire.transport import drop_connection, find_transport
 from mockswarms.journal import presented_key
 from mockswarms.paths import CONTROL_PREFIX
 
@@ -127,9 +128,11 @@ class FaultMiddleware:
             else:
                 await self.app(scope, receive, ChunkDelay(send, action, rng))
         elif isinstance(action, BODY_ACTIONS):
-            await self.app(scope, receive, BodyRewriter(send, action))
+            # The connection to cut is looked up here: a stream sends from a task of its own, whose
+            # call stack does not reach the server's.
+            await self.app(scope, receive, BodyRewriter(send, action, find_transport()))
         elif isinstance(action, SSE_ACTIONS):
-            writer = SseRewriter(send, action)
+            writer = SseRewriter(send, action, find_transport())
             await self.app(scope, receive, writer)
             await writer.finish()
 
@@ -140,7 +143,9 @@ async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:
     while True:
         message = await receive()
         if message["type"] != "http.request":
-            break
+            # Gone before its body was in: not a request to match or answer (the outer layer,
+            # http/outer.py, ends it quietly), as when the app reads the body itself.
+            raise ClientDisconnect()
         chunks.append(message.get("body", b""))
         if not message.get("more_body", False):
             break

@@ -46,8 +46,8 @@ def _corrupt(frame: bytes) -> bytes:
 class SseRewriter:
     """Re-frames an SSE body into events and breaks it as the action says. Non-SSE bodies pass."""
 
-    def __init__(self, send: Send, action: Any) -> None:
-        self.send, self.action = send, action
+    def __init__(self, send: Send, action: Any, transport: Any = None) -> None:
+        self.send, self.action, self.transport = send, action, transport  # transport: as BodyRewriter's
         self.sse = False
         self.buffer = b""
         self.events = 0
@@ -89,7 +89,7 @@ class SseRewriter:
         if isinstance(action, SseDisconnectAction):
             if n > action.after_events:
                 self.cut = True
-                await drop_connection(reset=False)
+                await drop_connection(reset=False, transport=self.transport)
                 return
             await self._emit(frame)
         elif isinstance(action, SseMalformedAction):
@@ -112,7 +112,7 @@ class SseRewriter:
         if isinstance(self.action, SseDisconnectAction) and self.events <= self.action.after_events:
             # The stream had no more events than allowed: cut it at its natural end instead.
             self.cut = True
-            await drop_connection(reset=False)
+            await drop_connection(reset=False, transport=self.transport)
             return
         tail = self.buffer
         self.buffer = b""

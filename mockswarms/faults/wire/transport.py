@@ -10,9 +10,12 @@ import sys
 from typing import Any
 
 
-def _find_transport() -> Any:
+def find_transport() -> Any:
     """The asyncio transport of the current connection, found on the server's request cycle object
-    up the (coroutine) call stack. uvicorn exposes no other handle; None under other servers."""
+    up the (coroutine) call stack. uvicorn exposes no other handle; None under other servers.
+
+    Only the request's own task has that stack: a response that sends from a task of its own
+    (sse-starlette's task group) must have it looked up first, in the middleware."""
     frame = sys._getframe(1)
     while frame is not None:
         owner = frame.f_locals.get("self")
@@ -27,8 +30,11 @@ class _ConnectionDropped(Exception):
     """Raised when no transport is reachable: the server aborts the response (no clean reply)."""
 
 
-async def drop_connection(reset: bool) -> None:
-    transport = _find_transport()
+async def drop_connection(reset: bool, transport: Any = None) -> None:
+    """Close (or reset) ``transport``, by default the one up the call stack; the server sees the
+    client gone and its app returns quietly. Without one, raises :class:`_ConnectionDropped`."""
+    if transport is None:
+        transport = find_transport()
     if transport is None:
         raise _ConnectionDropped("mockswarms fault: connection dropped")
     if reset:
