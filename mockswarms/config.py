@@ -14,16 +14,30 @@ from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
 
+from mockswarms.accounts_config import (
+    DEFAULT_ACCOUNTS,
+    MAX_CREDIT,
+    MAX_WINDOW_LIMIT,
+    AccountConfig,
+    Money,
+    resolve_accounts,
+)
 from mockswarms.clock import parse_instant
 from mockswarms.shapes.requests import SwarmOutputType
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
+    "EARLIEST_YEAR",
+    "LATEST_YEAR",
+    "MAX_CREDIT",
+    "MAX_RATE_LIMIT_SCALE",
+    "MAX_WAIT_SECONDS",
+    "MAX_WINDOW_LIMIT",
     "PROFILES",
     "AccountConfig",
     "ConfigError",
@@ -35,6 +49,13 @@ __all__ = [
 
 ENV_PREFIX = "MOCKSWARMS_"
 
+# Ranges (README "Control API protections") that keep every derived value representable: a window limit
+# (<= MAX_WINDOW_LIMIT) scaled by rate_limit_scale stays below int32 max (2,147,483,647, what SDKs parse).
+MAX_RATE_LIMIT_SCALE = 1000
+MAX_WAIT_SECONDS = 3600  # a pause the simulator makes (pings, time to first token)
+EARLIEST_YEAR, LATEST_YEAR = 1970, 9000  # no negative timestamps; room to advance (datetime ends at 9999)
+Discount = Annotated[Decimal, Field(ge=0, le=1)]
+
 
 class ConfigError(Exception):
     """A bad setting: says where (file or variable), which key, and why."""
@@ -44,70 +65,25 @@ class ConfigError(Exception):
         super().__init__(f"{source}: {key}: {reason}" if key else f"{source}: {reason}")
 
 
-class AccountConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    key: str = Field(min_length=1)
-    user_id: str | None = None  # several keys may share one user; default: one user per key
-    tier: Literal["free", "premium", "enterprise"] = "free"
-    credit: Decimal = Decimal("0")
-    free_credit: Decimal = Decimal("0")
-    referral_credits: Decimal = Decimal("0")
-    # Optional per-account rate limits overriding the tier's (None = tier default).
-    limits: dict[Literal["minute", "hour", "day"], int | None] | None = None
-
-    def resolved_user_id(self) -> str:
-        return self.user_id or f"user-{self.key}"
-
-
-DEFAULT_ACCOUNTS: tuple[AccountConfig, ...] = (
-    AccountConfig(key="sk-mock-free", user_id="user-free", tier="free", free_credit=Decimal("20.00")),
-    AccountConfig(key="sk-mock-premium", user_id="user-premium", tier="premium", credit=Decimal("100.00")),
-    AccountConfig(key="sk-mock-broke", user_id="user-broke", tier="free"),
-)
-
-
-def resolve_accounts(declared: list[AccountConfig], *, builtin: bool) -> list[AccountConfig]:
-    """The accounts a simulator starts with: the built-in ones (unless ``builtin`` is off), then the
-    declared ones — a declared key replaces the built-in key of the same name.
-
-    A tier belongs to the user: a key that states no tier takes the tier its user has from another
-    key; two keys of one user stating different tiers is an error (ValueError).
-    """
-    by_key = {a.key: a for a in DEFAULT_ACCOUNTS} if builtin else {}
-    for account in declared:
-        by_key.pop(account.key, None)  # a redeclared key moves to its declared position
-        by_key[account.key] = account
-    accounts = list(by_key.values())
-    stated: dict[str, AccountConfig] = {}
-    for account in accounts:
-        if "tier" not in account.model_fields_set:
-            continue
-        first = stated.setdefault(account.resolved_user_id(), account)
-        if first.tier != account.tier:
-            raise ValueError(
-                f"{account.key} is {account.tier} but {first.key} of the same user "
-                f"{account.resolved_user_id()!r} is {first.tier}: a user has one tier"
-            )
-    return [
-        a.model_copy(update={"tier": stated[a.resolved_user_id()].tier})
-        if "tier" not in a.model_fields_set and a.resolved_user_id() in stated
-        else a
-        for a in accounts
-    ]
-
-
 class PacingConfig(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    time_to_first_token: float = Field(0.0, ge=0)
-    tokens_per_second: float = Field(0.0, ge=0)  # 0 = no delay between chunks
+    time_to_first_token: float = Field(0.0, ge=0, le=MAX_WAIT_SECONDS)
+    tokens_per_second: float = 0.0  # 0 = no delay between chunks
+
+    @field_validator("tokens_per_second")
+    @classmethod
+    def _rate(cls, value: float) -> float:
+        # A crawl like 1e-300 would make a run last longer than any clock can count.
+        if value != 0 and not 0.01 <= value <= 1_000_000:
+            raise ValueError("must be 0 (no delay) or between 0.01 and 1000000")
+        return value
 
 
 class Settings(BaseModel):
     """All settings of one simulator. Field names are the config-file keys."""
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, allow_inf_nan=False)
 
     # -- serving -------------------------------------------------------------------------------
     host: str = "127.0.0.1"
@@ -167,20 +143,21 @@ class Settings(BaseModel):
     premium_model_gate: bool = True
     premium_error_shape: Literal["error", "detail"] = "error"
     rate_limit_mode: Literal["docs", "legacy-ip", "off"] = "docs"
-    rate_limit_scale: float = Field(1.0, gt=0)  # e.g. 0.01 for fast tests (limits rounded up, min 1)
-    free_hour_limit: int = Field(350, ge=1)  # 50 reproduces the pre-2026-07-09 value
-    ip_limit_per_minute: int = Field(100, ge=1)
+    # e.g. 0.01 for fast tests (limits rounded up, min 1)
+    rate_limit_scale: float = Field(1.0, gt=0, le=MAX_RATE_LIMIT_SCALE)
+    free_hour_limit: int = Field(350, ge=1, le=MAX_WINDOW_LIMIT)  # 50 reproduces the pre-2026-07-09 value
+    ip_limit_per_minute: int = Field(100, ge=1, le=MAX_WINDOW_LIMIT)
     credit_gate: Literal["precheck", "postrun", "off"] = "precheck"
-    credit_threshold: Decimal = Decimal("1.00")
+    credit_threshold: Money = Decimal("1.00")
     prompt_limit_free: int = Field(200_000, ge=1)
     prompt_limit_premium: int = Field(2_000_000, ge=1)
 
     # -- billing (reference §e) ------------------------------------------------------------------------
     price_table: Literal["2026", "2025-11", "2025-08", "2025-05"] = "2026"
-    night_discount: Decimal = Decimal("0.5")  # 0.75 in the legacy profile
+    night_discount: Discount = Decimal("0.5")  # 0.75 in the legacy profile
     night_discount_scope: Literal["swarm", "all"] = "swarm"
     night_timezone: str = "America/Los_Angeles"
-    flex_discount: Decimal = Decimal("0")
+    flex_discount: Discount = Decimal("0")
     frenzy_mode: bool = False
     usage_costs_shape: Literal["wrapped", "flat"] = "wrapped"
 
@@ -188,7 +165,7 @@ class Settings(BaseModel):
     streaming: bool = True  # prism: never SSE
     agent_sse_format: Literal["docs", "legacy"] = "docs"
     swarm_sse_done: bool = True
-    sse_ping_interval: float = Field(15.0, gt=0)
+    sse_ping_interval: float = Field(15.0, ge=0.01, le=MAX_WAIT_SECONDS)
     stream_disconnect_billing: Literal["full", "produced"] = "full"
     pacing: dict[str, PacingConfig] = Field(default_factory=dict)  # model name (or "*") -> pacing
 
@@ -202,10 +179,17 @@ class Settings(BaseModel):
     @field_validator("now", mode="before")
     @classmethod
     def _parse_now(cls, value: object) -> object:
+        shown = value
         if isinstance(value, str):
             if value.strip().lower() in ("", "real", "none"):
                 return None
-            return parse_instant(value)
+            try:
+                value = parse_instant(value)
+            except OverflowError as exc:  # year 1 with a positive offset: before datetime's first day
+                raise ValueError(f"must be between {EARLIEST_YEAR} and {LATEST_YEAR}, got {shown!r}") from exc
+        if isinstance(value, datetime) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
+            shown = shown if isinstance(shown, str) else value.isoformat()
+            raise ValueError(f"must be between {EARLIEST_YEAR} and {LATEST_YEAR}, got {shown!r}")
         return value
 
     @field_validator("accounts")
@@ -348,7 +332,7 @@ def _validate(values: Mapping[str, Any], sources: Mapping[str, str]) -> Settings
         return Settings(**values)
     except ValidationError as exc:
         error = exc.errors()[0]
-        loc = [str(p) for p in error["loc"]]
+        loc = [str(p) for p in error["loc"] if p != "[key]"]  # pydantic's marker for a bad mapping key
         key = ".".join(loc)
         source = sources.get(loc[0], "settings") if loc else "settings"
         raise ConfigError(source, key, error["msg"].removeprefix("Value error, ")) from exc

@@ -13,7 +13,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, model_validator
 
-_STRICT = ConfigDict(extra="forbid")
+# Durations and fractions are finite: YAML reads `1e400` as a string that would become inf.
+_STRICT = ConfigDict(extra="forbid", allow_inf_nan=False)
 
 
 _FAMILIES: tuple[tuple[str, str], ...] = (  # (path prefix, family); first match wins, longest first

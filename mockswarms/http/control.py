@@ -28,6 +28,7 @@ from mockswarms.http.control_inputs import (
     instant,
     money,
     optional_string,
+    window_limits,
 )
 from mockswarms.http.guard import check_control_request
 from mockswarms.http.responses import CONTROL_PREFIX, json_response
@@ -39,6 +40,8 @@ __all__ = ["control_routes"]
 _LOOPBACK = {"127.0.0.1", "::1", "localhost", "testclient"}
 
 Handler = Callable[[Request, Simulator], Awaitable[Response]]
+# Read once when the server starts (the socket, worker processes, logging, proxy trust, the store).
+_START_UP_ONLY = ("host", "port", "workers", "log_level", "store", "forwarded_allow_ips")
 
 
 def _guard(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
@@ -106,10 +109,25 @@ async def _rebuild(request: Request, settings: Settings) -> Simulator:
     return new
 
 
+def _refuse_start_up_changes(body: dict[str, Any], base: Settings) -> None:
+    """422 for a start-up setting with a new value; the current one (as set, or as GET shows it, so a
+    GET → PUT round trip works) is fine and changes nothing."""
+    shown = _settings_json(base)
+    for name in _START_UP_ONLY:
+        if name in body and body[name] not in (getattr(base, name), shown[name]):
+            raise APIError(
+                422,
+                f"{name}: a start-up setting: it cannot change while the server runs "
+                "(restart the server with the new value)",
+            )
+
+
 async def put_settings(request: Request, sim: Simulator) -> Response:
     # A PUT changes the settings it names and keeps earlier overrides (merge); DELETE drops them all.
-    data = {**getattr(request.app.state, "settings_overrides", {}), **await _body(request)}
+    body = await _body(request)
     base: Settings = request.app.state.base_settings
+    _refuse_start_up_changes(body, base)
+    data = {**getattr(request.app.state, "settings_overrides", {}), **body}
     if base.admin_token and data.get("admin_token") == mask_key(base.admin_token):
         del data["admin_token"]  # the masked value read from GET, sent back unchanged
     profile = data.get("profile", base.profile)
@@ -124,12 +142,13 @@ async def put_settings(request: Request, sim: Simulator) -> Response:
     }
     merged.update(PROFILES[profile])
     merged.update(data)
-    merged["store"] = base.store  # the store cannot change under a running server
+    merged.update({name: getattr(base, name) for name in _START_UP_ONLY})  # GET may show them masked
     try:
         settings = Settings.model_validate(merged)
     except ValidationError as exc:
         error = exc.errors(include_url=False)[0]
-        raise APIError(422, f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}") from exc
+        message = error["msg"].removeprefix("Value error, ")
+        raise APIError(422, f"{'.'.join(str(p) for p in error['loc'])}: {message}") from exc
     try:
         new = await _rebuild(request, settings)
     except FixtureError as exc:
@@ -214,9 +233,13 @@ def _decimal(data: dict[str, Any], name: str, default: Decimal) -> Decimal:
 async def put_account(request: Request, sim: Simulator) -> Response:
     key = request.path_params["key"]
     data = await _body(request)
+    # "key" and "total_credits" are what GET shows: a GET → PUT round trip works (the total is derived).
     unknown = set(data) - {"tier", "credit", "free_credit", "referral_credits", "user_id", "limits"}
+    unknown -= {"key", "total_credits"}
     if unknown:
         raise APIError(422, f"unknown account field(s): {', '.join(sorted(unknown))}")
+    if data.get("key", key) != key:
+        raise APIError(422, f"key: must be the key in the path ({key!r}), got {data['key']!r}")
     existing = await sim.store.get_account(key)
     for name in ("credit", "free_credit", "referral_credits"):
         money(data, name, Decimal(0))  # a bad amount is refused before anything is stored
@@ -224,8 +247,7 @@ async def put_account(request: Request, sim: Simulator) -> Response:
     tier = data.get("tier", existing.tier if existing else None)
     if tier is not None and not isinstance(tier, str):
         raise APIError(422, "tier: must be one of free, premium, enterprise")
-    if data.get("limits") is not None and not _valid_limits(data["limits"]):
-        raise APIError(422, "limits: must be an object of window name to a whole number of requests")
+    window_limits(data, "limits")  # refused before anything is stored
     if tier is None:  # a new key of an existing user takes that user's tier (a user has one tier)
         same_user = [a for a in await sim.store.list_accounts() if a.user_id == str(user_id)]
         tier = same_user[0].tier if same_user else "free"
@@ -242,13 +264,6 @@ async def put_account(request: Request, sim: Simulator) -> Response:
     )
     await sim.store.set_balances(account.user_id, balances)
     return json_response(await _account_body(sim, account))
-
-
-def _valid_limits(value: Any) -> bool:
-    return isinstance(value, dict) and all(
-        isinstance(k, str) and isinstance(v, int) and not isinstance(v, bool) and v >= 0
-        for k, v in value.items()
-    )
 
 
 # -- journal, violations -----------------------------------------------------------------------------

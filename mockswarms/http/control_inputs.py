@@ -15,7 +15,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from mockswarms.accounts_config import MAX_CREDIT, MAX_WINDOW_LIMIT, WINDOWS
 from mockswarms.clock import parse_instant
+from mockswarms.config import EARLIEST_YEAR, LATEST_YEAR
 from mockswarms.errors import APIError
 
 __all__ = [
@@ -29,14 +31,13 @@ __all__ = [
     "instant",
     "money",
     "optional_string",
+    "window_limits",
 ]
 
 MAX_ADVANCE_SECONDS = 100 * 366 * 24 * 3600  # a century per call: far beyond any test, far below overflow
-MAX_CREDIT = Decimal("1e15")
 # Directory entries a fixtures path may hold (walked once, in a worker thread): a typo like "/usr" is
 # refused in well under a second instead of scanning the whole tree on the event loop.
 MAX_FIXTURE_SCAN = 5_000
-LATEST_YEAR = 9000  # instants must leave room to advance; datetime stops at 9999
 
 
 def field_error(name: str, problem: str) -> APIError:
@@ -60,7 +61,7 @@ def finite_seconds(data: Mapping[str, Any], name: str) -> float | None:
 
 
 def instant(data: Mapping[str, Any], name: str) -> datetime | None:
-    """An ISO-8601 instant between 1970 and year 9000; None if absent."""
+    """An ISO-8601 instant between 1970 and year 9000 (the range ``now`` has in settings); None if absent."""
     value = data.get(name)
     if value is None:
         return None
@@ -72,8 +73,8 @@ def instant(data: Mapping[str, Any], name: str) -> datetime | None:
         raise field_error(
             name, f"must be an ISO-8601 instant such as 2026-01-01T00:00:00Z, got {value!r}"
         ) from exc
-    if not 1970 <= moment.year <= LATEST_YEAR:
-        raise field_error(name, f"must be between 1970 and {LATEST_YEAR}, got {value!r}")
+    if not EARLIEST_YEAR <= moment.year <= LATEST_YEAR:
+        raise field_error(name, f"must be between {EARLIEST_YEAR} and {LATEST_YEAR}, got {value!r}")
     return moment
 
 
@@ -91,6 +92,28 @@ def money(data: Mapping[str, Any], name: str, default: Decimal) -> Decimal:
     if not amount.is_finite() or abs(amount) > MAX_CREDIT:
         raise field_error(name, f"must be a finite amount within ±{MAX_CREDIT:,.0f}, got {value!r}")
     return amount
+
+
+def window_limits(data: Mapping[str, Any], name: str) -> dict[str, int | None] | None:
+    """Per-account limits as ``GET /accounts/{key}`` shows them: window (minute, hour, day) to a number
+    of requests in [0, MAX_WINDOW_LIMIT], or null for unlimited; None if absent or null."""
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise field_error(
+            name, "must be an object of window name (minute, hour, day) to a number of requests"
+        )
+    for window, limit in value.items():
+        if window not in WINDOWS:
+            raise field_error(f"{name}.{window}", f"unknown window (one of {', '.join(WINDOWS)})")
+        whole = isinstance(limit, int) and not isinstance(limit, bool)
+        if limit is not None and not (whole and 0 <= limit <= MAX_WINDOW_LIMIT):
+            raise field_error(
+                f"{name}.{window}",
+                f"must be a whole number of requests from 0 to {MAX_WINDOW_LIMIT}, or null",
+            )
+    return dict(value)
 
 
 def optional_string(data: Mapping[str, Any], name: str) -> str | None:

@@ -14,12 +14,15 @@ loopback-or-token rule:
   application/json``: browsers cannot send that cross-origin without a CORS preflight, which this server
   never grants.
 
-Errors are the API's own ``{"detail": ...}``: 403 for host and origin, 415 for the content type.
+A ``Host`` or ``Origin`` that does not parse (``127.0.0.1:80@evil.com``, ``127.0.0.1:8000, evil.com``,
+a port that is not a number) is a foreign one. Errors are the API's own ``{"detail": ...}``: 403 for
+host and origin, 415 for the content type.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
+import re
+from urllib.parse import SplitResult, urlsplit
 
 from starlette.requests import Request
 
@@ -29,6 +32,9 @@ __all__ = ["LOOPBACK_NAMES", "check_control_request", "check_host", "host_name"]
 
 LOOPBACK_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
 _WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+# RFC 9110 Host: a name or IPv4 address, or a bracketed IPv6 address; then an optional numeric port.
+_HOST_HEADER = re.compile(r"(?:\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+)(?::[0-9]{1,5})?")
 
 
 def host_name(value: str) -> str:
@@ -59,7 +65,7 @@ def check_host(request: Request) -> None:
     if request.app.state.simulator.settings.admin_token:
         return
     sent = request.headers.get("host", "")
-    if host_name(sent) not in _allowed_hosts(request):
+    if not _HOST_HEADER.fullmatch(sent) or host_name(sent) not in _allowed_hosts(request):
         raise APIError(
             403,
             f"The control API only answers requests addressed to this server by a local name "
@@ -67,16 +73,23 @@ def check_host(request: Request) -> None:
         )
 
 
+def _host_and_port(parts: SplitResult) -> tuple[str, int] | None:
+    """``(host, port)`` of a parsed URL, the scheme's port when none is given; None when the port is
+    not a number in 0-65535 (urllib raises ValueError for those)."""
+    try:
+        port = parts.port
+    except ValueError:
+        return None
+    return parts.hostname or "", port or _DEFAULT_PORTS.get(parts.scheme, 80)
+
+
 def _origin_matches(origin: str, request: Request) -> bool:
     parts = urlsplit(origin)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         return False  # "null" (sandboxed pages, file://) and anything malformed
-    default_port = {"http": 80, "https": 443}[parts.scheme]
-    port = parts.port or default_port
-    host = request.headers.get("host", "")
-    own = urlsplit(f"{request.url.scheme}://{host}")
-    own_port = own.port or {"http": 80, "https": 443}.get(request.url.scheme, 80)
-    return (parts.hostname or "") == (own.hostname or "") and port == own_port
+    theirs = _host_and_port(parts)
+    ours = _host_and_port(urlsplit(f"{request.url.scheme}://{request.headers.get('host', '')}"))
+    return theirs is not None and theirs == ours
 
 
 def _is_json(content_type: str) -> bool:

@@ -115,3 +115,47 @@ def test_with_an_admin_token_any_host_name_is_fine_but_origin_still_counts() -> 
         assert c.get("/__mockswarms/clock", headers={**auth, "Host": "my-box.lan:8000"}).status_code == 200
         refused = c.post("/__mockswarms/reset", json={}, headers={**auth, "Origin": "http://evil.example"})
         assert refused.status_code == 403
+
+
+@pytest.mark.parametrize(
+    "origin_suffix", [".evil.com", "x", ":99999999"], ids=["port-then-name", "port-not-a-number", "port-huge"]
+)
+def test_an_origin_with_a_malformed_port_is_403_not_500(
+    client: httpx.Client, server: RunningServer, origin_suffix: str
+) -> None:
+    origin = f"http://127.0.0.1:{server.port}{origin_suffix}"
+    response = client.get("/__mockswarms/settings", headers={"Origin": origin})
+    assert response.status_code == 403
+    assert response.json() == {
+        "detail": f"Cross-origin requests to the control API are refused (Origin {origin!r})"
+    }
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "127.0.0.1:80@evil.com",
+        "127.0.0.1:{port}, evil.com",
+        "localhost:{port}/x",
+        "127.0.0.1:{port}:1",
+        "::1",
+    ],
+)
+def test_a_malformed_host_is_403(client: httpx.Client, server: RunningServer, host: str) -> None:
+    sent = host.format(port=server.port)
+    response = client.get("/__mockswarms/accounts", headers={"Host": sent})
+    assert response.status_code == 403
+    assert "sk-mock" not in response.text
+    assert response.json() == {
+        "detail": "The control API only answers requests addressed to this server by a local name "
+        f"(Host {sent!r} is not localhost, 127.0.0.1, ::1 or the configured host)"
+    }
+
+
+def test_with_an_admin_token_a_malformed_host_or_origin_port_is_not_a_500() -> None:
+    with serve(now=NOW, admin_token="s3cret-token") as server, httpx.Client(base_url=server.base_url) as c:
+        auth = {"Authorization": "Bearer s3cret-token"}
+        same = {"Origin": f"http://127.0.0.1:{server.port}"}
+        odd_host = c.get("/__mockswarms/clock", headers={**auth, **same, "Host": "127.0.0.1:http"})
+        assert odd_host.status_code == 403
+        assert odd_host.json()["detail"].startswith("Cross-origin requests to the control API are refused")
