@@ -9,6 +9,7 @@ within ±``MAX_CREDIT`` dollars (a finite balance that JSON can show), a window 
 
 from __future__ import annotations
 
+import hashlib
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -22,6 +23,7 @@ __all__ = [
     "AccountConfig",
     "Money",
     "WindowLimit",
+    "default_user_id",
     "resolve_accounts",
 ]
 
@@ -45,7 +47,13 @@ class AccountConfig(BaseModel):
     limits: dict[Literal["minute", "hour", "day"], WindowLimit | None] | None = None
 
     def resolved_user_id(self) -> str:
-        return self.user_id or f"user-{self.key}"
+        return self.user_id or default_user_id(self.key)
+
+
+def default_user_id(key: str) -> str:
+    """The user id of a key that names none: derived from the key (the same key, the same user) but
+    not containing it — user ids are shown where keys are masked (control API, dashboard)."""
+    return "user-" + hashlib.sha256(key.encode()).hexdigest()[:16]
 
 
 DEFAULT_ACCOUNTS: tuple[AccountConfig, ...] = (

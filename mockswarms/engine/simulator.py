@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from mockswarms.accounts_config import default_user_id
 from mockswarms.clock import Clock, ClockState
 from mockswarms.config import Settings
 from mockswarms.engine import gates, ratelimit
@@ -322,7 +323,7 @@ class Simulator:
             account, balances, counts = await self.store.load_caller(key, self.clock.timestamp())
         if account is None:
             if self.settings.accept_any_key:
-                account = AccountRecord(key, f"user-{key}", "premium")
+                account = AccountRecord(key, default_user_id(key), "premium")
                 # Bounded: the oldest auto-created accounts are evicted (state.base.MAX_AUTO_ACCOUNTS).
                 balances = Balances(credit=Decimal("1000000"))
                 await self.store.put_auto_account(account, balances)

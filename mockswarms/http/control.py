@@ -17,6 +17,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from mockswarms.accounts_config import default_user_id
 from mockswarms.config import PROFILES, Settings
 from mockswarms.engine.fixtures import FixtureError
 from mockswarms.engine.simulator import Simulator
@@ -243,7 +244,7 @@ async def put_account(request: Request, sim: Simulator) -> Response:
     existing = await sim.store.get_account(key)
     for name in ("credit", "free_credit", "referral_credits"):
         money(data, name, Decimal(0))  # a bad amount is refused before anything is stored
-    user_id = optional_string(data, "user_id") or (existing.user_id if existing else f"user-{key}")
+    user_id = optional_string(data, "user_id") or (existing.user_id if existing else default_user_id(key))
     tier = data.get("tier", existing.tier if existing else None)
     if tier is not None and not isinstance(tier, str):
         raise APIError(422, "tier: must be one of free, premium, enterprise")

@@ -5,6 +5,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from mockswarms import create_app
+from mockswarms.accounts_config import default_user_id
 
 PREMIUM = {"x-api-key": "sk-mock-premium"}
 AGENT = {"agent_config": {"agent_name": "Researcher", "model_name": "gpt-4o"}, "task": "Summarize X"}
@@ -66,7 +67,7 @@ def test_accounts_get_put_and_create(client: TestClient) -> None:
         "limits": None,
     }
     created = client.put("/__mockswarms/accounts/sk-new", json={"tier": "premium", "credit": "2.50"}).json()
-    assert created["user_id"] == "user-sk-new" and created["total_credits"] == 2.5
+    assert created["user_id"] == default_user_id("sk-new") and created["total_credits"] == 2.5
     credits = client.get("/v1/account/credits", headers={"x-api-key": "sk-new"}).json()
     assert credits["credit"] == 2.5
     assert client.get("/__mockswarms/accounts/unknown").status_code == 404
