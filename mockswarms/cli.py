@@ -12,7 +12,7 @@ import importlib
 import os
 import sys
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from mockswarms import __version__
 from mockswarms.config import ConfigError, Settings, load_settings
@@ -65,6 +65,13 @@ def _add_serve(subparsers: Any) -> None:
         "default: from nobody",
     )
     serve.set_defaults(handler=_serve)
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a usage error is the one line ``prog: error: message`` (``--help`` is unchanged)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def _settings_from(args: argparse.Namespace, sources: dict[str, str]) -> Settings:
@@ -146,11 +153,9 @@ COMMAND_MODULES = (
 
 def build_parser(*, serve_only: bool = False) -> argparse.ArgumentParser:
     """The full parser; ``serve_only`` skips importing the contract tooling (start-up time)."""
-    parser = argparse.ArgumentParser(
-        prog="mockswarms", description="Offline simulator of the Swarms Cloud API."
-    )
+    parser = _Parser(prog="mockswarms", description="Offline simulator of the Swarms Cloud API.")
     parser.add_argument("--version", action="version", version=f"mockswarms {__version__}")
-    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")  # subparsers are _Parser too
     _add_serve(subparsers)
     for module in () if serve_only else COMMAND_MODULES:
         try:
@@ -190,6 +195,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     except FixtureError as exc:
         # One `file:line: message` per problem; the server does not start on a bad fixture set.
         print(f"mockswarms: error: bad fixtures:\n{exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        # A file or directory the command was given (--output, --record, --junit-xml) that cannot be
+        # written or read: the path and the reason are all the user needs.
+        where = f"{exc.filename}: " if exc.filename is not None else ""
+        print(f"mockswarms: error: {where}{exc.strerror or exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
@@ -210,6 +211,18 @@ class Settings(BaseModel):
     def _check_store(cls, value: str) -> str:
         if value != "memory" and not value.startswith(("redis://", "rediss://", "unix://")):
             raise ValueError("must be 'memory' or a redis:// URL")
+        try:
+            _ = urlsplit(value).port  # an unclosed [IPv6 or a bad port; the reason never quotes the password
+        except ValueError as exc:
+            raise ValueError(f"not a valid URL ({exc})") from None
+        return value
+
+    @field_validator("host")
+    @classmethod
+    def _check_host(cls, value: str) -> str:
+        # "" binds every interface (0.0.0.0) while the banner shows http://:port.
+        if not value.strip():
+            raise ValueError("must not be empty (127.0.0.1: this machine only; 0.0.0.0: every interface)")
         return value
 
     def pacing_for(self, model: str) -> PacingConfig | None:
@@ -304,6 +317,9 @@ def _read_file(path: Path) -> dict[str, Any]:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(source, "", f"cannot read the file ({exc.strerror})") from exc
+    except UnicodeDecodeError as exc:
+        byte = exc.object[exc.start]
+        raise ConfigError(source, "", f"not UTF-8 text (byte 0x{byte:02x} at offset {exc.start})") from exc
     try:
         data = yaml.safe_load(text)  # JSON is YAML too
     except yaml.YAMLError as exc:

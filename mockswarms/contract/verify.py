@@ -151,7 +151,7 @@ def _unreachable(base_url: str) -> str | None:
                 return "connection refused (is the server running?)"
             cause = cause.__cause__ or cause.__context__
         return str(exc) or type(exc).__name__
-    except ValueError as exc:  # not a URL httpx understands
+    except (ValueError, httpx.InvalidURL) as exc:  # not a URL httpx understands
         return f"not a usable URL ({exc})"
     return None
 
@@ -179,10 +179,12 @@ def run_verify_command(args: argparse.Namespace) -> int:
             # refuse (the SDKs' `{}`): negative data is not rejected there by design.
             checks = [c for c in checks if c != "negative_data_rejection"]
             checks.append("positive_data_acceptance")
+    import httpx
+
     try:
         document = load_contract(args.contract)
-    except (OSError, ValueError) as exc:
-        console.print(f"[red]cannot load the contract:[/red] {exc}")
+    except (OSError, ValueError, httpx.HTTPError, httpx.InvalidURL) as exc:
+        print(f"mockswarms: error: cannot load the contract {args.contract}: {exc}", file=sys.stderr)
         return 2
     with Progress(
         TextColumn("{task.description}"),

@@ -16,7 +16,11 @@ __all__ = ["add_parser"]
 
 
 def _upstream(value: str) -> str:
-    parts = urlsplit(value)
+    try:
+        parts = urlsplit(value)
+        _ = parts.port  # a bad port raises here, not at the first request
+    except ValueError as exc:
+        raise ConfigError("--upstream", "", f"not a valid URL ({exc})") from None
     if parts.scheme not in ("http", "https") or not parts.hostname:
         raise ConfigError("--upstream", "", f"not an http(s) URL: {value!r}")
     return value.rstrip("/")

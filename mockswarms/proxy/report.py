@@ -43,7 +43,7 @@ def load_findings(*, url: str | None = None, path: str | None = None) -> dict[st
         target = url.rstrip("/") + "/__mockswarms/drift"
         try:
             response = httpx.get(target, timeout=30.0)
-        except httpx.HTTPError as exc:
+        except (httpx.HTTPError, httpx.InvalidURL) as exc:
             raise ReportError(f"cannot reach {target}: {type(exc).__name__}") from None
         if response.status_code != 200:
             raise ReportError(f"{target} answered {response.status_code}")
