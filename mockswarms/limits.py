@@ -7,6 +7,9 @@ worker for long or break a store. Each is enforced where the input first arrives
   later step (contract check, pydantic, orjson in the Redis store — its limit is 254) meets them.
 - ``MAX_AGENTS``, ``MAX_LOOPS``, ``MAX_TASKS``, ``MAX_EDGES``: schema constraints in the request shapes
   (422 naming the field).
+- ``MAX_IMAGES``: images are billed $0.25 each (one agent call with 100,000 ``imgs`` once cost $25,000):
+  ``imgs`` of agent runs, agent batch items and grids is a schema constraint (422 naming the field);
+  chat counts ``image_url`` parts over all messages (OpenAI 400, docs/legacy profiles).
 - ``MAX_MODEL_CALLS``: simulated model calls of one run (agents x loops x tasks x samples ...); the run
   stops with a 400 before anything is charged. ``MAX_REQUEST_MODEL_CALLS`` bounds all runs of one
   request together (a batch); items charged before it is reached are refunded.
@@ -19,6 +22,7 @@ from typing import Any
 __all__ = [
     "MAX_AGENTS",
     "MAX_EDGES",
+    "MAX_IMAGES",
     "MAX_JSON_DEPTH",
     "MAX_LOOPS",
     "MAX_MODEL_CALLS",
@@ -35,6 +39,7 @@ MAX_AGENTS = 100
 MAX_LOOPS = 100
 MAX_TASKS = 100
 MAX_EDGES = 1_000
+MAX_IMAGES = 100  # images of one request (billed $0.25 each): `imgs` items, chat image_url parts
 MAX_MODEL_CALLS = 1_000
 MAX_REQUEST_MODEL_CALLS = 10_000  # all runs of one request together (batches)
 

@@ -23,7 +23,7 @@ from pydantic.json_schema import JsonSchemaMode
 from mockswarms.config import Settings
 from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
 from mockswarms.contract.dashboard_paths import dashboard_paths
-from mockswarms.limits import MAX_MODEL_CALLS
+from mockswarms.limits import MAX_IMAGES, MAX_MODEL_CALLS
 from mockswarms.shapes import requests as rq
 from mockswarms.shapes import responses as rs
 
@@ -295,6 +295,7 @@ OPERATIONS: tuple[Operation, ...] = (
         openai_errors=True,
         sse=_CHAT_SSE,
         description="Streams `chat.completion.chunk` frames then `data: [DONE]` when `stream` is true.",
+        cross_field_rules=(f"at most {MAX_IMAGES} `image_url` content parts over all `messages`",),
     ),
     Operation(
         "POST",

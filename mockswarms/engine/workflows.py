@@ -1,6 +1,6 @@
 """The other generating endpoints: agent, chat, graph, grid, reasoning, auto-swarm-builder, research.
 
-Why ~650 lines: seven endpoints' semantic checks and runs over shared agent-run helpers; the seam for a
+Why ~700 lines: seven endpoints' semantic checks and runs over shared agent-run helpers; the seam for a
 split is one module per endpoint family (as in ``http/endpoints/``).
 
 Each function validates the request semantically (strict = ``docs``/``legacy`` profiles; non-strict =
@@ -28,8 +28,10 @@ from mockswarms.engine.runs import (
     resolve_agents,
 )
 from mockswarms.errors import DomainError, OpenAIError, ValidationFailed, fastapi_error_item
+from mockswarms.limits import MAX_IMAGES
 from mockswarms.shapes.agents import AgentOutputMessage
 from mockswarms.shapes.requests import (
+    CHAT_PARAM_BOUNDS,
     REASONING_AGENT_TYPES,
     AdvancedResearchRequest,
     AgentCompletion,
@@ -40,6 +42,7 @@ from mockswarms.shapes.requests import (
     GraphWorkflowRequest,
     ReasoningAgentRequest,
 )
+from mockswarms.tokenizer import count_tokens
 
 __all__ = [
     "ASB_EXECUTION_TYPES",
@@ -57,6 +60,7 @@ __all__ = [
 AGENT_NAME_DETAIL = "Agent name is required"
 CHAT_USER_DETAIL = "At least one message with role 'user' is required."
 CHAT_N_DETAIL = "Only n=1 is supported; n > 1 is not available."
+CHAT_MODEL_DETAIL = "you must provide a model parameter"  # OpenAI's words
 GRID_MAX_LOOPS_DETAIL = "max_loops is required and must be a positive integer (>= 1)."
 ASB_EXECUTION_TYPES = ("return-agents", "return-swarm-router-config", "return-agents-objects")
 REASONING_DEFAULT_MODEL = "claude-sonnet-4-20250514"
@@ -157,15 +161,45 @@ def run_agent(
 
 
 # -- chat completions -------------------------------------------------------------------------------
-def run_chat(req: ChatCompletionRequest, llm: LLM, *, strict: bool = True) -> ChatRun:
-    """OpenAI semantics: ``n > 1`` and requests without a user message are rejected (OpenAIError 400)
-    when ``strict``; otherwise (the ``prism`` profile) one answer is generated anyway."""
-    if strict and req.n is not None and req.n > 1:
+def _out_of_bounds(param: str, value: float, low: int, high: int | None) -> OpenAIError | None:
+    """OpenAI's answer to a param outside ``[low, high]`` (its message and code), or None."""
+    kind = "integer" if isinstance(value, int) else "decimal"
+    if value < low:
+        side, word, bound = "below", "minimum", f">= {low}"
+    elif high is not None and value > high:
+        side, word, bound = "above", "maximum", f"<= {high}"
+    else:
+        return None
+    message = f"Invalid '{param}': {kind} {side} {word} value. Expected a value {bound}, but got {value}"
+    return OpenAIError(400, message + " instead.", code=f"{kind}_{side}_{word[:3]}_value", param=param)
+
+
+def _check_chat(req: ChatCompletionRequest, images: int) -> None:
+    """The docs/legacy checks, in order: ``n > 1``, a user message, ``model``, the OpenAI param bounds
+    (``CHAT_PARAM_BOUNDS``), then at most ``MAX_IMAGES`` image parts (each billed)."""
+    if req.n is not None and req.n > 1:
         raise OpenAIError(400, CHAT_N_DETAIL, code="invalid_request", param="n")
-    if strict and not any(m.role == "user" for m in req.messages):
+    if not any(m.role == "user" for m in req.messages):
         raise OpenAIError(400, CHAT_USER_DETAIL, code="invalid_request", param="messages")
-    system = "\n".join(_content_text(m.content) for m in req.messages if m.role == "system")
-    convo = [Message(m.role, _content_text(m.content)) for m in req.messages if m.role != "system"]
+    if not req.model:
+        raise OpenAIError(400, CHAT_MODEL_DETAIL, code="invalid_request", param="model")
+    for param, low, high in CHAT_PARAM_BOUNDS:
+        value = getattr(req, param)
+        error = None if value is None else _out_of_bounds(param, value, low, high)
+        if error is not None:
+            raise error
+    if images > MAX_IMAGES:
+        message = (
+            f"Invalid 'messages': too many images. Expected at most {MAX_IMAGES} image_url content parts "
+            f"in all messages, but got {images} instead."
+        )
+        raise OpenAIError(400, message, code="invalid_request", param="messages")
+
+
+def run_chat(req: ChatCompletionRequest, llm: LLM, *, strict: bool = True) -> ChatRun:
+    """OpenAI semantics when ``strict`` (:func:`_check_chat`, OpenAIError 400); otherwise (the ``prism``
+    profile) one answer is generated anyway, out-of-range ``max_tokens`` meaning no cap.
+    ``finish_reason`` is ``tool_calls``, ``length`` when the answer reached the token cap, else ``stop``."""
     images = sum(
         1
         for m in req.messages
@@ -173,6 +207,10 @@ def run_chat(req: ChatCompletionRequest, llm: LLM, *, strict: bool = True) -> Ch
         for part in m.content
         if part.type == "image_url"
     )
+    if strict:
+        _check_chat(req, images)
+    system = "\n".join(_content_text(m.content) for m in req.messages if m.role == "system")
+    convo = [Message(m.role, _content_text(m.content)) for m in req.messages if m.role != "system"]
     task = convo[-1].content if convo and convo[-1].role == "user" else ""
     history = convo[:-1] if task else convo
     max_tokens = req.max_completion_tokens or req.max_tokens
@@ -197,6 +235,9 @@ def run_chat(req: ChatCompletionRequest, llm: LLM, *, strict: bool = True) -> Ch
             seen.append(Message("assistant", text))
     except RunStopped as stop:
         error = stop.error
+    finish_reason = "tool_calls" if tool_calls else "stop"
+    if not tool_calls and agent.max_tokens is not None and count_tokens(text) >= agent.max_tokens:
+        finish_reason = "length"  # as OpenAI: the answer stopped at the cap, not at its end
     return ChatRun(
         turns=rec.turns,
         output=text,
@@ -205,7 +246,7 @@ def run_chat(req: ChatCompletionRequest, llm: LLM, *, strict: bool = True) -> Ch
         images=images,
         model=req.model,
         text=text,
-        finish_reason="tool_calls" if tool_calls else "stop",
+        finish_reason=finish_reason,
         tool_calls=tool_calls,
     )
 

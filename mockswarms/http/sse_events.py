@@ -382,8 +382,9 @@ def chat_stream_events(
     pacing: Pacing | None = None,
     latency: float = 0.0,
     usage: ChatUsage | None = None,
+    finish_reason: str = "stop",
 ) -> list[SSEEvent]:
-    """``chat.completion.chunk`` frames (role delta, content deltas, ``finish_reason: "stop"``), then
+    """``chat.completion.chunk`` frames (role delta, content deltas, ``finish_reason``), then
     ``[DONE]``. With ``usage`` (``stream_options.include_usage``) an extra chunk with empty ``choices``
     and the usage precedes ``[DONE]``, as OpenAI sends it."""
 
@@ -399,7 +400,7 @@ def chat_stream_events(
     delays = _deltas(_chunk_offsets(chunks, pacing or Pacing(), latency))
     events = [SSEEvent(None, chunk({"role": "assistant"}, None))]
     events += [SSEEvent(None, chunk({"content": c}, None), d) for c, d in zip(chunks, delays, strict=True)]
-    events.append(SSEEvent(None, chunk({}, "stop"), 0.0 if chunks else latency))
+    events.append(SSEEvent(None, chunk({}, finish_reason), 0.0 if chunks else latency))
     if usage is not None:
         tail: ChatCompletionChunk = {
             "id": completion_id,

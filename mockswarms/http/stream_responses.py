@@ -171,6 +171,9 @@ def chat_stream(
         chunks=chunks,
         pacing=pacing,
         latency=_latency(run),
+        # Cut at the token cap: "length", as in the JSON body. Tool calls are not streamed as
+        # deltas, so such a stream still ends with "stop".
+        finish_reason="length" if run.finish_reason == "length" else "stop",
     )
 
     def produced_cost(events_sent: int) -> Decimal:

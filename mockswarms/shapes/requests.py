@@ -21,10 +21,11 @@ from typing import Annotated, Any, Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockswarms.limits import MAX_AGENTS, MAX_EDGES, MAX_LOOPS, MAX_TASKS
+from mockswarms.limits import MAX_AGENTS, MAX_EDGES, MAX_IMAGES, MAX_LOOPS, MAX_TASKS
 from mockswarms.shapes.schema_rules import NON_EMPTY_STRING, any_of, present, rule, with_rules
 
 __all__ = [
+    "CHAT_PARAM_BOUNDS",
     "DOCS_SWARM_TYPES",
     "HEAVY_SWARM_VARIANTS",
     "LEGACY_SWARM_TYPES",
@@ -247,7 +248,7 @@ class AgentCompletion(_Body):
     task: str | None = None
     history: dict[str, Any] | list[HistoryMessage] | None = None
     img: str | None = None
-    imgs: list[str] | None = None
+    imgs: list[str] | None = Field(None, max_length=MAX_IMAGES)  # each billed $0.25
     tools_enabled: list[str] | None = None
     stream: bool | None = None
 
@@ -366,6 +367,23 @@ class ChatMessage(_Body):
     name: str | None = None
 
 
+# (param, minimum, maximum) of the OpenAI API's own checks; reference b.14 gives temperature 0.0-2.0. The
+# docs/legacy server answers 400 naming the param outside them (engine.workflows.run_chat); null is unset.
+CHAT_PARAM_BOUNDS: tuple[tuple[str, int, int | None], ...] = (
+    ("max_tokens", 1, None),
+    ("max_completion_tokens", 1, None),
+    ("temperature", 0, 2),
+    ("top_p", 0, 1),
+    ("presence_penalty", -2, 2),
+    ("frequency_penalty", -2, 2),
+    ("n", 1, None),  # above 1: the rule before
+)
+
+
+def _bounds(low: int, high: int | None) -> dict[str, int]:
+    return {"minimum": low} if high is None else {"minimum": low, "maximum": high}
+
+
 class ChatCompletionRequest(_Body):
     model_config = ConfigDict(
         json_schema_extra=with_rules(
@@ -375,6 +393,17 @@ class ChatCompletionRequest(_Body):
                 {"properties": {"messages": {"contains": present("role", {"const": "user"})}}},
             ),
             rule("Only n=1 is supported; n > 1 is answered 400.", {"properties": {"n": {"maximum": 1}}}),
+            rule(
+                "As the OpenAI API checks them: a non-empty `model`; `max_tokens`, `max_completion_tokens` "
+                "and `n` at least 1; `temperature` 0-2; `top_p` 0-1; `presence_penalty` and "
+                "`frequency_penalty` -2 to 2; otherwise 400 (`invalid_request_error` naming the param).",
+                {
+                    "properties": {
+                        "model": {"minLength": 1},
+                        **{name: _bounds(low, high) for name, low, high in CHAT_PARAM_BOUNDS},
+                    }
+                },
+            ),
         )
     )
 
@@ -493,7 +522,7 @@ class BatchedGridWorkflowRequest(_Body):
     agent_completions: list[NamedAgentSpec] | None = Field(None, max_length=MAX_AGENTS)
     tasks: list[str] | None = Field(None, max_length=MAX_TASKS)
     max_loops: Loops | None = None
-    imgs: list[str] | None = None
+    imgs: list[str] | None = Field(None, max_length=MAX_IMAGES)
 
 
 class EdgeSpec(_Body):

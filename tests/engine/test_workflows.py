@@ -166,7 +166,7 @@ def test_chat_messages_and_tokens() -> None:
     assert turn.call.system_prompt == "Be nice" and turn.call.task == "Look"
     assert [(m.role, m.content) for m in turn.call.history] == [("user", "Hi"), ("assistant", "Hello")]
     assert turn.call.max_tokens == 4 and run.output_tokens == 4 and run.images == 1
-    assert run.text == turn.result.text and run.finish_reason == "stop"
+    assert run.text == turn.result.text and run.finish_reason == "length"  # cut at 4 tokens
 
 
 @pytest.mark.parametrize(
