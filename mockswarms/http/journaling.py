@@ -19,12 +19,13 @@ from typing import Any
 from starlette.types import Message, Receive, Scope, Send
 
 from mockswarms.engine.simulator import Simulator
-from mockswarms.journal import JournalRecord, presented_key
+from mockswarms.journal import MAX_KEPT, JournalRecord, kept, presented_key
 from mockswarms.state.base import StoreUnavailable
 
 __all__ = ["MAX_CAPTURE", "JournalCapture"]
 
-MAX_CAPTURE = 65_536  # response bytes kept per entry (SSE frames too: the journal keeps them as events)
+# Bytes kept of each body (SSE frames too: the journal keeps them as events): what the journal shows.
+MAX_CAPTURE = MAX_KEPT
 _log = logging.getLogger("mockswarms")
 
 
@@ -41,6 +42,7 @@ class JournalCapture:
         "held_start",
         "received_at",
         "recorded",
+        "request_captured",
         "request_chunks",
         "response_chunks",
         "response_started",
@@ -59,7 +61,8 @@ class JournalCapture:
         self.simulator = simulator
         self.started = simulator.monotonic()
         self.received_at = time.time()
-        self.request_chunks: list[bytes] = []
+        self.request_chunks: list[bytes] = []  # the first MAX_CAPTURE bytes of the body
+        self.request_captured = 0
         self.response_chunks: list[bytes] = []
         self.captured = 0
         self.status = 0
@@ -91,7 +94,7 @@ class JournalCapture:
             status or 500,
             presented_key(scope["headers"]),
             b"".join(self.request_chunks),
-            body,
+            kept(body),  # a plain reply's whole body when sealed
             streamed,
             self.received_at,
             simulator.clock.isoformat(),
@@ -135,15 +138,17 @@ class JournalCapture:
 
     async def receive(self) -> Message:
         message = await self._receive()
-        if message["type"] == "http.request":
-            self.request_chunks.append(message.get("body", b""))
+        if message["type"] == "http.request" and self.request_captured < MAX_CAPTURE:
+            chunk = message.get("body", b"")[: MAX_CAPTURE - self.request_captured]
+            self.request_chunks.append(chunk)
+            self.request_captured += len(chunk)
         return message
 
     async def send(self, message: Message) -> None:
         kind = message["type"]
         if kind == "http.response.body":
             if self.captured < MAX_CAPTURE:
-                chunk = message.get("body", b"")
+                chunk = message.get("body", b"")[: MAX_CAPTURE - self.captured]
                 self.response_chunks.append(chunk)
                 self.captured += len(chunk)
             if message.get("more_body", False):
