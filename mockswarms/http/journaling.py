@@ -176,7 +176,10 @@ class JournalCapture:
                     self.streamed = True
                 elif lowered == b"retry-after" and value.isdigit():
                     self.retry_after = int(value)
-            if not self.streamed:
+            # A plain reply goes out whole after its entry, unless a fault rule shapes the bytes
+            # on the wire (drip, truncate): held back, a drip arrived at once and a truncated
+            # body never (its last part is never sent).
+            if not self.streamed and self.scope["state"].get("fault_rule") is None:
                 self.held_start = message
                 return
             self.response_started = True
