@@ -10,6 +10,9 @@ worker for long or break a store. Each is enforced where the input first arrives
 - ``MAX_IMAGES``: images are billed $0.25 each (one agent call with 100,000 ``imgs`` once cost $25,000):
   ``imgs`` of agent runs, agent batch items and grids is a schema constraint (422 naming the field);
   chat counts ``image_url`` parts over all messages (OpenAI 400, docs/legacy profiles).
+- ``MAX_LIST_ITEMS``: every other list in a request body (chat ``messages``, ``history``, tool lists,
+  a batch's items …): pydantic builds one error per bad item, so 100,000 wrong items held the event
+  loop for seconds; with a cap it stops at the first item past it.
 - ``MAX_MODEL_CALLS``: simulated model calls of one run (agents x loops x tasks x samples ...); the run
   stops with a 400 before anything is charged. ``MAX_REQUEST_MODEL_CALLS`` bounds all runs of one
   request together (a batch); items charged before it is reached are refunded.
@@ -24,6 +27,7 @@ __all__ = [
     "MAX_EDGES",
     "MAX_IMAGES",
     "MAX_JSON_DEPTH",
+    "MAX_LIST_ITEMS",
     "MAX_LOOPS",
     "MAX_MODEL_CALLS",
     "MAX_MODEL_CALLS_DETAIL",
@@ -40,6 +44,7 @@ MAX_LOOPS = 100
 MAX_TASKS = 100
 MAX_EDGES = 1_000
 MAX_IMAGES = 100  # images of one request (billed $0.25 each): `imgs` items, chat image_url parts
+MAX_LIST_ITEMS = 2_048  # any other list in a request body, a batch's items included
 MAX_MODEL_CALLS = 1_000
 MAX_REQUEST_MODEL_CALLS = 10_000  # all runs of one request together (batches)
 

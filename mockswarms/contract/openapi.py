@@ -23,7 +23,7 @@ from pydantic.json_schema import JsonSchemaMode
 from mockswarms.config import Settings
 from mockswarms.contract import CONTRACT_PATH, FULL_CONTRACT_PATH
 from mockswarms.contract.dashboard_paths import dashboard_paths
-from mockswarms.limits import MAX_IMAGES, MAX_MODEL_CALLS
+from mockswarms.limits import MAX_IMAGES, MAX_LIST_ITEMS, MAX_MODEL_CALLS
 from mockswarms.shapes import requests as rq
 from mockswarms.shapes import responses as rs
 
@@ -68,7 +68,7 @@ class Operation:
     responses: tuple[Shape, ...]  # anyOf of the 200 body variants (first = current shape)
     request: Shape | None = None
     request_array: bool = False  # the body is a bare JSON array of ``request`` items
-    request_max_items: int | None = None  # cap of a bare-array body (the server answers 400 beyond it)
+    request_max_items: int | None = None  # a bare-array body's cap (400 for the agent batch, else 422)
     # Rules of the docs/legacy server that JSON Schema cannot say (they relate several fields): written in
     # the description; a schema-valid body that breaks one is answered 400.
     cross_field_rules: tuple[str, ...] = ()
@@ -210,6 +210,7 @@ OPERATIONS: tuple[Operation, ...] = (
         (rs.SwarmBatchResponse,),
         request=rq.SwarmSpec,
         request_array=True,
+        request_max_items=MAX_LIST_ITEMS,
         request_example=[_SWARM_EXAMPLE],
         errors=_POST_ERRORS,
         premium=True,

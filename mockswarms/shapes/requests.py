@@ -17,11 +17,11 @@ its rules read together in one place.)
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, TypeVar, get_args
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from mockswarms.limits import MAX_AGENTS, MAX_EDGES, MAX_IMAGES, MAX_LOOPS, MAX_TASKS
+from mockswarms.limits import MAX_AGENTS, MAX_EDGES, MAX_IMAGES, MAX_LIST_ITEMS, MAX_LOOPS, MAX_TASKS
 from mockswarms.shapes.schema_rules import NON_EMPTY_STRING, any_of, present, rule, with_rules
 
 __all__ = [
@@ -166,6 +166,10 @@ ReasoningOutputType = Literal[
 # (mockswarms.limits, README "Reliability"). No source documents a cap; 100 is far above any
 # documented example (1-5). The product of agents, loops, tasks and samples has its own bound.
 Loops = Annotated[int, Field(le=MAX_LOOPS)]
+_Item = TypeVar("_Item")
+# Every other list: pydantic builds one error per bad item, and 100,000 of them held the event loop
+# for seconds; a cap stops it at the first item past it.
+Items = Annotated[list[_Item], Field(max_length=MAX_LIST_ITEMS)]
 
 
 class _Body(BaseModel):
@@ -183,7 +187,7 @@ class MCPConnection(_Body):
 
 
 class MCPConfigs(_Body):
-    connections: list[MCPConnection]
+    connections: Items[MCPConnection]
 
 
 class UseCase(_Body):
@@ -202,9 +206,9 @@ class AgentSpec(_Body):
     temperature: float | None = None
     role: str | None = "worker"
     max_loops: Loops | Literal["auto"] | None = 1
-    tools_list_dictionary: list[dict[str, Any]] | None = None
-    tools_dictionary: list[dict[str, Any]] | None = None  # pre-2026 name
-    selected_tools: str | list[str] | None = None
+    tools_list_dictionary: Items[dict[str, Any]] | None = None
+    tools_dictionary: Items[dict[str, Any]] | None = None  # pre-2026 name
+    selected_tools: str | Items[str] | None = None
     mcp_url: str | None = None
     mcp_config: MCPConnection | None = None
     mcp_configs: MCPConfigs | None = None
@@ -216,13 +220,13 @@ class AgentSpec(_Body):
     thinking_tokens: int | None = None
     reasoning_enabled: bool | None = False
     publish_to_marketplace: bool | None = False
-    use_cases: list[UseCase] | None = None
-    tags: list[str] | None = None
-    capabilities: list[str] | None = None
+    use_cases: Items[UseCase] | None = None
+    tags: Items[str] | None = None
+    capabilities: Items[str] | None = None
     category: str | None = None
     is_free: bool | None = True
     price_usd: float | None = None
-    handoffs: list[AgentSpec] | None = None
+    handoffs: Items[AgentSpec] | None = None
 
 
 _AGENT_NAME_RULE = rule(
@@ -246,10 +250,10 @@ class HistoryMessage(_Body):
 class AgentCompletion(_Body):
     agent_config: AgentSpec | None = None
     task: str | None = None
-    history: dict[str, Any] | list[HistoryMessage] | None = None
+    history: dict[str, Any] | Items[HistoryMessage] | None = None
     img: str | None = None
     imgs: list[str] | None = Field(None, max_length=MAX_IMAGES)  # each billed $0.25
-    tools_enabled: list[str] | None = None
+    tools_enabled: Items[str] | None = None
     stream: bool | None = None
 
 
@@ -274,7 +278,7 @@ class SwarmSpec(_Body):
     rearrange_flow: str | None = None
     task: str | None = None
     tasks: list[str] | None = Field(None, max_length=MAX_TASKS)
-    messages: list[dict[str, Any]] | dict[str, Any] | None = None
+    messages: Items[dict[str, Any]] | dict[str, Any] | None = None
     img: str | None = None
     rules: str | None = None
     stream: bool | None = False
@@ -363,7 +367,7 @@ class ChatContentPart(_Body):
 
 class ChatMessage(_Body):
     role: str
-    content: str | list[ChatContentPart] | None = None
+    content: str | Items[ChatContentPart] | None = None
     name: str | None = None
 
 
@@ -408,7 +412,7 @@ class ChatCompletionRequest(_Body):
     )
 
     model: str
-    messages: list[ChatMessage]
+    messages: Items[ChatMessage]
     temperature: float | None = 0.5
     max_tokens: int | None = 8192
     max_completion_tokens: int | None = None
@@ -492,7 +496,7 @@ class AdvancedResearchRequest(_Body):
 
 
 class AdvancedResearchBatchRequest(_Body):
-    input_schemas: list[AdvancedResearchRequest]
+    input_schemas: Items[AdvancedResearchRequest]
 
 
 class MarketplaceAgentsRequest(_Body):
@@ -542,8 +546,8 @@ class GraphWorkflowRequest(_Body):
     description: str | None = None
     agents: list[NamedAgentSpec] | None = Field(None, max_length=MAX_AGENTS)
     edges: list[EdgeSpec] | None = Field(None, max_length=MAX_EDGES)
-    entry_points: list[str] | None = None
-    end_points: list[str] | None = None
+    entry_points: Items[str] | None = None
+    end_points: Items[str] | None = None
     max_loops: Loops | None = 1
     task: str | None = None
     img: str | None = None

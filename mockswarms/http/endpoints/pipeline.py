@@ -21,6 +21,7 @@ from mockswarms.engine.runs import Run
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.errors import APIError, OpenAIError, ValidationFailed
 from mockswarms.journal import redacted
+from mockswarms.limits import MAX_LIST_ITEMS
 from mockswarms.shapes.agents import AgentUsage
 
 M = TypeVar("M", bound=BaseModel)
@@ -83,6 +84,9 @@ def parse_list(model: type[M], payload: Any) -> list[M]:
         raise ValidationFailed(
             [{"type": "list_type", "loc": ["body"], "msg": "Input should be a valid list", "input": payload}]
         )
+    if len(payload) > MAX_LIST_ITEMS:  # as pydantic says it; before parsing what is past the cap
+        message = f"List should have at most {MAX_LIST_ITEMS} items after validation, not {len(payload)}"
+        raise ValidationFailed([{"type": "too_long", "loc": ["body"], "msg": message, "input": payload}])
     return [parse(model, item, ("body", index)) for index, item in enumerate(payload)]
 
 
