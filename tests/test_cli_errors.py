@@ -47,6 +47,15 @@ def _exit_code(argv: list[str]) -> int | str | None:
             "mockswarms proxy: error: argument --port: invalid int value: 'abc'",
         ),
         (
+            ["verify", "--base-url", "http://127.0.0.1:1", "--include-path", "("],
+            "mockswarms verify: error: argument --include-path: not a regular expression: '(' "
+            "(missing ), unterminated subpattern at position 0)",
+        ),
+        (
+            ["verify", "--base-url", "http://127.0.0.1:1", "--max-time", "-1"],
+            "mockswarms verify: error: argument --max-time: not a positive number of seconds: '-1'",
+        ),
+        (
             ["fixtures", "bogus"],
             "mockswarms fixtures: error: argument fixtures_command: invalid choice: 'bogus' "
             "(choose from 'check')",

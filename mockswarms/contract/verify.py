@@ -15,6 +15,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import json
+import math
+import re
 import sys
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -269,6 +271,25 @@ def run_verify_client_command(args: argparse.Namespace) -> int:
     return 1 if violations else 0
 
 
+def _regex(value: str) -> str:
+    # Checked here, so a bad one is argparse's one-line error and not a traceback from Schemathesis.
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise argparse.ArgumentTypeError(f"not a regular expression: {value!r} ({exc})") from None
+    return value
+
+
+def _seconds(value: str) -> float:
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = float("nan")
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(f"not a positive number of seconds: {value!r}")
+    return seconds
+
+
 def add_parser(subparsers: Any) -> None:
     """Register ``verify`` and ``verify-client``."""
     verify = subparsers.add_parser("verify", help="run Schemathesis against a server with the contract")
@@ -298,9 +319,13 @@ def add_parser(subparsers: Any) -> None:
         action="store_true",
         help="add the coverage phase: systematic boundary values (~1,000 cases per POST operation)",
     )
-    verify.add_argument("--include-path", metavar="REGEX", help="only operations whose path matches")
-    verify.add_argument("--exclude-path", metavar="REGEX", help="skip operations whose path matches")
-    verify.add_argument("--max-time", type=float, metavar="SECONDS", help="stop the run after this long")
+    verify.add_argument(
+        "--include-path", type=_regex, metavar="REGEX", help="only operations whose path matches"
+    )
+    verify.add_argument(
+        "--exclude-path", type=_regex, metavar="REGEX", help="skip operations whose path matches"
+    )
+    verify.add_argument("--max-time", type=_seconds, metavar="SECONDS", help="stop the run after this long")
     verify.set_defaults(handler=run_verify_command)
 
     client = subparsers.add_parser("verify-client", help="list contract violations recorded by a simulator")
