@@ -13,7 +13,8 @@ class CoalescingTransport:
     bytes, so a whole small response leaves in one ``send()``: uvicorn writes the head and the body
     separately, and the second syscall was a tenth of ``/health``'s CPU. A head whose body is not
     written in the same step of the event loop (a stream waiting for its first event) goes out at
-    the end of that step; ``close()`` sends what is held first. Everything else is the transport's."""
+    the end of that step; ``close()`` sends what is held first. Writes to a closing transport are
+    dropped. Everything else is the transport's."""
 
     __slots__ = ("_flush_due", "_held", "_loop", "_transport")
 
@@ -24,6 +25,12 @@ class CoalescingTransport:
         self._flush_due = False
 
     def write(self, data: bytes | bytearray | memoryview) -> None:
+        if self._transport.is_closing():
+            # The client is gone (a failed send closes the transport at once, but the server learns
+            # of it only when the loop next turns): asyncio would log a warning for every further
+            # write of an unpaced stream to the dead socket.
+            self._held = None
+            return
         held = self._held
         if held is not None:
             self._held = None

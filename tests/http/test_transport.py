@@ -23,6 +23,9 @@ class _Recorder:
     def close(self) -> None:
         self.closed = True
 
+    def is_closing(self) -> bool:
+        return self.closed
+
     def abort(self) -> None:
         self.aborted = True
 
@@ -73,3 +76,16 @@ async def test_flow_control_and_closing_state_reach_the_transport() -> None:
     transport.pause_reading()
     transport.resume_reading()
     assert calls == ["is_closing", "pause", "resume"]
+
+
+async def test_writes_to_a_closing_transport_are_dropped() -> None:
+    """A failed send closes the transport at once, but the server learns of it only when the loop
+    next turns: an unpaced stream's further writes made asyncio log a warning each."""
+    inner = _Recorder()
+    transport = CoalescingTransport(inner, asyncio.get_running_loop())  # type: ignore[arg-type]
+    transport.write(HEAD)
+    inner.closed = True  # the client went away
+    transport.write(b"data: 1\n\n")
+    transport.write(b"data: 2\n\n")
+    await asyncio.sleep(0)
+    assert inner.writes == []
