@@ -4,15 +4,11 @@ is a 422 naming the field, and the simulator keeps answering as before (through 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from mockswarms.testing.server import RunningServer, serve
-
-NOW = "2026-07-15T21:00:00Z"
 PREMIUM = {"x-api-key": "sk-mock-premium"}
 FLEX_SWARM = {
     "swarm_type": "SequentialWorkflow",
@@ -22,18 +18,9 @@ FLEX_SWARM = {
 }
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    with serve(now=NOW) as running:
-        yield running
-
-
 @pytest.fixture
-def client(server: RunningServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, timeout=30) as c:
-        yield c
-        c.delete("/__mockswarms/settings")
-        c.post("/__mockswarms/reset", json={})
+def client(control_client: httpx.Client) -> httpx.Client:
+    return control_client  # tests/http/conftest.py: a real server, settings and state reset after each test
 
 
 def assert_limits_and_flex_work(client: httpx.Client) -> None:

@@ -4,30 +4,17 @@ nothing a caller sends leaves the simulator broken (through real uvicorn)."""
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
 import pytest
 
-from mockswarms.testing.server import RunningServer, serve
-
-NOW = "2026-07-15T21:00:00Z"
 FROZEN = {"now": "2026-07-15T21:00:00.000000+00:00", "frozen": True}
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    with serve(now=NOW) as running:
-        yield running
-
-
 @pytest.fixture
-def client(server: RunningServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url, timeout=30) as c:
-        yield c
-        c.delete("/__mockswarms/settings")
-        c.post("/__mockswarms/reset", json={})
+def client(control_client: httpx.Client) -> httpx.Client:
+    return control_client  # tests/http/conftest.py: a real server, settings and state reset after each test
 
 
 def assert_still_healthy(client: httpx.Client) -> None:
