@@ -152,13 +152,13 @@ class _Guarded(_Protocol):
         if in_head:
             self._head_bytes += len(data)
             if self._head_bytes > self.max_head_bytes and not self.transport.is_closing():
-                self._head_too_large()
+                self._refuse_large_head()
 
-    def _head_too_large(self) -> None:
+    def _refuse_large_head(self) -> None:
         if self.cycle is not None and not self.cycle.response_complete:
             self.transport.close()  # a pipelined head during a response: no room for an answer
         else:
-            self._refuse(431, _head_too_large(self.max_head_bytes))
+            self._refuse(431, _head_too_large_detail(self.max_head_bytes))
 
     def send_400_response(self, msg: str) -> None:
         """uvicorn's answer to an unparsable head (plain text there), in the API's format."""
@@ -245,7 +245,7 @@ class GuardedHttpToolsProtocol(_Guarded, HttpToolsProtocol):  # type: ignore[mis
         size = len(self.parser.get_method()) + len(self.url) + 14
         size += sum(len(name) + len(value) + 4 for name, value in self.headers)
         if size > self.max_head_bytes:
-            self._refusal = (431, _head_too_large(self.max_head_bytes))
+            self._refusal = (431, _head_too_large_detail(self.max_head_bytes))
             raise _HeadTooLarge  # stops the parser; uvicorn answers through send_400_response
 
 
@@ -253,7 +253,7 @@ class _HeadTooLarge(Exception):
     pass
 
 
-def _head_too_large(limit: int) -> str:
+def _head_too_large_detail(limit: int) -> str:
     return f"Request header fields too large: the limit is {limit} bytes"
 
 
