@@ -167,7 +167,9 @@ class Settings(BaseModel):
     agent_sse_format: Literal["docs", "legacy"] = "docs"
     swarm_sse_done: bool = True
     sse_ping_interval: float = Field(15.0, ge=0.01, le=MAX_WAIT_SECONDS)
-    stream_disconnect_billing: Literal["full", "produced"] = "full"
+    # What a reply cut short costs (a client gone mid-stream, a fault rule that breaks a reply):
+    # nothing by default (charged iff the client got the complete response).
+    stream_disconnect_billing: Literal["none", "produced", "full"] = "none"
     pacing: dict[str, PacingConfig] = Field(default_factory=dict)  # model name (or "*") -> pacing
 
     # -- contract, faults ----------------------------------------------------------------------------------

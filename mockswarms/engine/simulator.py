@@ -509,7 +509,7 @@ class Simulator:
 
     async def refund(self, caller: Caller, amount: Decimal, data: dict[str, Any] | None = None) -> None:
         """Give back ``amount`` with a ``refund`` log row (``cost`` negative), in one atomic step:
-        a stream cut short under ``stream_disconnect_billing: produced``, or a reply that failed
+        a stream cut short (``stream_disconnect_billing``), or a reply that failed or was broken
         after it was charged."""
         if amount <= 0:
             return

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
+import logging
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -22,7 +23,7 @@ from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp
+from starlette.types import ASGIApp, Scope
 
 from mockswarms.config import Settings, load_settings
 from mockswarms.engine.recordings import load_recordings
@@ -41,6 +42,7 @@ from mockswarms.state.base import StoreUnavailable
 __all__ = ["app_from_env", "create_app", "freeze_startup_heap"]
 
 SETTINGS_ENV = "MOCKSWARMS_SETTINGS_JSON"
+_log = logging.getLogger("mockswarms")
 
 
 def _error_response(exc: APIError) -> Response:
@@ -72,6 +74,21 @@ async def _store_down(request: Request, exc: Exception) -> Response:
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # A bug of ours: answer like the real API's catch-all, never with a traceback.
     return json_response({"detail": f"An unexpected error occurred: {type(exc).__name__}"}, 500)
+
+
+async def _refund_broken_reply(scope: Scope, reason: str) -> None:
+    """A fault rule cut or corrupted a reply: the client did not get a complete response, so its
+    charge is given back (``refund`` log row), unless ``stream_disconnect_billing: full`` models the
+    real service billing the run it finished."""
+    caller = scope.get("state", {}).get("caller")
+    simulator: Simulator = scope["app"].state.simulator
+    if caller is None or simulator.settings.stream_disconnect_billing == "full":
+        return
+    try:
+        await simulator.undo_charges(caller, reason)
+    except StoreUnavailable:
+        # The response is gone already; nothing to answer. The log says what was not given back.
+        _log.warning("mockswarms: the state store failed while refunding a reply cut by %s", reason)
 
 
 class AppState(State):
@@ -154,7 +171,11 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
             Middleware(OuterMiddleware),
             # Size cap and body deadline before anything below buffers a body (fault matching, replay).
             Middleware(BodyGuardMiddleware),
-            Middleware(FaultMiddleware, engine_getter=lambda scope: scope["app"].state.simulator.faults),
+            Middleware(
+                FaultMiddleware,
+                engine_getter=lambda scope: scope["app"].state.simulator.faults,
+                on_broken=_refund_broken_reply,
+            ),
             Middleware(ReplayMiddleware),
         ],
         exception_handlers={

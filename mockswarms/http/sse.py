@@ -11,10 +11,10 @@ frame generator stops at once (mid-pause or at its ``yield``), the source iterab
 ``on_close(events_sent, completed)`` is awaited exactly once, shielded, after the response ends
 (also after a normal end, with ``completed=True``). ``events_sent`` counts events (not pings) handed to
 the server. Billing choice (setting ``stream_disconnect_billing``): the run is settled *before* the
-stream starts (ARCHITECTURE "request pipeline"), so with the default ``"full"`` an early disconnect
-still pays for the whole run, exactly like the JSON call; with ``"produced"`` the caller
-(``http/stream_responses.py``) refunds the unsent part, computed from ``events_sent``. This module
-only reports the counts; the simulator decides what they cost.
+stream starts (ARCHITECTURE "request pipeline"); the caller (``http/stream_responses.py``) refunds
+an early disconnect in full (the default ``"none"``), the unsent part (``"produced"``, computed from
+``events_sent``) or nothing (``"full"``). This module only reports the counts; the simulator decides
+what they cost.
 """
 
 from __future__ import annotations

@@ -1,13 +1,15 @@
 """From a finished run to an SSE response: the simulator's side of ``streaming.py``.
 
-Runs are settled before the first frame (see ARCHITECTURE.md), so by default (``stream_disconnect_billing:
-full``) a client that disconnects early has paid for the whole run, exactly like a non-streaming call.
-With ``produced``, the unsent part of the output is refunded when the client goes away and a
-``refund`` log row records it (``data.refunded`` and ``data.job_id``), so logs and balances still agree.
+Runs are settled before the first frame (see ARCHITECTURE.md). A client that disconnects before the
+stream's end did not get a complete response, so by default (``stream_disconnect_billing: none``) the
+whole charge is given back; with ``produced`` only the unsent part of the output; with ``full``
+nothing (the real service finishing the run server-side). A ``refund`` log row records each refund
+(``data.refunded``, ``data.job_id``, ``data.events_sent``), so logs and balances agree.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -22,10 +24,12 @@ from mockswarms.shapes.agents import AgentCompletionOutput
 from mockswarms.shapes.chat import ChatCompletionResponse
 from mockswarms.shapes.requests import SwarmSpec
 from mockswarms.shapes.swarms import LegacySwarmCompletionOutput, SwarmCompletionOutput, SwarmUsage
+from mockswarms.state.base import StoreUnavailable
 from mockswarms.tokenizer import count_tokens
 
 __all__ = ["agent_stream", "chat_stream", "swarm_stream"]
 
+_log = logging.getLogger("mockswarms")
 StreamFactory = Callable[[dict[str, str]], Response]
 
 
@@ -41,13 +45,23 @@ def _on_close(
     sim: Simulator, caller: Caller, job_id: str, cost: Decimal, produced_cost: Callable[[int], Decimal]
 ) -> Callable[[int, bool], Any]:
     async def on_close(events_sent: int, completed: bool) -> None:
-        if completed or sim.settings.stream_disconnect_billing == "full":
+        policy = sim.settings.stream_disconnect_billing
+        if completed or policy == "full":
             return
-        refund = cost - produced_cost(events_sent)
+        refund = cost if policy == "none" else cost - produced_cost(events_sent)
         if refund > 0:
             # Refund and its log row in one atomic store step.
-            entry = {"job_id": job_id, "refunded": float(refund), "events_sent": events_sent}
-            await sim.refund(caller, refund, entry)
+            entry = {
+                "job_id": job_id,
+                "refunded": float(refund),
+                "events_sent": events_sent,
+                "reason": f"the stream was cut after {events_sent} events",
+            }
+            try:
+                await sim.refund(caller, refund, entry)
+            except StoreUnavailable:
+                # The response is over: nobody to answer. The log says what was not given back.
+                _log.warning("mockswarms: the state store failed while refunding a cut stream (%s)", job_id)
 
     return on_close
 

@@ -212,13 +212,15 @@ def test_errors_before_streaming_are_json(server: tuple[RunningServer, Simulator
     assert "Insufficient credits" in resp.json()["detail"]
 
 
-@pytest.mark.parametrize("policy", ["full", "produced"])
-def test_disconnect_billing_policy(server: tuple[RunningServer, SimulatorControl], policy: str) -> None:
+@pytest.mark.parametrize("policy", [None, "none", "full", "produced"])
+def test_disconnect_billing_policy(
+    server: tuple[RunningServer, SimulatorControl], policy: str | None
+) -> None:
+    """A client gone mid-stream: by default (None: the setting left alone) and with ``none`` it
+    pays nothing, with ``produced`` what it was sent, with ``full`` the whole run."""
     running, ctl = server
-    ctl.configure(
-        stream_disconnect_billing=policy,
-        pacing={"*": {"time_to_first_token": 0.0, "tokens_per_second": 100.0}},
-    )
+    chosen = {} if policy is None else {"stream_disconnect_billing": policy}
+    ctl.configure(**chosen, pacing={"*": {"time_to_first_token": 0.0, "tokens_per_second": 100.0}})
     try:
         ctl.reset(seed=SEED, now=NOW)
         before = ctl.balance()
@@ -257,6 +259,11 @@ def test_disconnect_billing_policy(server: tuple[RunningServer, SimulatorControl
     if policy == "full":
         assert charged == full_cost
         assert [row["category"] for row in logs] == ["completion"]
+    elif policy in (None, "none"):
+        assert charged == 0
+        refund = next(row for row in logs if row["category"] == "refund")
+        assert Decimal(str(refund["data"]["refunded"])) == full_cost
+        assert refund["data"]["reason"] == f"the stream was cut after {refund['data']['events_sent']} events"
     else:
         assert Decimal(0) < charged < full_cost
         refund = next(row for row in logs if row["category"] == "refund")

@@ -34,6 +34,7 @@ class BodyRewriter:
         self.send, self.action, self.transport = send, action, transport
         self.start: Message | None = None
         self.chunks: list[bytes] = []
+        self.broke = False  # the client got a cut or unparsable reply (billing refunds it)
 
     async def __call__(self, message: Message) -> None:
         if message["type"] == "http.response.start":
@@ -50,6 +51,7 @@ class BodyRewriter:
         assert self.start is not None
         action = self.action
         headers = [(k, v) for k, v in self.start.get("headers", []) if k.lower() != b"content-length"]
+        self.broke = not isinstance(action, DripAction)
         if isinstance(action, MalformedJsonAction):
             # Cut the JSON mid-way and keep the framing right: the client reads a 2xx it cannot parse.
             body = body[: max(len(body) // 2, 1)] + b"\x00}"

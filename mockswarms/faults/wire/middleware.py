@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+import anyio
 import orjson
 from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -51,12 +52,21 @@ class FaultMiddleware:
     """Pure ASGI middleware: asks the engine about each request and applies the chosen fault.
 
     ``engine_getter(scope)`` returns the :class:`FaultEngine` (or None to pass everything through).
+    ``on_broken(scope, reason)`` is awaited after a rule cut or corrupted a reply the client was
+    sending (truncate, malformed_json, sse_disconnect, sse_malformed, sse_drop_terminal): the
+    client did not get a complete response, so the app gives its charge back.
     Control API paths (``/__mockswarms/…``) are never faulted.
     """
 
-    def __init__(self, app: ASGIApp, engine_getter: Callable[[Scope], FaultEngine | None]) -> None:
+    def __init__(
+        self,
+        app: ASGIApp,
+        engine_getter: Callable[[Scope], FaultEngine | None],
+        on_broken: Callable[[Scope, str], Awaitable[None]] | None = None,
+    ) -> None:
         self.app = app
         self.engine_getter = engine_getter
+        self.on_broken = on_broken
 
     def idle_for(self, scope: Scope) -> bool:
         """True when this layer would hand the request on untouched (no rule, no fault header): the
@@ -130,11 +140,20 @@ class FaultMiddleware:
         elif isinstance(action, BODY_ACTIONS):
             # The connection to cut is looked up here: a stream sends from a task of its own, whose
             # call stack does not reach the server's.
-            await self.app(scope, receive, BodyRewriter(send, action, find_transport()))
+            rewriter = BodyRewriter(send, action, find_transport())
+            await self.app(scope, receive, rewriter)
+            await self._broken(scope, rewriter.broke, decision)
         elif isinstance(action, SSE_ACTIONS):
             writer = SseRewriter(send, action, find_transport())
             await self.app(scope, receive, writer)
             await writer.finish()
+            await self._broken(scope, writer.broke, decision)
+
+    async def _broken(self, scope: Scope, broke: bool, decision: FaultDecision) -> None:
+        if broke and self.on_broken is not None:
+            # Shielded: the connection is gone, and the refund must not be cut short with it.
+            with anyio.CancelScope(shield=True):
+                await self.on_broken(scope, f"fault rule {decision.rule_id}: {decision.action.type}")
 
 
 async def _buffer_body(receive: Receive) -> tuple[bytes, Receive]:

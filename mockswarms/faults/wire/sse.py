@@ -54,6 +54,9 @@ class SseRewriter:
         self.held: bytes | None = None  # sse_drop_terminal: one event kept back until the next arrives
         self.cut = False
         self.ended = False
+        # The client got a cut or broken stream (billing refunds it); a duplicate or a stall
+        # still delivers every event.
+        self.broke = False
 
     async def __call__(self, message: Message) -> None:
         if self.cut:
@@ -88,12 +91,15 @@ class SseRewriter:
         n = self.events
         if isinstance(action, SseDisconnectAction):
             if n > action.after_events:
-                self.cut = True
+                self.cut = self.broke = True
                 await drop_connection(reset=False, transport=self.transport)
                 return
             await self._emit(frame)
         elif isinstance(action, SseMalformedAction):
-            await self._emit(_corrupt(frame) if n == action.event else frame)
+            if n == action.event:
+                self.broke = True
+                frame = _corrupt(frame)
+            await self._emit(frame)
         elif isinstance(action, SseDuplicateAction):
             await self._emit(frame + frame if n == action.event else frame)
         elif isinstance(action, SseStallAction):
@@ -111,9 +117,11 @@ class SseRewriter:
         self.ended = True
         if isinstance(self.action, SseDisconnectAction) and self.events <= self.action.after_events:
             # The stream had no more events than allowed: cut it at its natural end instead.
-            self.cut = True
+            self.cut = self.broke = True
             await drop_connection(reset=False, transport=self.transport)
             return
+        if self.held is not None:  # sse_drop_terminal: the last event is never sent
+            self.broke = True
         tail = self.buffer
         self.buffer = b""
         await self.send({"type": "http.response.body", "body": tail, "more_body": False})
