@@ -81,6 +81,8 @@ class Caller:
     fold_charge: bool = False
     pending_charge: Charge | None = None
     pending_openai: bool = False
+    # The store generation its charges were made in: a refund after a reset gives nothing back.
+    charge_epoch: int | None = None
 
     @property
     def tier(self) -> str:
@@ -503,6 +505,7 @@ class Simulator:
         if outcome.status == "rate_limited":
             raise ratelimit.rate_limited_error(outcome.windows, caller.tier, charge.now, openai=openai)
         caller.charged += charge.cost
+        caller.charge_epoch = outcome.epoch
         if self.settings.rate_limit_mode == "docs" and caller.account is not None and outcome.windows:
             caller.rate_headers = ratelimit.rate_headers(outcome.windows, caller.tier)
         return outcome
@@ -513,7 +516,7 @@ class Simulator:
         after it was charged."""
         if amount <= 0:
             return
-        await self.store.commit(
+        outcome = await self.store.commit(
             Charge(
                 charge_id=self._charge_id(),
                 scope=caller.user_id,
@@ -524,8 +527,12 @@ class Simulator:
                 threshold=None,
                 count=False,
                 log=self._log_row(caller, "refund", data or {}, -amount),
+                epoch=caller.charge_epoch,
             )
         )
+        if outcome.status == "stale":  # charged before a reset: that money is gone with the old state
+            caller.charged = Decimal(0)
+            return
         caller.charged -= amount
 
     async def undo_charges(self, caller: Caller, reason: str) -> None:

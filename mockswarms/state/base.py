@@ -162,7 +162,8 @@ def window_states(counts: Mapping[str, tuple[int, float]], limits: Limits) -> di
 class SettleOutcome:
     """Result of an atomic settle: either everything happened (charge + count) or nothing did."""
 
-    status: Literal["ok", "insufficient_credits", "rate_limited"]
+    # "stale": a refund for a charge made before a reset (``Charge.epoch``): nothing happened.
+    status: Literal["ok", "insufficient_credits", "rate_limited", "stale"]
     balances: Balances  # after the operation (unchanged unless ok)
     windows: dict[str, WindowState] = field(default_factory=dict)  # after the operation
 
@@ -194,12 +195,16 @@ class Charge:
     # written in the same step so that a charged reply costs no extra round trip; ring of journal_limit.
     journal: JournalEntry | None = None
     journal_limit: int = 0
+    # A refund runs only in the store generation (``CommitOutcome.epoch``; a reset starts a new one)
+    # whose charge it gives back: a stream charged before a reset and cut after it refunds nothing.
+    epoch: int | None = None
 
 
 @dataclass(frozen=True)
 class CommitOutcome(SettleOutcome):
     log_id: int | None = None
     journal_id: int | None = None
+    epoch: int = 0  # the store's generation: how many resets it has seen
 
 
 class StateStore(Protocol):

@@ -183,6 +183,7 @@ class MemoryStore:
         self.metrics_retention = metrics_retention
         self.max_auto_accounts = max_auto_accounts
         self.max_rate_scopes = max_rate_scopes
+        self._epoch = 0  # resets seen (Charge.epoch); survives them
         self._init_state()
 
     def _init_state(self) -> None:
@@ -206,6 +207,7 @@ class MemoryStore:
         self._ops = 0
 
     async def reset(self) -> None:
+        self._epoch += 1
         self._init_state()
 
     # -- accounts and balances -----------------------------------------------------------------
@@ -347,7 +349,11 @@ class MemoryStore:
         # Like settle: no await in between, so the whole step is atomic on the event loop.
         if charge.charge_id in self._charge_ids:
             balances = self._balances.get(charge.user_id, NO_BALANCES)
-            return CommitOutcome("ok", balances, {})
+            return CommitOutcome("ok", balances, {}, epoch=self._epoch)
+        if charge.epoch is not None and charge.epoch != self._epoch:
+            return CommitOutcome(
+                "stale", self._balances.get(charge.user_id, NO_BALANCES), {}, epoch=self._epoch
+            )
         outcome = self._settle_now(
             charge.scope,
             charge.user_id,
@@ -370,7 +376,7 @@ class MemoryStore:
         journal_id = None
         if charge.journal is not None and charge.journal_limit > 0:
             journal_id = self._journal_number(charge.journal, charge.journal_limit)
-        return CommitOutcome("ok", outcome.balances, outcome.windows, log_id, journal_id)
+        return CommitOutcome("ok", outcome.balances, outcome.windows, log_id, journal_id, self._epoch)
 
     async def hit(self, scope: str, now: float, limits: Limits) -> tuple[bool, dict[str, WindowState]]:
         timeline = self._timeline(scope, now)

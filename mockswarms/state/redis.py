@@ -285,10 +285,12 @@ return {status, bal, states}
 )
 
 # KEYS: win, bal, seq, chg, logs, logseq, met, met_agents, met_times, agents, agents_order,
-#       journal, journal_seq (the val: counter)
+#       journal, journal_seq (the val: counter), epoch (resets seen; kept by reset)
 # ARGV: now, threshold, cost, count, maxlen, deadline_ms|'', log_json|'', log_limit,
 #       completion ''|'1'|'0', names_json, agents_json ([[field, json], …]), agent_cap,
-#       unique_cap, week, n, len1..n, lim1..n, journal_json|'', journal_limit
+#       unique_cap, week, n, len1..n, lim1..n, journal_json|'', journal_limit, epoch|''
+# Returns {status, balances, windows, log_id, journal_id, epoch}; 'stale' when a given epoch is
+# not the store's (a refund of a charge made before a reset).
 _LUA_COMMIT = (
     _LUA_WINDOWS
     + _LUA_SETTLE_CORE
@@ -304,6 +306,11 @@ if redis.call('EXISTS', KEYS[4]) == 1 then
   return {'duplicate', {'0', '0', '0'}, {}, 0}
 end
 local n = tonumber(ARGV[15])
+local epoch = redis.call('GET', KEYS[14]) or '0'
+local want_epoch = ARGV[18 + 2 * n]
+if want_epoch ~= nil and want_epoch ~= '' and want_epoch ~= epoch then
+  return {'stale', {'0', '0', '0'}, {}, 0, 0, epoch}
+end
 local lengths, limits = {}, {}
 for i = 1, n do
   lengths[i] = tonumber(ARGV[15 + i])
@@ -346,7 +353,7 @@ if journal ~= nil and journal ~= '' then
   redis.call('RPUSH', KEYS[12], string.format('%d', journal_id) .. '\\n' .. journal)
   redis.call('LTRIM', KEYS[12], -tonumber(ARGV[17 + 2 * n]), -1)
 end
-return {status, bal, states, log_id, journal_id}
+return {status, bal, states, log_id, journal_id, epoch}
 """
 )
 
@@ -587,9 +594,11 @@ class RedisStore:
 
     @_guarded
     async def reset(self) -> None:
-        keys = [key async for key in self._redis.scan_iter(match=self._k("*"), count=1000)]
+        epoch = self._k("epoch")
+        keys = [key async for key in self._redis.scan_iter(match=self._k("*"), count=1000) if key != epoch]
         for start in range(0, len(keys), 500):
             await self._redis.delete(*keys[start : start + 500])
+        await self._redis.incr(epoch)  # in-flight refunds of charges made before this reset do nothing
 
     # -- accounts and balances -----------------------------------------------------------------
     @_guarded
@@ -685,6 +694,7 @@ class RedisStore:
             self._k("agents_order", user),
             self._k("journal"),
             self._k("val", "journal_seq"),
+            self._k("epoch"),
         ]
         journal = b""
         if charge.journal is not None and charge.journal_limit > 0:
@@ -709,18 +719,22 @@ class RedisStore:
             *values,
             journal,
             max(1, charge.journal_limit),
+            "" if charge.epoch is None else str(charge.epoch),
         ]
         status, balances, states, log_id, *rest = await self._commit(keys=keys, args=args)
         if status == "expired":
             raise StoreUnavailable("the state store answered too late; nothing was charged")
         if status == "duplicate":  # a retry of a commit that already happened
             return CommitOutcome("ok", await self.get_balances(user), {}, None)
+        if status == "stale":
+            return CommitOutcome("stale", await self.get_balances(user), {}, epoch=int(rest[1]))
         return CommitOutcome(
             status=status,
             balances=_balances(balances),
             windows=_window_states(states, charge.limits),
             log_id=int(log_id) or None,
             journal_id=int(rest[0]) if rest and rest[0] else None,
+            epoch=int(rest[1]) if len(rest) > 1 else 0,
         )
 
     @_guarded

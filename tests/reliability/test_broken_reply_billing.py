@@ -150,3 +150,29 @@ def test_billing_full_charges_a_broken_reply(server: tuple[RunningServer, Simula
         ctl.restore_settings()
     assert charged == cost
     assert [row["category"] for row in rows] == ["completion"]
+
+
+def test_a_stream_charged_before_a_reset_and_left_after_it_refunds_nothing(
+    server: tuple[RunningServer, SimulatorControl],
+) -> None:
+    """The refund of a stream cut after ``POST /__mockswarms/reset`` would credit the fresh account
+    with money the reset already gave back."""
+    running, ctl = server
+    ctl.configure(pacing={"*": {"time_to_first_token": 0.0, "tokens_per_second": 20.0}})
+    try:
+        ctl.reset(seed=3, now="2026-03-01T12:00:00Z")
+        with httpx.stream(
+            "POST",
+            running.base_url + "/v1/agent/completions",
+            json={**AGENT, "stream": True},
+            headers=KEY,
+            timeout=10,
+        ) as reply:
+            next(reply.iter_raw())  # charged, streaming
+            ctl.reset(seed=3, now="2026-03-01T12:00:00Z")
+            start = ctl.balance()
+        time.sleep(0.3)  # the cut stream's refund step has run by now
+        assert ctl.balance() == start
+        assert _logs(running) == []
+    finally:
+        ctl.restore_settings()

@@ -208,3 +208,39 @@ async def test_distinct_agent_names_are_capped(make_store: StoreFactory) -> None
         names = tuple(f"agent-{i}-{j}" for j in range(3))
         await store.commit(charge(f"c{i}", "0.01", agent_names=names, agents=(), limits=Limits()))
     assert (await store.metrics("u", T0))["unique_agents"] == 5
+
+
+def refund(charge_id: str, amount: str, epoch: int | None) -> Charge:
+    return charge(
+        charge_id,
+        f"-{amount}",
+        limits=Limits(),
+        threshold=None,
+        count=False,
+        log={"category": "refund", "data": {}, "cost": -float(amount)},
+        completion=None,
+        agent_names=(),
+        agents=(),
+        epoch=epoch,
+    )
+
+
+async def test_a_refund_of_a_charge_made_before_a_reset_changes_nothing(make_store: StoreFactory) -> None:
+    """A stream charged before ``reset`` and cut after it: its refund must not credit the new state."""
+    store = make_store()
+    await store.set_balances("u", Balances(credit=D("5.00")))
+    before = await store.commit(charge("c1", "0.5"))
+    await store.reset()
+    await store.set_balances("u", Balances(credit=D("5.00")))
+    stale = await store.commit(refund("r1", "0.5", before.epoch))
+    assert stale.status == "stale"
+    assert await store.get_balances("u") == Balances(credit=D("5.00"))
+    assert await store.list_logs("u") == []
+    after = await store.commit(charge("c2", "0.5"))
+    assert after.status == "ok" and after.epoch == stale.epoch != before.epoch
+    given = await store.commit(refund("r2", "0.5", after.epoch))
+    assert given.status == "ok"
+    assert await store.get_balances("u") == Balances(credit=D("5.00"))
+    assert [row["category"] for row in await store.list_logs("u")] == ["refund", "completion"]
+    # Without an epoch (charges, old callers) a commit runs in whatever generation the store is.
+    assert (await store.commit(refund("r3", "0.5", None))).status == "ok"
