@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -84,3 +85,25 @@ def test_a_sequential_run_of_900_turns_takes_well_under_a_second_of_cpu() -> Non
     # Re-reading the whole conversation every turn made this 30x30 run take ~19 s of CPU.
     _sequential_seconds(8)  # warm-up (Faker word list)
     assert _sequential_seconds(30) < 1.0
+
+
+def test_a_body_sized_task_is_read_once_for_many_calls(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A 5 MB task run by 100 agents was tokenised 100 times (34 s): parts over 1 MiB were never
+    remembered. Any part a request body can carry (10 MiB) is now remembered like a small one."""
+    from mockswarms.engine import seen as seen_module
+
+    counted: list[int] = []
+
+    def counting(text: str) -> int:
+        counted.append(len(text))
+        return count_tokens(text)
+
+    monkeypatch.setattr(seen_module, "count_tokens", counting)
+    task = "word " * 1_000_001  # 5,000,005 characters: unique to this test
+    expected = count_tokens(call("sys", [], task).seen_text())  # the unpatched count
+    tokens = {seen_tokens(call("sys", [], task)) for _ in range(100)}
+    assert tokens == {expected}
+    assert counted.count(len(task)) == 1
+    assert seen_module.MAX_MEMO_PART >= 10 * 1024 * 1024  # the body cap (max_body_bytes' default)
