@@ -3,7 +3,8 @@ built-in keys, per-account limits, and how declared keys join the built-in ones.
 :mod:`mockswarms.config`.
 
 Amounts and limits have ranges (README "Control API protections") shared with the control API: money
-within ±``MAX_CREDIT`` dollars (a finite balance that JSON can show), a window within
+within ±``MAX_CREDIT`` dollars (a balance whose every micro-dollar JSON numbers and Redis' Lua
+numbers hold exactly), a window within
 ``MAX_WINDOW_LIMIT`` requests so that, scaled by ``rate_limit_scale``, it stays an int32.
 """
 
@@ -27,7 +28,10 @@ __all__ = [
     "resolve_accounts",
 ]
 
-MAX_CREDIT = Decimal(10**15)  # dollars, either sign
+# Dollars, either sign. Balances travel as JSON numbers (float64) and are counted in micro-dollars
+# by Redis' Lua (doubles): both are exact only below 2**53 micro-dollars (~$9.007e9), and a float
+# prints six decimals exactly only below 2**33 dollars. Three buckets of at most $10**9 stay inside.
+MAX_CREDIT = Decimal(10**9)
 MAX_WINDOW_LIMIT = 2_000_000  # requests per window (x the largest rate_limit_scale, 1000: 2e9 < 2**31)
 WINDOWS = ("minute", "hour", "day")
 Money = Annotated[Decimal, Field(ge=-MAX_CREDIT, le=MAX_CREDIT)]

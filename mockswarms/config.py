@@ -35,6 +35,7 @@ __all__ = [
     "DEFAULT_ACCOUNTS",
     "EARLIEST_YEAR",
     "LATEST_YEAR",
+    "MAX_ADMIN_TOKEN_LENGTH",
     "MAX_CREDIT",
     "MAX_RATE_LIMIT_SCALE",
     "MAX_WAIT_SECONDS",
@@ -79,6 +80,9 @@ class PacingConfig(BaseModel):
         if value != 0 and not 0.01 <= value <= 1_000_000:
             raise ValueError("must be 0 (no delay) or between 0.01 and 1000000")
         return value
+
+
+MAX_ADMIN_TOKEN_LENGTH = 1024
 
 
 class Settings(BaseModel):
@@ -193,6 +197,21 @@ class Settings(BaseModel):
         if isinstance(value, datetime) and not EARLIEST_YEAR <= value.year <= LATEST_YEAR:
             shown = shown if isinstance(shown, str) else value.isoformat()
             raise ValueError(f"must be between {EARLIEST_YEAR} and {LATEST_YEAR}, got {shown!r}")
+        return value
+
+    @field_validator("admin_token")
+    @classmethod
+    def _token_a_client_can_send(cls, value: str | None) -> str | None:
+        # The token travels in "Authorization: Bearer <token>": one that no client can send (a
+        # newline, spaces at its ends, non-ASCII, longer than a header may be) would lock everyone
+        # out of the control API — and on a Redis store across restarts.
+        if value is None or value == "":
+            return None
+        if len(value) > MAX_ADMIN_TOKEN_LENGTH or not all("!" <= ch <= "~" for ch in value):
+            raise ValueError(
+                f"must be 1 to {MAX_ADMIN_TOKEN_LENGTH} visible ASCII characters (no spaces), "
+                "so that a client can send it in an Authorization header"
+            )
         return value
 
     @field_validator("accounts")

@@ -41,8 +41,9 @@ def _serve(*args: str) -> subprocess.CompletedProcess[str]:
         (
             "accounts:\n  - {key: sk-a, credit: 1e400}\n",
             "accounts.0.credit",
-            "Input should be less than or equal to 1000000000000000",
+            "Input should be less than or equal to 1000000000",
         ),
+        ('admin_token: "two words"\n', "admin_token", "visible ASCII characters (no spaces)"),
         (
             "accounts:\n  - {key: sk-a, credit: .inf}\n",
             "accounts.0.credit",
@@ -81,7 +82,7 @@ def test_the_bounds_themselves_are_accepted(tmp_path: Path) -> None:
     config = tmp_path / "sim.yaml"
     config.write_text(
         "rate_limit_scale: 1000\nflex_discount: 1\nnight_discount: 0\nfree_hour_limit: 2000000\n"
-        "now: 1970-01-01T00:00:00Z\naccounts:\n  - {key: sk-a, credit: 1e15, limits: {hour: null, day: 0}}\n"
+        "now: 1970-01-01T00:00:00Z\naccounts:\n  - {key: sk-a, credit: 1e9, limits: {hour: null, day: 0}}\n"
     )
     settings = load_settings(config_file=config, environ={})
     assert settings.now is not None and settings.now.timestamp() == 0

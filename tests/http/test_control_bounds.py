@@ -18,6 +18,12 @@ FLEX_SWARM = {
 }
 
 
+TOKEN_RULE = (
+    "must be 1 to 1024 visible ASCII characters (no spaces), so that a client can send it in an "
+    "Authorization header"
+)
+
+
 @pytest.fixture
 def client(control_client: httpx.Client) -> httpx.Client:
     return control_client  # tests/http/conftest.py: a real server, settings and state reset after each test
@@ -43,7 +49,7 @@ def assert_limits_and_flex_work(client: httpx.Client) -> None:
         ({"night_discount": 2}, "night_discount: Input should be less than or equal to 1"),
         (
             {"credit_threshold": "1e400"},
-            "credit_threshold: Input should be less than or equal to 1000000000000000",
+            "credit_threshold: Input should be less than or equal to 1000000000",
         ),
         ({"free_hour_limit": 2**62}, "free_hour_limit: Input should be less than or equal to 2000000"),
         (
@@ -60,6 +66,11 @@ def assert_limits_and_flex_work(client: httpx.Client) -> None:
             "pacing.*.tokens_per_second: must be 0 (no delay) or between 0.01 and 1000000",
         ),
         ({"now": "0001-01-01T00:00:00Z"}, "now: must be between 1970 and 9000, got '0001-01-01T00:00:00Z'"),
+        # Admin tokens no client can send in "Authorization: Bearer <token>" locked the API for good.
+        *(
+            ({"admin_token": token}, f"admin_token: {TOKEN_RULE}")
+            for token in ["s3cret\n", " 5 ", "two words", "pässwort", "x" * 1025, "tab\there"]
+        ),
     ],
 )
 def test_out_of_range_settings_are_422_naming_the_field(
@@ -163,3 +174,17 @@ def test_a_fault_rule_with_an_infinite_duration_is_422(client: httpx.Client) -> 
     response = client.post("/__mockswarms/faults", json=rule)
     assert response.status_code == 422
     assert client.get("/__mockswarms/faults").json() == {"faults": []}
+
+
+def test_a_sendable_admin_token_is_accepted_and_works(client: httpx.Client) -> None:
+    token = "Tok-1.2_~+/=" + "x" * 1000
+    assert client.put("/__mockswarms/settings", json={"admin_token": token}).status_code == 200
+    try:
+        assert client.get("/__mockswarms/settings").status_code == 401
+        authorised = {"authorization": f"Bearer {token}"}
+        assert client.get("/__mockswarms/settings", headers=authorised).status_code == 200
+    finally:
+        client.put(
+            "/__mockswarms/settings", json={"admin_token": None}, headers={"authorization": f"Bearer {token}"}
+        )
+    assert client.get("/__mockswarms/settings").status_code == 200
