@@ -26,7 +26,10 @@ from mockswarms.shapes.swarms import (
     ScheduleListResponse,
 )
 
-__all__ = ["cancel", "list_jobs", "schedule", "usage_report"]
+__all__ = ["MAX_SCHEDULED_JOBS", "cancel", "list_jobs", "schedule", "usage_report"]
+
+# Pending jobs per user: each keeps its whole swarm spec (up to a request body) in the store.
+MAX_SCHEDULED_JOBS = 100
 
 Execute = Callable[[Simulator, Caller, SwarmSpec], Awaitable[Any]]
 
@@ -64,8 +67,19 @@ async def schedule(
     except ValueError as exc:
         raise DomainError(400, f"Invalid scheduled_time: {spec.schedule.scheduled_time}") from exc
     pending = await _run_due(sim, caller, execute)
+    if len(pending) >= MAX_SCHEDULED_JOBS:
+        raise DomainError(
+            400, f"Too many scheduled jobs: at most {MAX_SCHEDULED_JOBS} per user; cancel one first"
+        )
     name = (spec.name or "swarm").replace(" ", "_").lower()
-    job_id = f"swarm_{name}_{int(sim.clock.timestamp())}"
+    job_id = base_id = f"swarm_{name}_{int(sim.clock.timestamp())}"
+    # The 2025 server's id (name and second) repeats for two jobs of one name in one second (always
+    # with a frozen clock); a numbered suffix keeps ids unique, so cancelling one keeps the other.
+    taken = {j["job_id"] for j in pending}
+    suffix = 1
+    while job_id in taken:
+        suffix += 1
+        job_id = f"{base_id}_{suffix}"
     job: dict[str, Any] = {
         "job_id": job_id,
         "swarm_name": spec.name,

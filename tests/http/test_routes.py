@@ -1008,6 +1008,54 @@ def test_scheduled_job_can_be_cancelled() -> None:
     assert c.get("/v1/swarm/logs", headers=PREMIUM).json()["logs"] == []
 
 
+def test_two_jobs_of_one_name_in_one_second_have_their_own_ids() -> None:
+    """The 2025 id (name + second) repeated: cancelling team A's job cancelled team B's too."""
+    c = client(enable_scheduling=True)
+
+    def schedule(task: str, at: str) -> str:
+        spec = {
+            "name": "Nightly report",
+            "agents": [WRITER],
+            "task": task,
+            "schedule": {"scheduled_time": at},
+        }
+        reply = c.post("/v1/swarm/schedule", headers=PREMIUM, json=spec)
+        assert reply.status_code == 200
+        return str(reply.json()["job_id"])
+
+    first = schedule("team A", "2026-03-02T00:00:00Z")
+    second = schedule("team B", "2026-03-02T01:00:00Z")
+    third = schedule("team C", "2026-03-02T02:00:00Z")
+    assert (first, second, third) == (
+        "swarm_nightly_report_1772366400",
+        "swarm_nightly_report_1772366400_2",
+        "swarm_nightly_report_1772366400_3",
+    )
+    assert c.delete(f"/v1/swarm/schedule/{first}", headers=PREMIUM).status_code == 200
+    listed = c.get("/v1/swarm/schedule", headers=PREMIUM).json()["scheduled_jobs"]
+    assert [job["job_id"] for job in listed] == [second, third]
+
+
+def test_pending_scheduled_jobs_per_user_are_capped() -> None:
+    from mockswarms.engine.scheduler import MAX_SCHEDULED_JOBS
+
+    c = client(enable_scheduling=True)
+    spec = {
+        "name": "J",
+        "agents": [WRITER],
+        "task": "x",
+        "schedule": {"scheduled_time": "2026-03-02T00:00:00Z"},
+    }
+    for _ in range(MAX_SCHEDULED_JOBS):
+        assert c.post("/v1/swarm/schedule", headers=PREMIUM, json=spec).status_code == 200
+    refused = c.post("/v1/swarm/schedule", headers=PREMIUM, json=spec)
+    assert (refused.status_code, refused.json()) == (
+        400,
+        {"detail": "Too many scheduled jobs: at most 100 per user; cancel one first"},
+    )
+    assert len(c.get("/v1/swarm/schedule", headers=PREMIUM).json()["scheduled_jobs"]) == MAX_SCHEDULED_JOBS
+
+
 @pytest.mark.parametrize(
     ("swarm_type", "combine"), [("SequentialWorkflow", sum), ("ConcurrentWorkflow", max)]
 )
