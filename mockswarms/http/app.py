@@ -165,7 +165,8 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
         await app.state.simulator.close()
 
     app = SimulatorApp(
-        routes=[*public_routes(), *control_routes(), *dashboard_routes()],
+        # The dashboard's /accounts/{key}/usage before the control API's /accounts/{key:path}.
+        routes=[*public_routes(), *dashboard_routes(), *control_routes()],
         middleware=[
             # Shared-state sync, store failure -> 503, 500 handler, journal (http/outer.py).
             Middleware(OuterMiddleware),

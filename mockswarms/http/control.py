@@ -353,8 +353,9 @@ def control_routes() -> list[Route]:
         Route(f"{p}/clock", _guard(get_clock), methods=["GET"]),
         Route(f"{p}/clock", _guard(put_clock), methods=["PUT"]),
         Route(f"{p}/accounts", _guard(list_accounts), methods=["GET"]),
-        Route(f"{p}/accounts/{{key}}", _guard(get_account), methods=["GET"]),
-        Route(f"{p}/accounts/{{key}}", _guard(put_account), methods=["PUT"]),
+        # ``path``: a key may hold "/" (sent as %2F, which the server decodes before routing).
+        Route(f"{p}/accounts/{{key:path}}", _guard(get_account), methods=["GET"]),
+        Route(f"{p}/accounts/{{key:path}}", _guard(put_account), methods=["PUT"]),
         Route(f"{p}/journal", _guard(get_journal), methods=["GET"]),
         Route(f"{p}/journal", _guard(clear_journal), methods=["DELETE"]),
         Route(f"{p}/violations", _guard(get_violations), methods=["GET"]),

@@ -132,3 +132,21 @@ def test_bad_control_bodies_are_422(client: TestClient) -> None:
     assert client.post("/__mockswarms/reset", content=b"{nope", headers=json_type).status_code == 422
     assert client.post("/__mockswarms/reset", json=[1]).status_code == 422
     assert client.post("/__mockswarms/fixtures", json={"rules": "x"}).status_code == 422
+
+
+def test_an_account_whose_key_holds_a_slash_is_addressable() -> None:
+    """``sk-team/alpha-0001`` was listed by ``/accounts`` but 404 on GET/PUT and on the dashboard's
+    usage feed, even percent-encoded as the dashboard sends it (``encodeURIComponent``)."""
+    app = create_app(now="2026-03-01T12:00:00Z", accounts=[{"key": "sk-team/alpha-0001", "credit": "10"}])
+    with _client(app) as c:
+        key = "sk-team%2Falpha-0001"
+        assert c.get(f"/__mockswarms/accounts/{key}").json()["key"] == "sk-team/alpha-0001"
+        assert c.put(f"/__mockswarms/accounts/{key}", json={"credit": "5"}).json()["credit"] == 5.0
+        usage = c.get(f"/__mockswarms/accounts/{key}/usage")
+        assert usage.status_code == 200 and "windows" in usage.json()
+        assert (
+            c.get("/v1/account/credits", headers={"x-api-key": "sk-team/alpha-0001"}).json()["credit"] == 5.0
+        )
+        # Plain keys still reach their account and their usage.
+        assert c.get("/__mockswarms/accounts/sk-mock-premium").json()["key"] == "sk-mock-premium"
+        assert c.get("/__mockswarms/accounts/sk-mock-premium/usage").status_code == 200

@@ -185,6 +185,7 @@ def feed_routes() -> list[BaseRoute]:
     p = CONTROL_PREFIX
     return [
         Route(f"{p}/events", _guard(events), methods=["GET"]),
-        Route(f"{p}/accounts/{{key}}/usage", _guard(account_usage), methods=["GET"]),
+        # Before the control API's /accounts/{key:path} (http/app.py): a key may hold "/".
+        Route(f"{p}/accounts/{{key:path}}/usage", _guard(account_usage), methods=["GET"]),
         Route(f"{p}/faults/stats", _guard(fault_stats), methods=["GET"]),
     ]
