@@ -35,7 +35,7 @@ try:
 except ImportError:  # only pytest loads this module; say so if something else does
     raise ImportError("mockswarms.testing.plugin is a pytest plugin: pip install pytest") from None
 
-from mockswarms.config import DEFAULT_ACCOUNTS, ENV_PREFIX, Settings, load_settings
+from mockswarms.config import DEFAULT_ACCOUNTS, ENV_PREFIX, ConfigError, Settings, load_settings
 from mockswarms.testing.control import SimulatorControl
 
 if TYPE_CHECKING:
@@ -84,6 +84,15 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", MARKER)
+    # Settings the command line, the ini file or a config file ask for are checked now: a bad value is
+    # a usage error (one line, exit 4), not an error in every test that uses the simulator.
+    asked = any(config.getoption(f"mockswarms_{name}") for name in _OPTIONS)
+    asked = asked or any(config.getini(f"mockswarms_{name}") for name in _OPTIONS)
+    if asked and not hasattr(config, "workerinput"):  # xdist workers: the controller checked them
+        try:
+            load_settings(session_overrides(config), config_file=_config_file(config))
+        except ConfigError as exc:
+            raise pytest.UsageError(f"mockswarms: {exc}") from None
 
 
 def _parse_assignment(text: str) -> tuple[str, Any]:

@@ -636,3 +636,30 @@ def test_journal_sequence_protocol() -> None:
     journal.assert_not_called("/health")
     with pytest.raises(AssertionError, match=r"GET /nope was requested 0 time\(s\), expected 1"):
         journal.assert_called("/nope", times=1, method="GET")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["--mockswarms-profile", "nope"],
+            "ERROR: mockswarms: command line: profile: unknown profile 'nope' "
+            "(choose from docs, prism, legacy, client-0.1.6, docs-2025)",
+        ),
+        (["--mockswarms-set", "nonsense"], "ERROR: --mockswarms-set expects KEY=VALUE, got 'nonsense'"),
+        (
+            ["--mockswarms-seed", "abc"],
+            "ERROR: mockswarms: command line: seed: Input should be a valid integer, "
+            "unable to parse string as an integer",
+        ),
+    ],
+)
+def test_a_bad_session_option_is_a_usage_error(
+    pytester: pytest.Pytester, args: list[str], message: str
+) -> None:
+    """Each test using the simulator errored with the plugin's traceback, and pytest exited 1."""
+    pytester.makepyfile(test_example=HEADER + "def test_agent(mockswarms):\n    pass\n")
+    result = pytester.runpytest_subprocess(*PLUGIN, "-p", "no:cacheprovider", *args)
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert result.stderr.lines[0] == message
+    assert "Traceback" not in result.stdout.str() + result.stderr.str()
