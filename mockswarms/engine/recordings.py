@@ -9,25 +9,30 @@ SSE ``frames`` with the seconds ``at`` which each arrived). The first exchange w
 request's wins (files in sorted order, then file order).
 
 :func:`redact` is shared by the recorder and the matcher, so a request is matched the way it was
-written: API keys, bearer tokens, MCP/URL tokens, JWTs and values of secret-named fields become
-``[REDACTED]``.
+written: API keys, bearer tokens, MCP/URL tokens, JWTs, URL passwords, values of secret-named fields
+(``api_key``, ``x-api-key``, ``X-Auth-Token`` …) and every value of a ``headers`` object become
+``[REDACTED]`` — at least what the request journal masks (:mod:`mockswarms.journal`: the same
+field names and query parameters), always the same mark, so a recording diffs cleanly.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
+import logging
 import re
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote_plus
 
 import yaml
 
 from mockswarms.engine.fixture_problems import FixtureError, FixtureProblem
+from mockswarms.journal import QUERY_SECRETS, SECRET_FIELDS
+from mockswarms.limits import may_nest_deeper, too_deep
 
 __all__ = [
     "REDACTED",
@@ -54,24 +59,42 @@ MATCH_KEYS = (
     "swarm_type",
     "request_sha256",
 )
-# Field names whose string values are secrets wherever they appear (not "total_tokens": whole words only).
-_SECRET_FIELD = re.compile(
-    r"^(?:[a-z0-9]+_)*(?:api_?key|access_?token|auth_?token|mcp_?token|token|secret|password|"
-    r"authorization|bearer|credentials?)$",
-    re.IGNORECASE,
+# Field names whose values are secrets wherever they appear (not "total_tokens": whole words only),
+# parts joined by "_" or "-" (``api_key``, ``x-api-key``, ``X-Auth-Token``); the journal's
+# ``SECRET_FIELDS`` are all of this form.
+_SECRET_NAME = (
+    r"(?:[a-z0-9]+[_-])*(?:api[_-]?key|access[_-]?token|auth[_-]?token|mcp[_-]?token|token|secret|"
+    r"password|authorization|bearer|credentials?|cookie)"
 )
+_SECRET_FIELD = re.compile(rf"^{_SECRET_NAME}$", re.IGNORECASE)
+# Query parameters whose values are secrets: the journal's, those above, and these short ones.
+_QUERY_SECRETS = QUERY_SECRETS | {"token", "key", "api_key", "apikey", "access_token", "secret", "auth"}
 _SECRET_TEXT = (
     re.compile(r"\bsk-[A-Za-z0-9_\-]{6,}"),  # OpenAI/Swarms-style API keys
     re.compile(r"\b(?:ghp|gho|github_pat|xox[abp]|AKIA)[A-Za-z0-9_\-]{10,}"),
     re.compile(r"\beyJ[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+"),  # JWTs
     re.compile(r"(?<=[Bb]earer )[A-Za-z0-9._~+/=\-]+"),
-    re.compile(r"([?&](?:token|key|api_key|apikey|access_token|secret|auth)=)[^&\s\"'\\]+", re.IGNORECASE),
 )
-_SECRET_JSON_FIELD = re.compile(
-    r'("(?:[A-Za-z0-9]+_)*(?:api_?key|access_?token|auth_?token|mcp_?token|token|secret|password|'
-    r'authorization|bearer|credentials?)"\s*:\s*)"(?:[^"\\]|\\.)*"',
-    re.IGNORECASE,
-)
+# A query parameter (its name percent-decoded before it is judged, as the journal does), a URL's
+# password, a secret field's string value in JSON text, and the string values of a flat ``headers``
+# object in JSON text (the journal's patterns for cut bodies).
+_PARAM = re.compile(r"(?<=[?&;])([^=&?#;\s\"'<>\\]+)=([^&\s\"'\\]+)")
+_USERINFO = re.compile(r"(://[^/?#@\s\"'\\:]*):([^/?#@\s\"'\\]+)@")
+_SECRET_JSON_FIELD = re.compile(rf'("{_SECRET_NAME}"\s*:\s*)"(?:[^"\\]|\\.)*"', re.IGNORECASE)
+_HEADERS = re.compile(r'("headers"\s*:\s*\{)([^{}]*)', re.IGNORECASE)
+_HEADER_VALUE = re.compile(r'("(?:[^"\\]|\\.)*"\s*:\s*)"(?:[^"\\]|\\.)*"')
+_log = logging.getLogger("mockswarms.recordings")
+
+
+def _secret_name(name: str) -> bool:
+    return name.lower() in SECRET_FIELDS or _SECRET_FIELD.match(name) is not None
+
+
+def _param(match: re.Match[str]) -> str:
+    name = unquote_plus(match.group(1))
+    if name.lower() in _QUERY_SECRETS or _SECRET_FIELD.match(name):
+        return f"{match.group(1)}={REDACTED}"
+    return match.group(0)
 
 
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
@@ -80,24 +103,56 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
         if secret:
             text = text.replace(secret, REDACTED)
     for pattern in _SECRET_TEXT:
-        # A leading group (e.g. "?token=") is kept; only the secret after it goes.
-        text = pattern.sub(lambda m: (m.group(1) if m.re.groups else "") + REDACTED, text)
-    return _SECRET_JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+        text = pattern.sub(REDACTED, text)
+    if "=" in text:
+        text = _PARAM.sub(_param, text)
+    if "@" in text:
+        text = _USERINFO.sub(rf"\1:{REDACTED}@", text)
+    if '"' in text:
+        text = _SECRET_JSON_FIELD.sub(lambda m: f'{m.group(1)}"{REDACTED}"', text)
+        text = _HEADERS.sub(
+            lambda m: m.group(1) + _HEADER_VALUE.sub(lambda v: f'{v.group(1)}"{REDACTED}"', m.group(2)),
+            text,
+        )
+    return text
 
 
 def redact_json(value: Any, secrets: Iterable[str] = ()) -> Any:
-    """A copy of a decoded JSON value with secret-named fields and key-like strings redacted."""
+    """A copy of a decoded JSON value with key-like strings redacted, and every string inside the
+    value of a secret-named field or of a ``headers`` object replaced. Iterative: any depth."""
     secrets = tuple(secrets)
-    if isinstance(value, dict):
-        return {
-            k: REDACTED if isinstance(v, str) and _SECRET_FIELD.match(str(k)) else redact_json(v, secrets)
-            for k, v in value.items()
-        }
-    if isinstance(value, list):
-        return [redact_json(v, secrets) for v in value]
-    if isinstance(value, str):
-        return redact(value, secrets)
-    return value
+
+    def leaf(item: Any, hidden: bool) -> Any:
+        if isinstance(item, str):
+            return REDACTED if hidden else redact(item, secrets)
+        return item
+
+    def copy(item: Any, hidden: bool) -> Any:
+        # A new empty container, filled later from the stack; anything else is final.
+        if isinstance(item, dict):
+            out: dict[Any, Any] = {}
+            stack.append((item, out, hidden))
+            return out
+        if isinstance(item, list):
+            items: list[Any] = []
+            stack.append((item, items, hidden))
+            return items
+        return leaf(item, hidden)
+
+    stack: list[tuple[Any, Any, bool]] = []
+    root = copy(value, False)
+    while stack:
+        source, target, hidden = stack.pop()
+        if isinstance(source, dict):
+            for key, item in source.items():
+                secret = hidden or (
+                    isinstance(key, str)
+                    and (_secret_name(key) or (key.lower() == "headers" and isinstance(item, dict)))
+                )
+                target[key] = copy(item, secret)
+        else:
+            target.extend(copy(item, hidden) for item in source)
+    return root
 
 
 def _canonical(body: bytes, secrets: Iterable[str]) -> tuple[Any, str]:
@@ -106,6 +161,10 @@ def _canonical(body: bytes, secrets: Iterable[str]) -> tuple[Any, str]:
         return None, ""
     try:
         decoded = json.loads(body)
+        if may_nest_deeper(body) and too_deep(decoded):
+            # Deeper than any request the simulator accepts (it answers 422): matched as text,
+            # never walked (json.dumps would overflow the stack where json.loads did not).
+            raise ValueError("too deep")
     except (ValueError, RecursionError):
         text = redact(body.decode("utf-8", "replace"), secrets)
         return None, hashlib.sha256(text.encode()).hexdigest()
@@ -129,7 +188,7 @@ def request_match(
     decoded, digest = _canonical(body, secrets)
     match: dict[str, Any] = {"method": method.upper(), "path": path}
     if query:
-        match["query"] = redact(query, secrets)
+        match["query"] = redact("?" + query, secrets)[1:]  # its first parameter too
     if isinstance(decoded, dict):
         config = _mapping(decoded.get("agent_config"))
         listed = decoded.get("agents")
@@ -189,6 +248,8 @@ class RecordingSet:
     def __init__(self, dirs: Sequence[Path]) -> None:
         self.dirs = tuple(dirs)
         self.recordings: tuple[Recording, ...] = ()
+        # The last load's problems (empty when it was good): the files as they are now.
+        self.problems: tuple[FixtureProblem, ...] = ()
         self._signature: tuple[tuple[str, int, int], ...] = ()
         self._checked = time.monotonic()
 
@@ -223,20 +284,33 @@ class RecordingSet:
             found, bad = _load_file(Path(name))
             recordings.extend(found)
             problems.extend(bad)
+        # Remembered even for a bad set: a broken file is not re-read (nor reported) on every poll.
         self._signature = signature
+        self.problems = tuple(problems)
         if problems:
             raise FixtureError(problems)
         self.recordings = tuple(recordings)
 
+    def reload(self) -> tuple[FixtureProblem, ...]:
+        """Re-read every file now (the control API's reload): the problems found, if any — the
+        previous recordings then stay active. Also kept in :attr:`problems`."""
+        self._checked = time.monotonic()
+        try:
+            self.load()
+        except FixtureError as exc:
+            return tuple(exc.problems)
+        return ()
+
     def maybe_reload(self) -> None:
-        """Reload if a file changed (looked at most once a second); a bad new version keeps the old set."""
+        """Reload if a file changed (looked at most once a second); a bad new version keeps the old
+        set and is logged, one warning per problem (``file:line: message``), once per change."""
         now = time.monotonic()
         if now - self._checked < RELOAD_INTERVAL:
             return
         self._checked = now
         if self._scan() != self._signature:
-            with contextlib.suppress(FixtureError):
-                self.load()
+            for problem in self.reload():
+                _log.warning("recordings not reloaded, the previous recordings stay active: %s", problem)
 
     def find(self, request: Mapping[str, Any]) -> Recording | None:
         for recording in self.recordings:

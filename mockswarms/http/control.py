@@ -331,16 +331,32 @@ async def clear_fixtures(request: Request, sim: Simulator) -> Response:
     return json_response({"status": "cleared"})
 
 
+def _with_recording_problems(report: dict[str, Any], problems: tuple[Any, ...]) -> dict[str, Any]:
+    """A reload report that also says what is wrong in the recorded exchanges of the same files."""
+    if not problems:
+        return report
+    return {**report, "ok": False, "errors": [*report.get("errors", []), *(str(p) for p in problems)]}
+
+
 async def get_fixtures(request: Request, sim: Simulator) -> Response:
-    """Active rules and the last reload report (``ok``, ``files``, ``errors``)."""
+    """Active rules and the last reload report (``ok``, ``files``, ``errors``), recordings included."""
     if sim.fixtures.watch:
         sim.fixtures.maybe_reload()  # report what the files say now (throttled like the watcher)
-    return json_response(sim.fixtures.summary())
+    summary = sim.fixtures.summary()
+    recordings = request.app.state.recordings
+    if recordings is not None:
+        recordings.maybe_reload()
+        last = summary.get("last_reload") or {"ok": True, "errors": []}
+        summary["last_reload"] = _with_recording_problems(last, recordings.problems)
+    return json_response(summary)
 
 
 async def reload_fixtures(request: Request, sim: Simulator) -> Response:
-    result = sim.fixtures.reload()
-    return json_response(result.to_json(), 200 if result.ok else 422)
+    result = sim.fixtures.reload().to_json()
+    recordings = request.app.state.recordings
+    if recordings is not None:
+        result = _with_recording_problems(result, recordings.reload())
+    return json_response(result, 200 if result["ok"] else 422)
 
 
 def control_routes() -> list[Route]:

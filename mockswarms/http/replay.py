@@ -1,26 +1,40 @@
 """Replay recorded exchanges (``exchanges:`` in fixture files, written by ``mockswarms proxy --record``).
 
-The request still goes through the simulator first — authentication, rate limits, credit checks,
-billing and the usage log are the simulator's — and only then is the answer's body swapped for the
-recorded one, byte for byte (streams: the recorded frames with their recorded spacing). When the
-simulator refuses the caller at a gate (401, 402, 403, 429) its own answer stands, so limits and
-money stay consistent with ``/v1/account/credits`` and ``/v1/rate/limits``.
+A recorded success (2xx) still goes through the simulator first — authentication, rate limits, credit
+checks, billing and the usage log are the simulator's — and only then is the answer's body swapped for
+the recorded one, byte for byte (streams: the recorded frames with their recorded spacing); the
+journal entry shows the recorded status and body with the simulator's charge. When the simulator does
+not answer 2xx — it refuses the caller at a gate (401, 402, 403, 429) or refuses the request (422) —
+its own answer stands, uncharged: a client is charged if and only if it gets a complete success.
+
+A recorded error (any other status) is not a run: only the simulator's gates see the request
+(authentication, the premium endpoint and model gates, the credit pre-check, the limiter), then the
+recorded answer goes out. Nothing is charged and no log row is written.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Mapping
+from typing import Any
 
+import orjson
+from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from mockswarms.engine import gates
 from mockswarms.engine.recordings import Recording, RecordingSet, request_match
+from mockswarms.engine.simulator import Simulator
+from mockswarms.errors import APIError
 from mockswarms.http.responses import CONTROL_PREFIX
 
-__all__ = ["GATE_STATUSES", "MAX_FRAME_DELAY", "ReplayMiddleware"]
+__all__ = ["MAX_FRAME_DELAY", "ReplayMiddleware"]
 
-GATE_STATUSES = frozenset({401, 402, 403, 429})
 MAX_FRAME_DELAY = 30.0  # seconds: a recorded pause longer than this is shortened (bounded replay time)
 _DROPPED_HEADERS = frozenset({b"content-type", b"content-length", b"transfer-encoding"})
+# Where keyless callers are served (``public_discovery``), and the OpenAI-format paths (as routed).
+_PUBLIC_PATHS = frozenset({"/v1/models/available", "/v1/swarms/available"})
+_OPENAI_PATHS = ("/v1/chat/completions", "/v1/models")
 
 
 class ReplayMiddleware:
@@ -67,15 +81,17 @@ class ReplayMiddleware:
                 await self.app(scope, _replaying(chunks, pending, receive), send)
                 return
         body = b"".join(chunks)
-        match, _ = request_match(
+        match, decoded = request_match(
             scope["method"], scope["path"], scope.get("query_string", b"").decode("latin-1"), body
         )
         recording = recordings.find(match)
         replay_receive = _replaying([body], None, receive)
         if recording is None:
             await self.app(scope, replay_receive, send)
-            return
-        await _replay(self.app, scope, replay_receive, send, recording)
+        elif 200 <= recording.status < 300:
+            await _replay(self.app, scope, replay_receive, send, recording)
+        else:
+            await _replay_error(scope, send, recording, decoded)
 
 
 def _replaying(bodies: list[bytes], pending: Message | None, receive: Receive) -> Receive:
@@ -94,26 +110,94 @@ def _replaying(bodies: list[bytes], pending: Message | None, receive: Receive) -
     return replay_receive
 
 
+def _openai(path: str) -> bool:
+    return path.startswith(_OPENAI_PATHS) and path != "/v1/models/available"
+
+
+async def _replay_error(scope: Scope, send: Send, recording: Recording, payload: Any) -> None:
+    """A recorded error: the simulator's gates (as its endpoints run them, before any work), then the
+    recorded answer with the limiter's headers. No run, so no charge and no log row."""
+    simulator: Simulator = scope["app"].state.simulator
+    await simulator.ensure_started()
+    path = scope["path"]
+    openai = _openai(path)
+    client = scope.get("client")
+    required = path not in _PUBLIC_PATHS or not simulator.settings.public_discovery
+    try:
+        caller = await simulator.authenticate(
+            Headers(scope=scope), client[0] if client else "unknown", required=required, openai=openai
+        )
+        # What the journal records as charged: nothing (the scope's state, as the routes set it).
+        scope.setdefault("state", {})["caller"] = caller
+        if scope["method"] == "POST":  # the work endpoints: premium gates, credit pre-check, limiter
+            await simulator.admit(caller, endpoint=path, models=gates.named_models(payload), openai=openai)
+        else:
+            await simulator.check_rate(caller, openai=openai)
+    except APIError as exc:
+        body = orjson.dumps(exc.body)
+        await send(
+            {
+                "type": "http.response.start",
+                "status": exc.status,
+                "headers": [
+                    (b"content-type", b"application/json"),
+                    (b"content-length", str(len(body)).encode()),
+                    *_encoded(exc.headers),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+        return
+    await _send_recording(send, recording, _encoded(caller.rate_headers))
+
+
+def _encoded(headers: Mapping[str, str]) -> list[tuple[bytes, bytes]]:
+    return [(k.lower().encode("latin-1"), v.encode("latin-1")) for k, v in headers.items()]
+
+
 async def _replay(app: ASGIApp, scope: Scope, receive: Receive, send: Send, recording: Recording) -> None:
+    """A recorded success: the simulator runs (and bills), then its body is swapped for the recording's."""
     start: Message | None = None
     passthrough = False
+    state = scope.setdefault("state", {})
+    seal = state.get("journal_seal")
+    if seal is not None:
+        recorded = recording.body.encode("utf-8") if recording.body is not None else None
+
+        def replayed_seal(status: int, body: bytes, cost: Any, headers: Mapping[str, str]) -> Any:
+            # The entry written with the charge shows what the client gets: the recorded status and
+            # body (a recorded stream's entry is written by the capture when it ends).
+            if recorded is None:
+                return None
+            return seal(recording.status, recorded, cost, headers)
+
+        state["journal_seal"] = replayed_seal
 
     async def capture(message: Message) -> None:
         nonlocal start, passthrough
         if message["type"] == "http.response.start":
             start = message
-            passthrough = message["status"] in GATE_STATUSES
+            # Not a success (a gate, a refused request): the simulator charged nothing; its answer stands.
+            passthrough = not 200 <= message["status"] < 300
             if passthrough:
                 await send(message)
         elif passthrough:
             await send(message)
         # Otherwise the simulator's own body is drained (it has billed and logged by now).
 
-    await app(scope, receive, capture)
+    try:
+        await app(scope, receive, capture)
+    finally:
+        if seal is not None:
+            state["journal_seal"] = seal
     if passthrough or start is None:
         return
     headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _DROPPED_HEADERS]
-    headers.append((b"content-type", recording.content_type.encode("latin-1")))
+    await _send_recording(send, recording, headers)
+
+
+async def _send_recording(send: Send, recording: Recording, headers: list[tuple[bytes, bytes]]) -> None:
+    headers = [*headers, (b"content-type", recording.content_type.encode("latin-1"))]
     if recording.body is not None:
         payload = recording.body.encode("utf-8")
         headers.append((b"content-length", str(len(payload)).encode()))
