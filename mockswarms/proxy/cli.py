@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import errno
+import math
 import socket
 import sys
 from pathlib import Path
@@ -47,7 +48,7 @@ def _proxy(args: argparse.Namespace) -> int:
     from mockswarms.proxy.server import ProxyConfig, create_proxy_app
 
     upstream = _upstream(args.upstream)
-    if args.timeout <= 0:
+    if not math.isfinite(args.timeout) or args.timeout <= 0:  # nan and inf included
         raise ConfigError("--timeout", "", "must be a positive number of seconds")
     overrides: dict[str, Any] = {
         "host": args.host,
@@ -78,9 +79,16 @@ def _proxy(args: argparse.Namespace) -> int:
             file=sys.stderr,
             flush=True,
         )
-        # No access log: the proxy keeps nothing of the caller's.
+        # No access log: the proxy keeps nothing of the caller's. No Server or Date header of its own:
+        # a proxied answer carries the upstream's (the proxy's own answers add their Date).
         server = uvicorn.Server(
-            uvicorn.Config(app, log_level=settings.log_level, access_log=False, server_header=False)
+            uvicorn.Config(
+                app,
+                log_level=settings.log_level,
+                access_log=False,
+                server_header=False,
+                date_header=False,
+            )
         )
         server.run(sockets=[sock])
         return 0 if server.started else 3

@@ -1,8 +1,9 @@
 """Write each proxied exchange as a fixture file that ``mockswarms serve --fixtures DIR`` replays.
 
 One YAML file per distinct request, named from what it is (``post-v1-agent-completions--writer--
-summarise-the-news--1a2b3c4d.yaml``; the same request overwrites its file, so names are stable and a
-diff shows what changed upstream). A file holds the whole answer under ``exchanges`` (see
+summarise-the-news--1a2b3c4d.yaml``; a query string adds its start and a short hash of the whole
+query; the same request overwrites its file, so names are stable and a diff shows what changed
+upstream). A file holds the whole answer under ``exchanges`` (see
 :mod:`mockswarms.engine.recordings`) and, for agent completions, a fake-LLM ``rule`` with the
 answer's text and token counts, so the simulator bills what was recorded. Secrets are redacted
 before anything is written: the caller's key and anything that looks like a key or token.
@@ -10,6 +11,7 @@ before anything is written: the caller's key and anything that looks like a key 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Iterable
@@ -38,9 +40,15 @@ def file_name(match: dict[str, Any]) -> str:
             parts.append(_slug(str(match[key])))
     if match.get("stream"):
         parts.append("stream")
-    digest = str(match.get("request_sha256", ""))[:8] or _slug(str(match.get("query", "")))[:8]
+    digest = str(match.get("request_sha256", ""))
+    query = str(match.get("query") or "")
+    if query:
+        # Requests that differ only in their query string get files of their own: the start of the
+        # query to read, a hash of all of it (and of the body, if any) to tell them apart.
+        parts.append(_slug(query, 24))
+        digest = hashlib.sha256(f"{query}\n{digest}".encode()).hexdigest()
     if digest:
-        parts.append(digest)
+        parts.append(digest[:8])
     return "--".join(p for p in parts if p) + ".yaml"
 
 

@@ -22,18 +22,36 @@ class ReportError(Exception):
     """The findings could not be read (one line, exit 2)."""
 
 
+def _count(data: dict[str, Any], key: str, default: int, source: str) -> int:
+    value = data.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        shown = json.dumps(value, ensure_ascii=False)
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise ReportError(f"{source}: '{key}' must be a non-negative integer, not {shown}")
+    return value
+
+
 def _parse(data: Any, source: str) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("findings"), list):
         raise ReportError(f"{source}: not a drift findings document (expected an object with 'findings')")
     try:
         findings = [Finding.from_json(item) for item in data["findings"]]
-    except (KeyError, TypeError) as exc:
+    except (KeyError, TypeError, AttributeError) as exc:
         raise ReportError(f"{source}: malformed finding ({exc})") from None
     return {
-        "exchanges": int(data.get("exchanges", 0)),
-        "drift": int(data.get("drift", len(findings))),
+        "exchanges": _count(data, "exchanges", 0, source),
+        "drift": _count(data, "drift", len(findings), source),
         "findings": findings,
     }
+
+
+def _json(text: str | bytes, source: str) -> Any:
+    try:
+        return json.loads(text)
+    except RecursionError:
+        raise ReportError(f"{source}: not JSON (nested too deeply)") from None
+    except ValueError as exc:
+        raise ReportError(f"{source}: not JSON ({exc})") from None
 
 
 def load_findings(*, url: str | None = None, path: str | None = None) -> dict[str, Any]:
@@ -48,17 +66,17 @@ def load_findings(*, url: str | None = None, path: str | None = None) -> dict[st
         if response.status_code != 200:
             raise ReportError(f"{target} answered {response.status_code}")
         try:
-            return _parse(response.json(), target)
-        except ValueError:
+            data = json.loads(response.content)
+        except (ValueError, RecursionError):
             raise ReportError(f"{target}: the answer is not JSON") from None
+        return _parse(data, target)
     assert path is not None
     try:
-        with open(path, encoding="utf-8") as handle:
-            return _parse(json.load(handle), path)
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as exc:
         raise ReportError(f"{path}: {exc.strerror or exc}") from None
-    except ValueError as exc:
-        raise ReportError(f"{path}: not JSON ({exc})") from None
+    return _parse(_json(raw, path), path)
 
 
 def _value(value: Any) -> str:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +27,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import Response, StreamingResponse
 from starlette.routing import Route
+from starlette.types import Send
 
 from mockswarms.config import AccountConfig, Settings
 from mockswarms.engine.recordings import redact, redact_json
@@ -44,21 +47,22 @@ SHADOW_KEY = "sk-mock-proxy-shadow"
 # Hop-by-hop and framing headers: each leg of the proxy sets its own.
 _HOP = frozenset(
     {
-        "host",
-        "connection",
-        "keep-alive",
-        "proxy-authenticate",
-        "proxy-authorization",
-        "te",
-        "trailer",
-        "transfer-encoding",
-        "upgrade",
-        "content-length",
-        "accept-encoding",
-        "content-encoding",
+        b"host",
+        b"connection",
+        b"keep-alive",
+        b"proxy-authenticate",
+        b"proxy-authorization",
+        b"te",
+        b"trailer",
+        b"transfer-encoding",
+        b"upgrade",
+        b"content-length",
+        b"accept-encoding",
+        b"content-encoding",
     }
 )
-_KEY_HEADERS = ("x-api-key", "authorization")
+_KEY_HEADERS = (b"x-api-key", b"authorization")
+_log = logging.getLogger("mockswarms.proxy")
 # Answers (or streams) up to this size are checked and recorded; bigger ones pass through unchecked.
 MAX_CHECKED_BYTES = 32 * 1024 * 1024
 
@@ -95,7 +99,7 @@ def _shadow_settings(settings: Settings) -> Settings:
 
 def _secrets(headers: httpx.Headers | Any) -> list[str]:
     found = []
-    for name in _KEY_HEADERS:
+    for name in ("x-api-key", "authorization"):
         value = headers.get(name)
         if value:
             found.append(value)
@@ -125,11 +129,11 @@ class _Proxy:
         await self.simulator.close()  # httpx.ASGITransport runs no lifespan: stop it here
 
     async def _simulate(
-        self, method: str, target: str, headers: dict[str, str], body: bytes
+        self, method: str, target: str, headers: list[tuple[bytes, bytes]], body: bytes
     ) -> Answer | None:
-        shadow_headers = {k: v for k, v in headers.items() if k not in _KEY_HEADERS}
-        if any(k in headers for k in _KEY_HEADERS):
-            shadow_headers["x-api-key"] = SHADOW_KEY
+        shadow_headers = [(k, v) for k, v in headers if k not in _KEY_HEADERS]
+        if any(k in _KEY_HEADERS for k, _ in headers):
+            shadow_headers.append((b"x-api-key", SHADOW_KEY.encode()))
         try:
             response = await self.shadow.request(method, target, headers=shadow_headers, content=body)
         except Exception:  # the comparison is best effort; the upstream's answer is what matters
@@ -142,17 +146,10 @@ class _Proxy:
             parse_sse(response.text) if streamed else None,
         )
 
-    def _finish(
-        self,
-        method: str,
-        path: str,
-        query: str,
-        body: bytes,
-        upstream: Answer,
-        sim: Answer | None,
-        secrets: list[str],
+    def _check(
+        self, method: str, path: str, upstream: Answer, sim: Answer | None, secrets: list[str]
     ) -> list[Finding]:
-        findings = [
+        return [
             # An upstream that echoes the key must not put it into the findings either.
             replace(
                 f,
@@ -162,20 +159,43 @@ class _Proxy:
             )
             for f in exchange_drift(method, path, upstream, sim, self.checker, self.config.settings)
         ]
-        if self.recorder is not None:
+
+    def _guarded_check(
+        self, method: str, path: str, upstream: Answer, sim: Answer | None, secrets: list[str]
+    ) -> list[Finding] | None:
+        """The findings, or None (one warning line) when the check itself broke: the answer goes on."""
+        try:
+            return self._check(method, path, upstream, sim, secrets)
+        except Exception as exc:
+            _log.warning("could not check %s %s: %s", method, path, _one_line(exc, secrets))
+            return None
+
+    def _record(
+        self, method: str, path: str, query: str, body: bytes, upstream: Answer, secrets: list[str]
+    ) -> None:
+        """Write the recording; a failure (disk, redaction) is one warning line, never the caller's."""
+        if self.recorder is None:
+            return
+        try:
             self.recorder.record(method, path, query, body, upstream, secrets)
-        return findings
+        except Exception as exc:
+            _log.warning("could not record %s %s: %s", method, path, _one_line(exc, secrets))
 
     async def forward(self, request: Request) -> Response:
         body = await _read_body(request, self.config.settings.max_body_bytes)
         if body is None:
             limit = self.config.settings.max_body_bytes
             return _error(413, f"Request body too large: the limit is {limit} bytes")
+        scope = request.scope
         method, path = request.method, request.url.path
         query = request.url.query
-        target = path + (f"?{query}" if query else "")
-        headers = {k.lower(): v for k, v in request.headers.items() if k.lower() not in _HOP}
-        headers["accept-encoding"] = "identity"  # the proxy reads what it forwards
+        # The path and query exactly as the caller wrote them: %2F stays %2F, %25 stays %25.
+        raw_path: bytes = scope.get("raw_path") or path.encode()
+        raw_query: bytes = scope.get("query_string", b"")
+        target = (raw_path + (b"?" + raw_query if raw_query else b"")).decode("latin-1")
+        # Header lines as the caller sent them, as bytes (a UTF-8 value such as "Café" included).
+        headers = [(k.lower(), v) for k, v in scope["headers"] if k.lower() not in _HOP]
+        headers.append((b"accept-encoding", b"identity"))  # the proxy reads what it forwards
         secrets = _secrets(request.headers)
         shadow = (
             asyncio.ensure_future(self._simulate(method, target, headers, body))
@@ -191,12 +211,9 @@ class _Proxy:
             if shadow is not None:
                 shadow.cancel()
             return _upstream_error(exc)
-        # Every header line as the upstream sent it (repeated ones such as set-cookie included).
-        out_headers = [
-            (k.encode("latin-1"), v.encode("latin-1"))
-            for k, v in response.headers.multi_items()
-            if k.lower() not in _HOP
-        ]
+        # Every header line as the upstream sent it, byte for byte (repeated ones such as set-cookie
+        # included; the Date too: the proxy's server adds none of its own).
+        out_headers = [(k, v) for k, v in response.headers.raw if k.lower() not in _HOP]
         streamed = response.headers.get("content-type", "").startswith("text/event-stream")
         if not streamed:
             parts: list[bytes] = []
@@ -222,24 +239,33 @@ class _Proxy:
             answer = Answer(
                 response.status_code, {k.lower(): v for k, v in response.headers.items()}, content, None
             )
-            findings = self._finish(method, path, query, body, answer, sim, secrets)
-            self.log.add(findings)
+            findings = self._guarded_check(method, path, answer, sim, secrets)
+            self._record(method, path, query, body, answer, secrets)
             reply = Response(content, response.status_code)
-            reply.raw_headers.extend([*out_headers, _drift_header(len(findings))])
+            reply.raw_headers.extend(out_headers)
+            if findings is not None:
+                self.log.add(findings)
+                reply.raw_headers.append(_drift_header(len(findings)))
             return reply
         sim = await shadow if shadow is not None else None
         upstream_headers = {k.lower(): v for k, v in response.headers.items()}
         early = Answer(response.status_code, upstream_headers, b"", [])
-        early_findings = [
-            f
-            for f in exchange_drift(method, path, early, sim, self.checker, self.config.settings)
-            if not f.path.startswith("$.events")
-        ]
-        relay = StreamingResponse(
+        try:
+            early_findings: list[Finding] | None = [
+                f
+                for f in exchange_drift(method, path, early, sim, self.checker, self.config.settings)
+                if not f.path.startswith("$.events")
+            ]
+        except Exception as exc:
+            _log.warning("could not check %s %s: %s", method, path, _one_line(exc, secrets))
+            early_findings = None
+        relay = _RelayResponse(
             self._relay(response, method, path, query, body, upstream_headers, sim, secrets),
             status_code=response.status_code,
         )
-        relay.raw_headers.extend([*out_headers, _drift_header(len(early_findings))])
+        relay.raw_headers.extend(out_headers)
+        if early_findings is not None:
+            relay.raw_headers.append(_drift_header(len(early_findings)))
         return relay
 
     async def _relay(
@@ -256,24 +282,70 @@ class _Proxy:
         splitter = SseSplitter()
         began = time.monotonic()
         size = 0
+        # How the stream ended: "complete", "cut" (by the upstream), or None: the caller left (or the
+        # server is stopping) — the generator was closed or cancelled at a yield or a read.
+        ending: str | None = None
         try:
             async for chunk in response.aiter_bytes():  # decoded, should the upstream compress anyway
                 size += len(chunk)
                 if size <= MAX_CHECKED_BYTES:
                     splitter.feed(chunk, time.monotonic() - began)
                 yield chunk  # at once: the caller sees the upstream's pacing
-        except httpx.HTTPError:
-            # The upstream cut the stream or timed out: so is the caller's. The event check says what
-            # is missing.
-            pass
+            ending = "complete"
+        except httpx.HTTPError as exc:
+            # The upstream cut the stream or timed out: so is the caller's (below). The event check says
+            # what is missing; a cut stream is no recording of the request.
+            ending = "cut"
+            _log.warning(
+                "the upstream cut the stream of %s %s (%s): the caller's is cut too",
+                method,
+                path,
+                type(exc).__name__,
+            )
         finally:
+            if ending is None:
+                _log.debug("the caller left the stream of %s %s: not checked, not recorded", method, path)
+            elif size <= MAX_CHECKED_BYTES:  # too long to keep: neither checked nor recorded
+                splitter.close(time.monotonic() - began)
+                answer = Answer(
+                    response.status_code, headers, b"", splitter.frames, tuple(splitter.raw_frames)
+                )
+                findings = self._guarded_check(method, path, answer, sim, secrets)
+                if findings is not None:
+                    self.log.add(findings)
+                if ending == "complete":
+                    self._record(method, path, query, body, answer, secrets)
             await response.aclose()
-            splitter.close(time.monotonic() - began)
-            answer = Answer(response.status_code, headers, b"", splitter.frames, tuple(splitter.raw_frames))
-            # Too long to keep: neither checked nor recorded. A broken check must not break the stream.
-            if size <= MAX_CHECKED_BYTES:
-                with contextlib.suppress(Exception):
-                    self.log.add(self._finish(method, path, query, body, answer, sim, secrets))
+        if ending == "cut":
+            raise _UpstreamCut
+
+
+class _UpstreamCut(Exception):
+    """The upstream broke its answer off: the caller's answer must break off too."""
+
+
+class _RelayResponse(StreamingResponse):
+    """A relayed answer; when the upstream breaks it off, the caller's connection is dropped too.
+
+    The response is left unfinished (no last chunk), so the server closes the connection and the
+    caller sees an incomplete body — not a clean end it could take for the whole answer.
+    """
+
+    async def stream_response(self, send: Send) -> None:
+        await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
+        try:
+            async for chunk in self.body_iterator:
+                data = chunk if isinstance(chunk, bytes | memoryview) else chunk.encode(self.charset)
+                await send({"type": "http.response.body", "body": data, "more_body": True})
+        except _UpstreamCut:
+            return
+        await send({"type": "http.response.body", "body": b"", "more_body": False})
+
+
+def _one_line(exc: BaseException, secrets: list[str]) -> str:
+    """``Type: message`` on one line, secrets redacted: what a log line may say about a failure."""
+    text = " ".join(str(exc).split())
+    return redact(f"{type(exc).__name__}: {text}" if text else type(exc).__name__, secrets)[:500]
 
 
 async def _read_body(request: Request, limit: int) -> bytes | None:
@@ -291,8 +363,14 @@ async def _read_body(request: Request, limit: int) -> bytes | None:
     return b"".join(parts)
 
 
+def _dated(response: Response) -> Response:
+    """The proxy's own answers carry a Date (the server adds none: proxied answers keep the upstream's)."""
+    response.raw_headers.append((b"date", formatdate(usegmt=True).encode()))
+    return response
+
+
 def _error(status: int, detail: str) -> Response:
-    return Response(orjson.dumps({"detail": detail}), status, media_type="application/json")
+    return _dated(Response(orjson.dumps({"detail": detail}), status, media_type="application/json"))
 
 
 def _upstream_error(exc: httpx.HTTPError) -> Response:
@@ -310,10 +388,16 @@ def _unchecked(
             yield head
             async for chunk in rest:
                 yield chunk
+        except httpx.HTTPError:
+            cut = True
+        else:
+            cut = False
         finally:
             await response.aclose()
+        if cut:
+            raise _UpstreamCut
 
-    reply = StreamingResponse(body(), status_code=response.status_code)
+    reply = _RelayResponse(body(), status_code=response.status_code)
     reply.raw_headers.extend(headers)
     return reply
 
@@ -328,8 +412,8 @@ def create_proxy_app(config: ProxyConfig) -> Starlette:
     async def drift(request: Request) -> Response:
         if request.method == "DELETE":
             proxy.log.clear()
-            return Response(status_code=204)
-        return Response(orjson.dumps(proxy.log.to_json()), media_type="application/json")
+            return _dated(Response(status_code=204))
+        return _dated(Response(orjson.dumps(proxy.log.to_json()), media_type="application/json"))
 
     @contextlib.asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:

@@ -13,8 +13,10 @@ import uvicorn
 
 
 @contextmanager
-def run_app(app: Any) -> Iterator[str]:
-    """Serve an ASGI app on 127.0.0.1 and a free port in a thread; yields its base URL."""
+def run_app(app: Any, **options: Any) -> Iterator[str]:
+    """Serve an ASGI app on 127.0.0.1 and a free port in a thread; yields its base URL.
+
+    ``options`` are extra ``uvicorn.Config`` arguments (``date_header=False``...)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -28,6 +30,7 @@ def run_app(app: Any) -> Iterator[str]:
         ws="none",
         lifespan="on",
         timeout_graceful_shutdown=1,
+        **options,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
