@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import json
-import logging
 import os
 from collections.abc import AsyncIterator
 from typing import Any
@@ -23,7 +22,7 @@ from starlette.middleware.errors import ServerErrorMiddleware
 from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.types import ASGIApp, Scope
+from starlette.types import ASGIApp
 
 from mockswarms.config import Settings, load_settings
 from mockswarms.engine.recordings import load_recordings
@@ -34,6 +33,7 @@ from mockswarms.http.body_guard import BodyGuardMiddleware
 from mockswarms.http.connections import mask_access_log
 from mockswarms.http.layers import skip_idle_layers
 from mockswarms.http.outer import OuterMiddleware, store_unavailable_body
+from mockswarms.http.refunds import refund_cut_reply
 from mockswarms.http.replay import ReplayMiddleware
 from mockswarms.http.responses import json_response
 from mockswarms.http.router import ExactPathRouter, PlainRouteDispatch
@@ -42,7 +42,6 @@ from mockswarms.state.base import StoreUnavailable
 __all__ = ["app_from_env", "create_app", "freeze_startup_heap"]
 
 SETTINGS_ENV = "MOCKSWARMS_SETTINGS_JSON"
-_log = logging.getLogger("mockswarms")
 
 
 def _error_response(exc: APIError) -> Response:
@@ -74,21 +73,6 @@ async def _store_down(request: Request, exc: Exception) -> Response:
 async def _unexpected(request: Request, exc: Exception) -> Response:
     # A bug of ours: answer like the real API's catch-all, never with a traceback.
     return json_response({"detail": f"An unexpected error occurred: {type(exc).__name__}"}, 500)
-
-
-async def _refund_broken_reply(scope: Scope, reason: str) -> None:
-    """A fault rule cut or corrupted a reply: the client did not get a complete response, so its
-    charge is given back (``refund`` log row), unless ``stream_disconnect_billing: full`` models the
-    real service billing the run it finished."""
-    caller = scope.get("state", {}).get("caller")
-    simulator: Simulator = scope["app"].state.simulator
-    if caller is None or simulator.settings.stream_disconnect_billing == "full":
-        return
-    try:
-        await simulator.undo_charges(caller, reason)
-    except StoreUnavailable:
-        # The response is gone already; nothing to answer. The log says what was not given back.
-        _log.warning("mockswarms: the state store failed while refunding a reply cut by %s", reason)
 
 
 class AppState(State):
@@ -175,7 +159,7 @@ def create_app(settings: Settings | None = None, **overrides: Any) -> Starlette:
             Middleware(
                 FaultMiddleware,
                 engine_getter=lambda scope: scope["app"].state.simulator.faults,
-                on_broken=_refund_broken_reply,
+                on_broken=refund_cut_reply,
             ),
             Middleware(ReplayMiddleware),
         ],

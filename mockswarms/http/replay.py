@@ -15,6 +15,7 @@ recorded answer goes out. Nothing is charged and no log row is written.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Mapping
 from typing import Any
 
@@ -26,6 +27,7 @@ from mockswarms.engine import gates
 from mockswarms.engine.recordings import Recording, RecordingSet, request_match
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
+from mockswarms.http.refunds import refund_cut_reply
 from mockswarms.http.responses import CONTROL_PREFIX
 
 __all__ = ["MAX_FRAME_DELAY", "ReplayMiddleware"]
@@ -193,10 +195,18 @@ async def _replay(app: ASGIApp, scope: Scope, receive: Receive, send: Send, reco
     if passthrough or start is None:
         return
     headers = [(k, v) for k, v in start.get("headers", []) if k.lower() not in _DROPPED_HEADERS]
-    await _send_recording(send, recording, headers)
+    await _send_recording(send, recording, headers, scope, receive)
 
 
-async def _send_recording(send: Send, recording: Recording, headers: list[tuple[bytes, bytes]]) -> None:
+async def _send_recording(
+    send: Send,
+    recording: Recording,
+    headers: list[tuple[bytes, bytes]],
+    scope: Scope | None = None,
+    receive: Receive | None = None,
+) -> None:
+    """The recorded answer. A recorded stream the client leaves (``receive`` says so) stops there and,
+    for a charged replay (``scope``), the charge is given back: the client did not get it all."""
     headers = [*headers, (b"content-type", recording.content_type.encode("latin-1"))]
     if recording.body is not None:
         payload = recording.body.encode("utf-8")
@@ -205,11 +215,31 @@ async def _send_recording(send: Send, recording: Recording, headers: list[tuple[
         await send({"type": "http.response.body", "body": payload})
         return
     await send({"type": "http.response.start", "status": recording.status, "headers": headers})
-    loop = asyncio.get_running_loop()
-    began = loop.time()
-    for frame in recording.frames:
-        delay = min(frame.at - (loop.time() - began), MAX_FRAME_DELAY)
-        if delay > 0:
-            await asyncio.sleep(delay)
-        await send({"type": "http.response.body", "body": frame.text.encode("utf-8"), "more_body": True})
-    await send({"type": "http.response.body", "body": b""})
+    gone = asyncio.Event()
+    listener = asyncio.create_task(_wait_for_disconnect(receive, gone)) if receive is not None else None
+    try:
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        for frame in recording.frames:
+            delay = min(frame.at - (loop.time() - began), MAX_FRAME_DELAY)
+            if delay > 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(gone.wait(), delay)
+            if gone.is_set():
+                break
+            await send({"type": "http.response.body", "body": frame.text.encode("utf-8"), "more_body": True})
+        else:
+            await send({"type": "http.response.body", "body": b""})
+            return
+    finally:
+        if listener is not None:
+            listener.cancel()
+    if scope is not None:
+        await refund_cut_reply(scope, "the client left a replayed stream")
+
+
+async def _wait_for_disconnect(receive: Receive | None, gone: asyncio.Event) -> None:
+    assert receive is not None
+    while (await receive())["type"] != "http.disconnect":
+        pass
+    gone.set()

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from mockswarms.engine.simulator import Caller
-from mockswarms.http.app import _refund_broken_reply
+from mockswarms.http.refunds import refund_cut_reply
 from mockswarms.http.stream_responses import _on_close
 from mockswarms.state.base import StoreUnavailable
 
@@ -69,7 +69,7 @@ def test_a_broken_reply_refund_with_the_store_down_logs_one_warning(
     sim = _Sim("none")
     scope = {"app": SimpleNamespace(state=SimpleNamespace(simulator=sim)), "state": {"caller": _caller()}}
     with caplog.at_level(logging.WARNING, logger="mockswarms"):
-        asyncio.run(_refund_broken_reply(scope, "fault rule r: truncate"))
+        asyncio.run(refund_cut_reply(scope, "fault rule r: truncate"))
     assert sim.calls == [("undo", "fault rule r: truncate")]
     assert [r.getMessage() for r in caplog.records] == [
         "mockswarms: the state store failed while refunding a reply cut by fault rule r: truncate"
@@ -80,12 +80,12 @@ def test_a_broken_reply_refund_with_the_store_down_logs_one_warning(
 def test_a_broken_reply_without_a_caller_refunds_nothing(state: dict[str, Any]) -> None:
     sim = _Sim("none")
     scope = {"app": SimpleNamespace(state=SimpleNamespace(simulator=sim)), "state": state}
-    asyncio.run(_refund_broken_reply(scope, "fault rule r: truncate"))
+    asyncio.run(refund_cut_reply(scope, "fault rule r: truncate"))
     assert sim.calls == []
 
 
 def test_billing_full_refunds_no_broken_reply() -> None:
     sim = _Sim("full")
     scope = {"app": SimpleNamespace(state=SimpleNamespace(simulator=sim)), "state": {"caller": _caller()}}
-    asyncio.run(_refund_broken_reply(scope, "fault rule r: truncate"))
+    asyncio.run(refund_cut_reply(scope, "fault rule r: truncate"))
     assert sim.calls == []

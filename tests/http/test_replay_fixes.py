@@ -136,3 +136,47 @@ async def test_a_deeply_nested_body_gets_the_same_422_with_recordings(recorded: 
     if depth == 600:
         assert response.status_code == 422
         assert response.json()["detail"][0]["type"] == "json_invalid"
+
+
+SLOW_STREAM = """\
+exchanges:
+  - match: {method: POST, path: /v1/agent/completions, task: slow, stream: true}
+    response:
+      status: 200
+      content_type: text/event-stream; charset=utf-8
+      frames:
+        - {at: 0.0, text: "event: start\\ndata: {}\\n\\n"}
+        - {at: 3.0, text: "event: done\\ndata: {}\\n\\n"}
+"""
+
+
+def test_a_client_that_leaves_a_replayed_stream_is_refunded(tmp_path: Path) -> None:
+    """The simulator billed the run, then the client left during the recorded frames: it did not get
+    the complete response, so the charge goes back (and the replay stops sending)."""
+    import time as clock
+    from decimal import Decimal
+
+    from mockswarms.testing.control import SimulatorControl
+    from mockswarms.testing.server import serve
+
+    (tmp_path / "slow.yaml").write_text(SLOW_STREAM)
+    body = {"agent_config": {"agent_name": "Writer", "model_name": "gpt-4.1"}, "task": "slow", "stream": True}
+    with serve(seed=3, now="2026-03-01T12:00:00Z", fixtures=[str(tmp_path)]) as running:
+        ctl = SimulatorControl(running.base_url)
+        start = ctl.balance()
+        began = clock.monotonic()
+        with httpx.stream(
+            "POST", running.base_url + "/v1/agent/completions", json=body, headers=KEY, timeout=10
+        ) as reply:
+            assert next(reply.iter_raw()).startswith(b"event: start")
+            assert ctl.balance() < start  # charged while streaming
+        deadline = clock.monotonic() + 2
+        while ctl.balance() != start and clock.monotonic() < deadline:
+            clock.sleep(0.02)
+        assert clock.monotonic() - began < 2.5  # noticed at once, not after the recorded 3 s pause
+        assert ctl.balance() == start
+        rows = httpx.get(running.base_url + "/v1/swarm/logs", headers=KEY).json()["logs"]
+        refund = next(row for row in rows if row["category"] == "refund")
+        assert refund["data"]["reason"] == "the client left a replayed stream"
+        assert sum(Decimal(str(row["cost"])) for row in rows) == 0
+        ctl.close()
