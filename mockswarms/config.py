@@ -55,6 +55,7 @@ ENV_PREFIX = "MOCKSWARMS_"
 # (<= MAX_WINDOW_LIMIT) scaled by rate_limit_scale stays below int32 max (2,147,483,647, what SDKs parse).
 MAX_RATE_LIMIT_SCALE = 1000
 MAX_WAIT_SECONDS = 3600  # a pause the simulator makes (pings, time to first token)
+MAX_ADMIN_TOKEN_LENGTH = 1024
 EARLIEST_YEAR, LATEST_YEAR = 1970, 9000  # no negative timestamps; room to advance (datetime ends at 9999)
 Discount = Annotated[Decimal, Field(ge=0, le=1)]
 
@@ -80,9 +81,6 @@ class PacingConfig(BaseModel):
         if value != 0 and not 0.01 <= value <= 1_000_000:
             raise ValueError("must be 0 (no delay) or between 0.01 and 1000000")
         return value
-
-
-MAX_ADMIN_TOKEN_LENGTH = 1024
 
 
 class Settings(BaseModel):
@@ -202,17 +200,13 @@ class Settings(BaseModel):
     @field_validator("admin_token")
     @classmethod
     def _token_a_client_can_send(cls, value: str | None) -> str | None:
-        # The token travels in "Authorization: Bearer <token>": one that no client can send (a
-        # newline, spaces at its ends, non-ASCII, longer than a header may be) would lock everyone
-        # out of the control API — and on a Redis store across restarts.
-        if value is None or value == "":
-            return None
-        if len(value) > MAX_ADMIN_TOKEN_LENGTH or not all("!" <= ch <= "~" for ch in value):
+        # Sent as "Authorization: Bearer <token>": one no client can send would lock everyone out.
+        if value and (len(value) > MAX_ADMIN_TOKEN_LENGTH or not all("!" <= ch <= "~" for ch in value)):
             raise ValueError(
                 f"must be 1 to {MAX_ADMIN_TOKEN_LENGTH} visible ASCII characters (no spaces), "
                 "so that a client can send it in an Authorization header"
             )
-        return value
+        return value or None
 
     @field_validator("accounts")
     @classmethod

@@ -284,6 +284,16 @@ OPERATIONS: tuple[Operation, ...] = (
         openai_errors=True,
     ),
     Operation(
+        "GET",
+        "/v1/models/{model}",
+        "retrieveModel",
+        "One model, OpenAI format (404 model_not_found for a model the list does not show the caller)",
+        "openai",
+        (rs.OpenAIModel,),
+        openai_errors=True,
+        parameters=({"name": "model", "in": "path", "required": True, "schema": {"type": "string"}},),
+    ),
+    Operation(
         "POST",
         "/v1/chat/completions",
         "createChatCompletion",

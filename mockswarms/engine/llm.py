@@ -44,6 +44,10 @@ class LLMCall:
     images: int = 0
     # Values a fixture template may use: e.g. {"previous_output": ..., "swarm_name": ...}.
     context: Mapping[str, str] = field(default_factory=dict)
+    # OpenAI's `tool_choice` and `response_format` (chat): without a fixture rule, a forced tool is
+    # answered with a call to it and a JSON format with JSON (FakeLLM._structured).
+    tool_choice: str | Mapping[str, Any] | None = None
+    response_format: Mapping[str, Any] | None = None
 
     def seen_text(self) -> str:
         """Everything the model reads, in order: system prompt, history, task (what input tokens count)."""

@@ -328,6 +328,8 @@ class Recorder:
         role: str | None = None,
         context: Mapping[str, str] | None = None,
         tools: tuple[Mapping[str, Any], ...] | None = None,
+        tool_choice: str | Mapping[str, Any] | None = None,
+        response_format: Mapping[str, Any] | None = None,
     ) -> LLMResult:
         """One LLM call; raises :class:`RunStopped` if the answer is an error, and once the run has
         made ``MAX_MODEL_CALLS`` calls a 400 (before anything is charged) or, under
@@ -354,6 +356,8 @@ class Recorder:
             tools=agent.tools if tools is None else tools,
             images=self.images,
             context=ctx,
+            tool_choice=tool_choice,
+            response_format=response_format,
         )
         result = self.llm.complete(call)
         self.turns.append(Turn(call, result, phase))

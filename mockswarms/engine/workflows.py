@@ -1,6 +1,6 @@
 """The other generating endpoints: agent, chat, graph, grid, reasoning, auto-swarm-builder, research.
 
-Why ~700 lines: seven endpoints' semantic checks and runs over shared agent-run helpers; the seam for a
+Why ~770 lines: seven endpoints' semantic checks and runs over shared agent-run helpers; the seam for a
 split is one module per endpoint family (as in ``http/endpoints/``).
 
 Each function validates the request semantically (strict = ``docs``/``legacy`` profiles; non-strict =
@@ -32,6 +32,7 @@ from mockswarms.limits import MAX_IMAGES
 from mockswarms.shapes.agents import AgentOutputMessage
 from mockswarms.shapes.requests import (
     CHAT_PARAM_BOUNDS,
+    CHAT_ROLES,
     REASONING_AGENT_TYPES,
     AdvancedResearchRequest,
     AgentCompletion,
@@ -175,8 +176,14 @@ def _out_of_bounds(param: str, value: float, low: int, high: int | None) -> Open
 
 
 def _check_chat(req: ChatCompletionRequest, images: int) -> None:
-    """The docs/legacy checks, in order: ``n > 1``, a user message, ``model``, the OpenAI param bounds
-    (``CHAT_PARAM_BOUNDS``), then at most ``MAX_IMAGES`` image parts (each billed)."""
+    """The docs/legacy checks, in order: every role one of OpenAI's, ``n > 1``, a user message,
+    ``model``, the OpenAI param bounds (``CHAT_PARAM_BOUNDS``), at most ``MAX_IMAGES`` image parts (each
+    billed), then ``tool_choice`` and ``response_format`` (:func:`_check_chat_formats`)."""
+    for index, role in enumerate(m.role for m in req.messages):
+        if role not in CHAT_ROLES:
+            supported = ", ".join(f"'{r}'" for r in CHAT_ROLES[:-1]) + f", and '{CHAT_ROLES[-1]}'"
+            detail = f"Invalid value: '{role}'. Supported values are: {supported}."
+            raise OpenAIError(400, detail, code="invalid_value", param=f"messages[{index}].role")
     if req.n is not None and req.n > 1:
         raise OpenAIError(400, CHAT_N_DETAIL, code="invalid_request", param="n")
     if not any(m.role == "user" for m in req.messages):
@@ -194,12 +201,60 @@ def _check_chat(req: ChatCompletionRequest, images: int) -> None:
             f"in all messages, but got {images} instead."
         )
         raise OpenAIError(400, message, code="invalid_request", param="messages")
+    _check_chat_formats(req)
+
+
+def _check_chat_formats(req: ChatCompletionRequest) -> None:
+    """``tool_choice``: only with ``tools``; ``none``/``auto``/``required``, or a function ``tools``
+    declares (``allowed_tools`` and ``custom`` pass). ``response_format``: text, json_object or a named
+    json_schema. OpenAI's messages and params."""
+    choice = req.tool_choice
+    if choice is not None and not req.tools:
+        detail = "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified."
+        raise OpenAIError(400, detail, param="tool_choice")
+    if isinstance(choice, str) and choice not in ("none", "auto", "required"):
+        detail = f"Invalid value: '{choice}'. Supported values are: 'none', 'auto', and 'required'."
+        raise OpenAIError(400, detail, code="invalid_value", param="tool_choice")
+    if isinstance(choice, dict) and choice.get("type") not in ("allowed_tools", "custom"):
+        function = choice.get("function")
+        if choice.get("type") != "function" or not isinstance(function, dict):
+            raise _missing("tool_choice.function")
+        name = function.get("name")
+        if not isinstance(name, str):
+            raise _missing("tool_choice.function.name")
+        if name not in [_tool_name(tool) for tool in req.tools or ()]:
+            detail = f"Invalid value for 'tool_choice': function '{name}' is not one of the 'tools'."
+            raise OpenAIError(400, detail, code="invalid_value", param="tool_choice")
+    fmt = req.response_format
+    if fmt is not None:
+        kind = fmt.get("type")
+        if kind not in ("text", "json_object", "json_schema"):
+            supported = "'text', 'json_object', and 'json_schema'"
+            detail = f"Invalid value: '{kind}'. Supported values are: {supported}."
+            raise OpenAIError(400, detail, code="invalid_value", param="response_format.type")
+        schema = fmt.get("json_schema")
+        if kind == "json_schema" and not isinstance(schema, dict):
+            raise _missing("response_format.json_schema")
+        if kind == "json_schema" and isinstance(schema, dict) and not isinstance(schema.get("name"), str):
+            raise _missing("response_format.json_schema.name")
+
+
+def _missing(param: str) -> OpenAIError:
+    detail = f"Missing required parameter: '{param}'."
+    return OpenAIError(400, detail, code="missing_required_parameter", param=param)
+
+
+def _tool_name(tool: Any) -> Any:
+    function = tool.get("function") if isinstance(tool, dict) else None
+    return function.get("name") if isinstance(function, dict) else None
 
 
 def run_chat(req: ChatCompletionRequest, llm: LLM, *, strict: bool = True) -> ChatRun:
     """OpenAI semantics when ``strict`` (:func:`_check_chat`, OpenAIError 400); otherwise (the ``prism``
     profile) one answer is generated anyway, out-of-range ``max_tokens`` meaning no cap.
-    ``finish_reason`` is ``tool_calls``, ``length`` when the answer reached the token cap, else ``stop``."""
+    ``finish_reason`` is ``tool_calls``, ``length`` when the answer reached the token cap (never for a
+    JSON ``response_format``: its answer is never cut), else ``stop``. ``tools``, ``tool_choice`` and
+    ``response_format`` go to the model (the fake LLM forces tool calls and JSON from them)."""
     images = sum(
         1
         for m in req.messages
@@ -221,6 +276,7 @@ def run_chat(req: ChatCompletionRequest, llm: LLM, *, strict: bool = True) -> Ch
         role="assistant",
         max_tokens=max_tokens if max_tokens and max_tokens > 0 else None,
         temperature=req.temperature,
+        tools=tuple(t for t in req.tools or () if isinstance(t, dict)),
     )
     rec = Recorder(llm, "chat", images=images)
     text = ""
@@ -230,13 +286,23 @@ def run_chat(req: ChatCompletionRequest, llm: LLM, *, strict: bool = True) -> Ch
     seen = list(history)
     try:
         for loop in range(loops):
-            result = rec.ask(agent, task, seen, phase=0, loop_index=loop)
+            result = rec.ask(
+                agent,
+                task,
+                seen,
+                phase=0,
+                loop_index=loop,
+                tool_choice=req.tool_choice,
+                response_format=req.response_format,
+            )
             text, tool_calls = result.text, result.tool_calls
             seen.append(Message("assistant", text))
     except RunStopped as stop:
         error = stop.error
     finish_reason = "tool_calls" if tool_calls else "stop"
-    if not tool_calls and agent.max_tokens is not None and count_tokens(text) >= agent.max_tokens:
+    structured = isinstance(req.response_format, dict) and req.response_format.get("type") != "text"
+    capped = agent.max_tokens is not None and count_tokens(text) >= agent.max_tokens
+    if not tool_calls and not structured and capped:
         finish_reason = "length"  # as OpenAI: the answer stopped at the cap, not at its end
     return ChatRun(
         turns=rec.turns,

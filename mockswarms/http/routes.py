@@ -338,6 +338,12 @@ def public_routes() -> list[Route]:
         _route("/v1/swarm/schedule/{job_id}", delete, ops.schedule_delete, enabled=_scheduling),
         _route("/v1/models/available", get, ops.models_available, auth="optional"),
         _route("/v1/models", get, ops.models_openai, openai=True),
+        # Model ids may hold "/" (groq/openai/gpt-oss-120b); the contract's key has no converter.
+        Route(
+            "/v1/models/{model:path}",
+            _endpoint(ops.chat.model_openai, operation_key="GET /v1/models/{model}", openai=True),
+            methods=get,
+        ),
         _route("/v1/chat/completions", post, ops.chat_completion, body=True, openai=True),
         _route("/v1/reasoning-agent/completions", post, ops.reasoning_completion, body=True),
         _route("/v1/reasoning-agent/types", get, ops.reasoning_types),

@@ -40,7 +40,7 @@ from mockswarms.shapes.agents import (
     AgentSSEStart,
     AgentUsage,
 )
-from mockswarms.shapes.chat import ChatChunkDelta, ChatCompletionChunk, ChatUsage
+from mockswarms.shapes.chat import ChatChunkDelta, ChatChunkToolCall, ChatCompletionChunk, ChatUsage
 from mockswarms.shapes.swarms import (
     SwarmSSEAgentEnd,
     SwarmSSEAgentStart,
@@ -55,7 +55,7 @@ from mockswarms.shapes.swarms import (
     SwarmSSEUsage,
     SwarmUsage,
 )
-from mockswarms.tokenizer import count_tokens
+from mockswarms.tokenizer import count_tokens, split_tokens
 
 __all__ = [
     "FRAME_SEP",
@@ -383,33 +383,38 @@ def chat_stream_events(
     latency: float = 0.0,
     usage: ChatUsage | None = None,
     finish_reason: str = "stop",
+    tool_calls: Sequence[Mapping[str, Any]] = (),
 ) -> list[SSEEvent]:
-    """``chat.completion.chunk`` frames (role delta, content deltas, ``finish_reason``), then
-    ``[DONE]``. With ``usage`` (``stream_options.include_usage``) an extra chunk with empty ``choices``
-    and the usage precedes ``[DONE]``, as OpenAI sends it."""
+    """``chat.completion.chunk`` frames: role delta, content deltas, tool-call deltas as OpenAI streams
+    them (``{"index", "id", "type", "function": {"name", "arguments": ""}}``, then one ``{"index",
+    "function": {"arguments"}}`` per token), ``finish_reason``, then ``[DONE]``. With ``usage``
+    (``stream_options.include_usage``) every chunk has ``"usage": null`` and an extra chunk with empty
+    ``choices`` and the usage precedes ``[DONE]``, as OpenAI sends it."""
 
     def chunk(delta: ChatChunkDelta, finish_reason: str | None) -> ChatCompletionChunk:
-        return {
+        frame: ChatCompletionChunk = {
             "id": completion_id,
             "object": "chat.completion.chunk",
             "created": created,
             "model": model,
             "choices": [{"index": 0, "delta": delta, "finish_reason": finish_reason}],
         }
+        return frame if usage is None else {**frame, "usage": None}
 
-    delays = _deltas(_chunk_offsets(chunks, pacing or Pacing(), latency))
+    deltas: list[tuple[ChatChunkDelta, str]] = [({"content": c}, c) for c in chunks]  # (delta, its text)
+    for i, call in enumerate(tool_calls):
+        name, args = call["function"]["name"], call["function"]["arguments"]
+        head: ChatChunkToolCall = {"index": i, "id": call["id"], "type": "function"}
+        head["function"] = {"name": name, "arguments": ""}
+        deltas.append(({"tool_calls": [head]}, name))
+        deltas += [
+            ({"tool_calls": [{"index": i, "function": {"arguments": a}}]}, a) for a in split_tokens(args)
+        ]
+    delays = _deltas(_chunk_offsets([text for _, text in deltas], pacing or Pacing(), latency))
     events = [SSEEvent(None, chunk({"role": "assistant"}, None))]
-    events += [SSEEvent(None, chunk({"content": c}, None), d) for c, d in zip(chunks, delays, strict=True)]
-    events.append(SSEEvent(None, chunk({}, finish_reason), 0.0 if chunks else latency))
+    events += [SSEEvent(None, chunk(delta, None), d) for (delta, _), d in zip(deltas, delays, strict=True)]
+    events.append(SSEEvent(None, chunk({}, finish_reason), 0.0 if deltas else latency))
     if usage is not None:
-        tail: ChatCompletionChunk = {
-            "id": completion_id,
-            "object": "chat.completion.chunk",
-            "created": created,
-            "model": model,
-            "choices": [],
-            "usage": usage,
-        }
-        events.append(SSEEvent(None, tail))
+        events.append(SSEEvent(None, {**chunk({}, None), "choices": [], "usage": usage}))
     events.append(SSEEvent(None, "[DONE]"))
     return events

@@ -174,10 +174,20 @@ def swarm_stream(
 
 
 def chat_stream(
-    sim: Simulator, caller: Caller, body: ChatCompletionResponse, run: ChatRun, cost: Decimal
+    sim: Simulator,
+    caller: Caller,
+    body: ChatCompletionResponse,
+    run: ChatRun,
+    cost: Decimal,
+    *,
+    include_usage: bool = False,
 ) -> StreamFactory:
+    """The completion as OpenAI streams it: content and tool-call deltas, the body's ``finish_reason``
+    (``tool_calls``, ``length`` or ``stop``), and with ``include_usage`` (``stream_options``) a last
+    chunk with the body's ``usage``."""
     chunks = _chunks(run)
     pacing = run.turns[0].result.pacing if run.turns else None
+    choice = body["choices"][0]
     events = streaming.chat_stream_events(
         completion_id=body["id"],
         created=body["created"],
@@ -185,16 +195,21 @@ def chat_stream(
         chunks=chunks,
         pacing=pacing,
         latency=_latency(run),
-        # Cut at the token cap: "length", as in the JSON body. Tool calls are not streamed as
-        # deltas, so such a stream still ends with "stop".
-        finish_reason="length" if run.finish_reason == "length" else "stop",
+        usage={**body["usage"]} if include_usage else None,
+        finish_reason=choice["finish_reason"] or "stop",
+        tool_calls=choice["message"].get("tool_calls") or (),
     )
 
+    def generated(event: streaming.SSEEvent) -> str:
+        """The text a delta frame streams: content, a tool call's name or a piece of its arguments."""
+        data = event.data
+        delta = data["choices"][0]["delta"] if not isinstance(data, str) and data["choices"] else {}
+        function = (delta.get("tool_calls") or [{}])[0].get("function") or {}
+        return str(delta.get("content") or function.get("name") or function.get("arguments") or "")
+
     def produced_cost(events_sent: int) -> Decimal:
-        sent = chunks[: max(events_sent - 1, 0)]
-        _, partial = billing.agent_usage(
-            run.input_tokens, count_tokens("".join(sent)), settings=sim.settings, now=sim.clock.now()
-        )
+        sent = sum(count_tokens(generated(e)) for e in events[1:events_sent])  # after the role chunk
+        _, partial = billing.agent_usage(run.input_tokens, sent, settings=sim.settings, now=sim.clock.now())
         return partial
 
     return _factory(sim, caller, body["id"], cost, events, produced_cost)

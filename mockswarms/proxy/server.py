@@ -6,6 +6,11 @@ written (recordings are redacted) and never sent to the in-process simulator, wh
 request with its own premium key (``SHADOW_KEY``) for the comparison. Streams are passed through
 chunk by chunk as they arrive; for them the header counts what is known when the headers leave
 (status, headers), and the event findings join ``GET /__mockswarms/drift`` when the stream ends.
+
+Why ~430 lines: one request's whole way through the proxy (forward, relay, check, record, and how each
+can fail without hurting the caller's answer) reads top to bottom here; the seam is the response
+helpers below ``_Proxy`` (``_RelayResponse``, ``_unchecked``, ``_error``, ``_dated``), which would move
+to a ``proxy/responses.py``.
 """
 
 from __future__ import annotations

@@ -13,6 +13,8 @@ __all__ = [
     "ChatChoice",
     "ChatChunkChoice",
     "ChatChunkDelta",
+    "ChatChunkFunction",
+    "ChatChunkToolCall",
     "ChatCompletionChunk",
     "ChatCompletionResponse",
     "ChatResponseMessage",
@@ -74,9 +76,27 @@ class ChatCompletionResponse(TypedDict):
 
 
 @with_config(OUT)
+class ChatChunkFunction(TypedDict):
+    name: NotRequired[Annotated[str | None, ABSENT]]  # on a call's first delta only
+    arguments: NotRequired[Annotated[str | None, ABSENT]]  # "" first, then pieces of the JSON
+
+
+@with_config(OUT)
+class ChatChunkToolCall(TypedDict):
+    """One piece of a streamed tool call: the first carries ``id``, ``type`` and the name, the next
+    ones pieces of ``function.arguments``; ``index`` says which call of the message it belongs to."""
+
+    index: int
+    id: NotRequired[Annotated[str | None, ABSENT]]
+    type: NotRequired[Annotated[Literal["function"] | None, ABSENT]]
+    function: NotRequired[Annotated[ChatChunkFunction | None, ABSENT]]
+
+
+@with_config(OUT)
 class ChatChunkDelta(TypedDict):
     role: NotRequired[Annotated[Literal["assistant"] | None, ABSENT]]
     content: NotRequired[Annotated[str | None, ABSENT]]
+    tool_calls: NotRequired[Annotated[list[ChatChunkToolCall] | None, ABSENT]]
 
 
 @with_config(OUT)
@@ -95,6 +115,5 @@ class ChatCompletionChunk(TypedDict):
     created: int
     model: str
     choices: list[ChatChunkChoice]
-    usage: NotRequired[
-        Annotated[ChatUsage | None, ABSENT]
-    ]  # only on the extra usage chunk (stream_options.include_usage)
+    # With stream_options.include_usage: null on every chunk but the extra last one (empty choices).
+    usage: NotRequired[Annotated[ChatUsage | None, ABSENT]]

@@ -26,6 +26,7 @@ from mockswarms.shapes.schema_rules import NON_EMPTY_STRING, any_of, present, ru
 
 __all__ = [
     "CHAT_PARAM_BOUNDS",
+    "CHAT_ROLES",
     "DOCS_SWARM_TYPES",
     "HEAVY_SWARM_VARIANTS",
     "LEGACY_SWARM_TYPES",
@@ -384,6 +385,10 @@ CHAT_PARAM_BOUNDS: tuple[tuple[str, int, int | None], ...] = (
 )
 
 
+# Roles the OpenAI API accepts in `messages` (docs/legacy: 400 naming `messages[i].role` otherwise).
+CHAT_ROLES: tuple[str, ...] = ("system", "developer", "user", "assistant", "tool", "function")
+
+
 def _bounds(low: int, high: int | None) -> dict[str, int]:
     return {"minimum": low} if high is None else {"minimum": low, "maximum": high}
 
@@ -397,6 +402,19 @@ class ChatCompletionRequest(_Body):
                 {"properties": {"messages": {"contains": present("role", {"const": "user"})}}},
             ),
             rule("Only n=1 is supported; n > 1 is answered 400.", {"properties": {"n": {"maximum": 1}}}),
+            rule(
+                "Every message's `role` is one of OpenAI's; otherwise 400 naming `messages[i].role`.",
+                {"properties": {"messages": {"items": {"properties": {"role": {"enum": list(CHAT_ROLES)}}}}}},
+            ),
+            # Said, not schema: as JSON Schema these two stopped schemathesis' coverage phase from
+            # sending negative data for this operation (tests/contract/test_verify_prism_cli.py).
+            rule(
+                "`tool_choice` is `none`, `auto`, `required`, a function `tools` declares "
+                '(`{"type": "function", "function": {"name"}}`), `allowed_tools` or `custom`, and '
+                "only comes with a non-empty `tools`; `response_format.type` is `text`, `json_object` or "
+                "`json_schema` (with a named `json_schema`); otherwise 400 naming the param.",
+                {},
+            ),
             rule(
                 "As the OpenAI API checks them: a non-empty `model`; `max_tokens`, `max_completion_tokens` "
                 "and `n` at least 1; `temperature` 0-2; `top_p` 0-1; `presence_penalty` and "
@@ -423,6 +441,11 @@ class ChatCompletionRequest(_Body):
     n: int | None = 1
     user: str | None = None
     max_loops: Loops | None = 1
+    # OpenAI's: `include_usage` adds a last chunk with the usage to a stream.
+    stream_options: dict[str, Any] | None = None
+    tools: Items[dict[str, Any]] | None = None  # {"type": "function", "function": {"name", "parameters"}}
+    tool_choice: str | dict[str, Any] | None = None  # "none" | "auto" | "required" | a named function
+    response_format: dict[str, Any] | None = None  # text | json_object | json_schema
 
 
 class ReasoningAgentRequest(_Body):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -262,7 +263,8 @@ def _app_routes() -> set[tuple[str, str]]:
         if isinstance(route, Route):
             for method in route.methods or ():
                 if method.lower() in METHODS:
-                    routes.add((method.lower(), route.path))
+                    # ``{model:path}``: the contract names the parameter without its convertor.
+                    routes.add((method.lower(), re.sub(r":\w+}", "}", route.path)))
     return routes
 
 

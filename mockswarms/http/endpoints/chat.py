@@ -1,4 +1,5 @@
-"""OpenAI-compatible routes: POST /v1/chat/completions (JSON or SSE) and GET /v1/models."""
+"""OpenAI-compatible routes: POST /v1/chat/completions (JSON or SSE), GET /v1/models and
+GET /v1/models/{model}."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from starlette.requests import Request
 
 from mockswarms.engine import models_catalog, workflows
 from mockswarms.engine.simulator import Caller, Simulator
-from mockswarms.errors import OpenAIError
+from mockswarms.errors import APIError, OpenAIError
 from mockswarms.http import stream_responses
 from mockswarms.http.endpoints.pipeline import (
     Reply,
@@ -21,7 +22,7 @@ from mockswarms.http.endpoints.pipeline import (
     visible_models,
 )
 from mockswarms.shapes.chat import ChatCompletionResponse, ChatResponseMessage
-from mockswarms.shapes.discovery import OpenAIModelList
+from mockswarms.shapes.discovery import OpenAIModel, OpenAIModelList
 from mockswarms.shapes.requests import ChatCompletionRequest
 
 
@@ -66,17 +67,41 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
     caller.fold_charge = True  # one charge: settled with the reply's journal entry (routes)
     await sim.charge(caller, cost, body, [], openai=True)
     if req.stream and sim.settings.streaming:
-        return Reply(stream=stream_responses.chat_stream(sim, caller, body, run, cost))
+        include_usage = (
+            isinstance(req.stream_options, dict) and req.stream_options.get("include_usage") is True
+        )
+        stream = stream_responses.chat_stream(sim, caller, body, run, cost, include_usage=include_usage)
+        return Reply(stream=stream)
     return Reply(body)
+
+
+def _model_object(name: str) -> OpenAIModel:
+    return {"id": name, "object": "model", "created": 0, "owned_by": models_catalog.owner_of(name)}
 
 
 async def models_openai(sim: Simulator, caller: Caller, request: Request) -> Reply:
     await sim.check_rate(caller, openai=True)
     body: OpenAIModelList = {
         "object": "list",
-        "data": [
-            {"id": name, "object": "model", "created": 0, "owned_by": models_catalog.owner_of(name)}
-            for name in visible_models(sim, caller)
-        ],
+        "data": [_model_object(n) for n in visible_models(sim, caller)],
     }
+    return Reply(body)
+
+
+async def model_openai(sim: Simulator, caller: Caller, request: Request) -> Reply:
+    """``GET /v1/models/{model}`` (the SDK's ``models.retrieve``): the model object the list shows this
+    caller, else OpenAI's 404 ``model_not_found`` (prism answers any id: it refuses nothing schema-valid)."""
+    await sim.check_rate(caller, openai=True)
+    name = request.path_params["model"]
+    if sim.settings.semantic_validation and name not in visible_models(sim, caller):
+        message = f"The model '{name}' does not exist"
+        # OpenAI types this 404 invalid_request_error (OpenAIError would say not_found_error).
+        error = {
+            "message": message,
+            "type": "invalid_request_error",
+            "param": "model",
+            "code": "model_not_found",
+        }
+        raise APIError(404, body={"error": error})
+    body: OpenAIModel = _model_object(name)
     return Reply(body)
