@@ -222,7 +222,9 @@ class FixtureRegistry:
         return removed
 
     def clear_runtime(self) -> None:
-        self._runtime = {}
+        # Numbering starts again (reset, DELETE): the same test after a reset gets the same rule ids,
+        # and so the same tool-call ids derived from them.
+        self._runtime, self._next_runtime = {}, 0
         self._rebuild()
 
     def _rebuild(self) -> None:

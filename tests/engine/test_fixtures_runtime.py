@@ -81,3 +81,22 @@ def test_the_control_api_refuses_more_than_the_cap_in_one_request(client: TestCl
     assert client.get("/__mockswarms/fixtures").json()["rules"] == []
     added = client.post("/__mockswarms/fixtures", json={"rules": rules(MAX_RUNTIME_RULES)})
     assert (added.status_code, len(added.json()["added"])) == (201, MAX_RUNTIME_RULES)
+
+
+def test_runtime_rule_numbers_start_again_after_a_reset() -> None:
+    """Unnamed rules are ``runtime-1``, ``runtime-2``, …; the count ran on across resets, so the same
+    test after a reset got other rule ids — and other tool-call ids, which derive from them."""
+    rule = {"match": {"agent_name": "Weather Bot"}, "respond": {"tool_call": {"name": "w", "arguments": {}}}}
+    body = {"agent_config": {"agent_name": "Weather Bot"}, "task": "t"}
+    key = {"x-api-key": "sk-mock-premium"}
+    with TestClient(create_app(now="2026-03-01T12:00:00Z", seed=5), client=("127.0.0.1", 5555)) as client:
+        replies = []
+        for _ in range(2):
+            assert client.post("/__mockswarms/reset").status_code == 200
+            assert client.post("/__mockswarms/fixtures", json={"rules": [rule]}).json()["added"] == [
+                "runtime-1"
+            ]
+            replies.append(client.post("/v1/agent/completions", json=body, headers=key).content)
+        assert replies[0] == replies[1]
+        client.delete("/__mockswarms/fixtures")
+        assert client.post("/__mockswarms/fixtures", json={"rules": [rule]}).json()["added"] == ["runtime-1"]

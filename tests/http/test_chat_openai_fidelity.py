@@ -27,7 +27,7 @@ CHAT = "/v1/chat/completions"
 PREMIUM = {"x-api-key": PREMIUM_KEY}
 USER: Any = [{"role": "user", "content": "What is the weather in Paris?"}]
 WEATHER_RULE = {
-    "id": "weather",  # runtime rules are numbered on (runtime-1, runtime-2, …) across resets
+    "id": "weather",  # named: the tool-call id derives from the rule id
     "match": {"endpoint": "chat", "last_message": {"contains": "weather"}},
     "respond": {"tool_call": {"name": "get_weather", "arguments": {"city": "Paris"}}},
 }
