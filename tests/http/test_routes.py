@@ -1027,9 +1027,9 @@ def test_two_jobs_of_one_name_in_one_second_have_their_own_ids() -> None:
     second = schedule("team B", "2026-03-02T01:00:00Z")
     third = schedule("team C", "2026-03-02T02:00:00Z")
     assert (first, second, third) == (
-        "swarm_nightly_report_1772366400",
-        "swarm_nightly_report_1772366400_2",
-        "swarm_nightly_report_1772366400_3",
+        "swarm_nightly_report_1772395200",
+        "swarm_nightly_report_1772395200_2",
+        "swarm_nightly_report_1772395200_3",
     )
     assert c.delete(f"/v1/swarm/schedule/{first}", headers=PREMIUM).status_code == 200
     listed = c.get("/v1/swarm/schedule", headers=PREMIUM).json()["scheduled_jobs"]
