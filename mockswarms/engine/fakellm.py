@@ -257,6 +257,7 @@ _SHALLOW = 4  # deeper: only required properties, minItems items (recursive sche
 _DEEPEST = 32  # deeper still ($ref loops): null
 _BUDGET = 10_000  # values built per instance; then arrays stay empty (absurd minItems nests end)
 _MAX_LENGTH = 10_000  # minLength honoured up to this
+_CHAR_BUDGET = 64 * 1024  # minLength padding per instance: absurd minItems x minLength nests end short
 _KINDS = ("object", "array", "string", "integer", "number", "boolean", "null")
 
 
@@ -275,6 +276,7 @@ class _Instance:
     def __init__(self, root: Mapping[str, Any], rng: random.Random, words: Sequence[str]) -> None:
         self.root, self.rng, self.words = root, rng, words
         self.budget = _BUDGET
+        self.chars = _CHAR_BUDGET
 
     def text(self, count: int) -> str:
         return " ".join(self.rng.choice(self.words) for _ in range(count))
@@ -383,8 +385,16 @@ class _Instance:
         else:
             value = self.text(1 + rng.randrange(4))
         low, high = schema.get("minLength"), schema.get("maxLength")
-        while isinstance(low, int) and len(value) < min(low, _MAX_LENGTH):
-            value += " " + rng.choice(self.words)
+        if isinstance(low, int) and len(value) < low:
+            # Padded to minLength within what this instance may still write (``_CHAR_BUDGET``).
+            goal = min(low, _MAX_LENGTH, len(value) + max(self.chars, 0))
+            parts, length = [value], len(value)
+            while length < goal:
+                word = " " + rng.choice(self.words)
+                parts.append(word)
+                length += len(word)
+            self.chars -= length - len(value)
+            value = "".join(parts)
         return value[:high] if isinstance(high, int) else value
 
     def _integer(self, schema: Mapping[str, Any], depth: int) -> int:

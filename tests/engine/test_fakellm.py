@@ -247,3 +247,26 @@ def test_the_word_list_is_fakers_en_us_lorem_list() -> None:
 
     assert faker_words() == tuple(Faker("en_US").get_words_list())
     assert len(faker_words()) == 971
+
+
+def test_a_hostile_json_schema_builds_a_bounded_instance_quickly() -> None:
+    """100 required arrays of 1,000 arrays of 1,000 strings of minLength 1,000 (a response_format any
+    chat client may send) took 5.4 s and built 9 MB; the instance is now bounded by values and text."""
+    import random
+    import time
+
+    from mockswarms.engine.fakellm import schema_instance
+
+    leaf = {"type": "string", "minLength": 1000}
+    inner = {"type": "array", "minItems": 1000, "items": {"type": "array", "minItems": 1000, "items": leaf}}
+    schema = {
+        "type": "object",
+        "properties": {f"p{i}": inner for i in range(100)},
+        "required": [f"p{i}" for i in range(100)],
+    }
+    started = time.process_time()
+    instance = schema_instance(schema, random.Random(1), ["alpha", "beta"])
+    assert time.process_time() - started < 1.0
+    assert len(str(instance)) < 400_000
+    # A sane schema still gets its minLength in full.
+    assert len(schema_instance(leaf, random.Random(1), ["alpha", "beta"])) >= 1000
