@@ -10,7 +10,6 @@ Through a real server, on both stores: the refund runs after the connection is g
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +17,7 @@ import httpx
 import pytest
 
 from mockswarms.testing.control import SimulatorControl
-from mockswarms.testing.server import RunningServer, serve
+from mockswarms.testing.server import RunningServer
 
 AGENT = {"agent_config": {"agent_name": "W", "model_name": "gpt-4o-mini"}, "task": "say something long"}
 KEY = {"x-api-key": "sk-mock-premium"}
@@ -39,14 +38,9 @@ WHOLE: dict[str, tuple[dict[str, Any], bool]] = {
 }
 
 
-@pytest.fixture(scope="module", params=["memory", "redis"])
-def server(request: pytest.FixtureRequest) -> Iterator[tuple[RunningServer, SimulatorControl]]:
-    store = "memory" if request.param == "memory" else request.getfixturevalue("redis_url")
-    with (
-        serve(now="2026-03-01T12:00:00Z", seed=3, store=store) as running,
-        SimulatorControl(running.base_url) as ctl,
-    ):
-        yield running, ctl
+@pytest.fixture
+def server(store_server: tuple[RunningServer, SimulatorControl]) -> tuple[RunningServer, SimulatorControl]:
+    return store_server  # tests/reliability/conftest.py: one server per module and store
 
 
 def _send(running: RunningServer, stream: bool) -> None:
@@ -94,18 +88,33 @@ def _charged_after(
         time.sleep(0.02)
 
 
+def _under_rule(
+    server: tuple[RunningServer, SimulatorControl],
+    rule_id: str,
+    action: dict[str, Any],
+    stream: bool,
+    *,
+    refunded: bool,
+) -> tuple[Decimal, Decimal, list[dict[str, Any]]]:
+    """(the request's full cost, what it was charged under the rule, the log rows after it)."""
+    running, ctl = server
+    cost = _full_cost(running, ctl)
+    ctl.reset(seed=3, now="2026-03-01T12:00:00Z")
+    ctl.inject_fault({"id": rule_id, "match": {"endpoint": "agent"}, "action": action})
+    before = ctl.balance()
+    _send(running, stream)
+    if not refunded:
+        time.sleep(0.2)  # a wrong refund would land by now
+    charged, rows = _charged_after(running, ctl, before, want_refund=refunded)
+    return cost, charged, rows
+
+
 @pytest.mark.parametrize("name", list(BREAKING))
 def test_a_reply_a_rule_breaks_is_not_charged(
     server: tuple[RunningServer, SimulatorControl], name: str
 ) -> None:
-    running, ctl = server
-    cost = _full_cost(running, ctl)
-    ctl.reset(seed=3, now="2026-03-01T12:00:00Z")
     action, stream = BREAKING[name]
-    ctl.inject_fault({"id": "breaks", "match": {"endpoint": "agent"}, "action": action})
-    before = ctl.balance()
-    _send(running, stream)
-    charged, rows = _charged_after(running, ctl, before, want_refund=True)
+    cost, charged, rows = _under_rule(server, "breaks", action, stream, refunded=True)
     assert charged == 0
     by_category = {row["category"]: row for row in rows}
     assert sorted(by_category) == ["completion", "refund"]
@@ -122,30 +131,17 @@ def test_a_reply_a_rule_breaks_is_not_charged(
 def test_a_reply_that_arrives_whole_is_charged(
     server: tuple[RunningServer, SimulatorControl], name: str
 ) -> None:
-    running, ctl = server
-    cost = _full_cost(running, ctl)
-    ctl.reset(seed=3, now="2026-03-01T12:00:00Z")
     action, stream = WHOLE[name]
-    ctl.inject_fault({"id": "whole", "match": {"endpoint": "agent"}, "action": action})
-    before = ctl.balance()
-    _send(running, stream)
-    time.sleep(0.2)  # a wrong refund would land by now
-    charged, rows = _charged_after(running, ctl, before, want_refund=False)
+    cost, charged, rows = _under_rule(server, "whole", action, stream, refunded=False)
     assert charged == cost
     assert [row["category"] for row in rows] == ["completion"]
 
 
 def test_billing_full_charges_a_broken_reply(server: tuple[RunningServer, SimulatorControl]) -> None:
-    running, ctl = server
-    cost = _full_cost(running, ctl)
+    _, ctl = server
     ctl.configure(stream_disconnect_billing="full")
     try:
-        ctl.reset(seed=3, now="2026-03-01T12:00:00Z")
-        ctl.inject_fault({"id": "cut", "match": {"endpoint": "agent"}, "action": {"type": "truncate"}})
-        before = ctl.balance()
-        _send(running, False)
-        time.sleep(0.2)
-        charged, rows = _charged_after(running, ctl, before, want_refund=False)
+        cost, charged, rows = _under_rule(server, "cut", {"type": "truncate"}, False, refunded=False)
     finally:
         ctl.restore_settings()
     assert charged == cost

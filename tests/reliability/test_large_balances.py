@@ -7,7 +7,6 @@ above 2^53 micro-dollars Redis' arithmetic dropped one. Larger amounts are now r
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from decimal import Decimal
 
 import httpx
@@ -15,20 +14,15 @@ import pytest
 
 from mockswarms.accounts_config import MAX_CREDIT
 from mockswarms.testing.control import ControlError, SimulatorControl
-from mockswarms.testing.server import RunningServer, serve
+from mockswarms.testing.server import RunningServer
 
 AGENT = {"agent_config": {"agent_name": "W", "model_name": "gpt-4o-mini"}, "task": "t"}
 KEY = "sk-mock-premium"
 
 
-@pytest.fixture(scope="module", params=["memory", "redis"])
-def server(request: pytest.FixtureRequest) -> Iterator[tuple[RunningServer, SimulatorControl]]:
-    store = "memory" if request.param == "memory" else request.getfixturevalue("redis_url")
-    with (
-        serve(now="2026-03-01T12:00:00Z", seed=3, store=store) as running,
-        SimulatorControl(running.base_url) as ctl,
-    ):
-        yield running, ctl
+@pytest.fixture
+def server(store_server: tuple[RunningServer, SimulatorControl]) -> tuple[RunningServer, SimulatorControl]:
+    return store_server  # tests/reliability/conftest.py: one server per module and store
 
 
 def _credits(running: RunningServer) -> dict[str, Decimal]:
