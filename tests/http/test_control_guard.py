@@ -6,8 +6,6 @@ request whose Host is a foreign name (a rebound DNS name pointing at 127.0.0.1) 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import httpx
 import pytest
 
@@ -16,16 +14,14 @@ from mockswarms.testing.server import RunningServer, serve
 NOW = "2026-07-15T21:00:00Z"
 
 
-@pytest.fixture(scope="module")
-def server() -> Iterator[RunningServer]:
-    with serve(now=NOW) as running:
-        yield running
+@pytest.fixture
+def server(control_server: RunningServer) -> RunningServer:
+    return control_server  # tests/http/conftest.py: one real server per module
 
 
 @pytest.fixture
-def client(server: RunningServer) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.base_url) as c:
-        yield c
+def client(control_client: httpx.Client) -> httpx.Client:
+    return control_client  # settings and state put back after each test
 
 
 def faults(client: httpx.Client) -> list[object]:
