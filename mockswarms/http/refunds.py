@@ -8,13 +8,14 @@ own ``on_close`` (``http/stream_responses.py``), which can price the part that w
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable
 
 from starlette.types import Scope
 
 from mockswarms.engine.simulator import Simulator
 from mockswarms.state.base import StoreUnavailable
 
-__all__ = ["refund_cut_reply"]
+__all__ = ["refund_after_reply", "refund_cut_reply"]
 
 _log = logging.getLogger("mockswarms")
 
@@ -26,8 +27,13 @@ async def refund_cut_reply(scope: Scope, reason: str) -> None:
     simulator: Simulator = scope["app"].state.simulator
     if caller is None or simulator.settings.stream_disconnect_billing == "full":
         return
+    await refund_after_reply(simulator.undo_charges(caller, reason), f"a reply cut by {reason}")
+
+
+async def refund_after_reply(refund: Awaitable[None], what: str) -> None:
+    """Run a refund step once the response is over: a store failure has nobody to answer, so it is
+    one warning saying what was not given back (no traceback)."""
     try:
-        await simulator.undo_charges(caller, reason)
+        await refund
     except StoreUnavailable:
-        # The response is gone already; nothing to answer. The log says what was not given back.
-        _log.warning("mockswarms: the state store failed while refunding a reply cut by %s", reason)
+        _log.warning("mockswarms: the state store failed while refunding %s", what)

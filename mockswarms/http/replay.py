@@ -19,7 +19,6 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-import orjson
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -27,6 +26,7 @@ from mockswarms.engine import gates
 from mockswarms.engine.recordings import Recording, RecordingSet, request_match
 from mockswarms.engine.simulator import Simulator
 from mockswarms.errors import APIError
+from mockswarms.faults.wire import send_api_error
 from mockswarms.http.refunds import refund_cut_reply
 from mockswarms.http.responses import CONTROL_PREFIX
 
@@ -136,19 +136,7 @@ async def _replay_error(scope: Scope, send: Send, recording: Recording, payload:
         else:
             await simulator.check_rate(caller, openai=openai)
     except APIError as exc:
-        body = orjson.dumps(exc.body)
-        await send(
-            {
-                "type": "http.response.start",
-                "status": exc.status,
-                "headers": [
-                    (b"content-type", b"application/json"),
-                    (b"content-length", str(len(body)).encode()),
-                    *_encoded(exc.headers),
-                ],
-            }
-        )
-        await send({"type": "http.response.body", "body": body})
+        await send_api_error(send, exc)
         return
     await _send_recording(send, recording, _encoded(caller.rate_headers))
 

@@ -9,7 +9,6 @@ nothing (the real service finishing the run server-side). A ``refund`` log row r
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from decimal import Decimal
 from typing import Any
@@ -20,16 +19,15 @@ from mockswarms.engine import billing
 from mockswarms.engine.runs import AgentRun, ChatRun, Run, SwarmRun
 from mockswarms.engine.simulator import Caller, Simulator
 from mockswarms.http import sse as streaming
+from mockswarms.http.refunds import refund_after_reply
 from mockswarms.shapes.agents import AgentCompletionOutput
 from mockswarms.shapes.chat import ChatCompletionResponse
 from mockswarms.shapes.requests import SwarmSpec
 from mockswarms.shapes.swarms import LegacySwarmCompletionOutput, SwarmCompletionOutput, SwarmUsage
-from mockswarms.state.base import StoreUnavailable
 from mockswarms.tokenizer import count_tokens
 
 __all__ = ["agent_stream", "chat_stream", "swarm_stream"]
 
-_log = logging.getLogger("mockswarms")
 StreamFactory = Callable[[dict[str, str]], Response]
 
 
@@ -57,11 +55,7 @@ def _on_close(
                 "events_sent": events_sent,
                 "reason": f"the stream was cut after {events_sent} events",
             }
-            try:
-                await sim.refund(caller, refund, entry)
-            except StoreUnavailable:
-                # The response is over: nobody to answer. The log says what was not given back.
-                _log.warning("mockswarms: the state store failed while refunding a cut stream (%s)", job_id)
+            await refund_after_reply(sim.refund(caller, refund, entry), f"a cut stream ({job_id})")
 
     return on_close
 

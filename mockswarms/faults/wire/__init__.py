@@ -4,6 +4,6 @@ The only part of ``mockswarms.faults`` that knows ASGI (Starlette's types); the 
 engine above it are plain data and decisions.
 """
 
-from mockswarms.faults.wire.middleware import CONTROL_PREFIX, FaultMiddleware
+from mockswarms.faults.wire.middleware import CONTROL_PREFIX, FaultMiddleware, send_api_error
 
-__all__ = ["CONTROL_PREFIX", "FaultMiddleware"]
+__all__ = ["CONTROL_PREFIX", "FaultMiddleware", "send_api_error"]

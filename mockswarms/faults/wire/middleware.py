@@ -30,7 +30,8 @@ from mockswarms.journal import presented_key
 from mockswarms.paths import CONTROL_PREFIX
 
 
-async def _send_error(send: Send, error: APIError) -> None:
+async def send_api_error(send: Send, error: APIError) -> None:
+    """An :class:`APIError` as a JSON answer, sent straight to ASGI from below the app's handlers."""
     body = orjson.dumps(error.body)
     headers = [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]
     headers += [(k.lower().encode(), v.encode()) for k, v in error.headers.items()]
@@ -109,7 +110,7 @@ class FaultMiddleware:
         try:
             decision = await engine.decide(request, header)
         except ValidationFailed as exc:  # a bad X-Mockswarms-Fault header
-            await _send_error(send, exc)
+            await send_api_error(send, exc)
             return
         if decision is None:
             await self.app(scope, receive, send)
@@ -122,7 +123,7 @@ class FaultMiddleware:
     ) -> None:
         action = decision.action
         if isinstance(action, ErrorAction):
-            await _send_error(send, error_response(action, scope["path"], engine.clock.timestamp()))
+            await send_api_error(send, error_response(action, scope["path"], engine.clock.timestamp()))
         elif isinstance(action, ResetAction):
             await drop_connection(reset=True)
         elif isinstance(action, EmptyAction):
