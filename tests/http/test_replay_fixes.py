@@ -168,7 +168,9 @@ def test_a_client_that_leaves_a_replayed_stream_is_refunded(tmp_path: Path) -> N
         with httpx.stream(
             "POST", running.base_url + "/v1/agent/completions", json=body, headers=KEY, timeout=10
         ) as reply:
-            assert next(reply.iter_raw()).startswith(b"event: start")
+            # Keep the iterator: a dropped httpx iterator closes the stream, i.e. the client leaves now.
+            frames = reply.iter_raw()
+            assert next(frames).startswith(b"event: start")
             assert ctl.balance() < start  # charged while streaming
         deadline = clock.monotonic() + 2
         while ctl.balance() != start and clock.monotonic() < deadline:

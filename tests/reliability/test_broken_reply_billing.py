@@ -164,7 +164,8 @@ def test_a_stream_charged_before_a_reset_and_left_after_it_refunds_nothing(
             headers=KEY,
             timeout=10,
         ) as reply:
-            next(reply.iter_raw())  # charged, streaming
+            frames = reply.iter_raw()  # kept: a dropped httpx iterator closes the stream at once
+            next(frames)  # charged, streaming
             ctl.reset(seed=3, now="2026-03-01T12:00:00Z")
             start = ctl.balance()
         time.sleep(0.3)  # the cut stream's refund step has run by now
