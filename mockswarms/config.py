@@ -30,6 +30,7 @@ from mockswarms.accounts_config import (
 )
 from mockswarms.clock import parse_instant
 from mockswarms.shapes.requests import SwarmOutputType
+from mockswarms.state.base import LOGS_TOTAL
 
 __all__ = [
     "DEFAULT_ACCOUNTS",
@@ -106,6 +107,7 @@ class Settings(BaseModel):
     max_body_bytes: int = Field(10 * 1024 * 1024, ge=1)
     journal_size: int = Field(1000, ge=0)
     logs_per_user: int = Field(1000, ge=1)
+    logs_total: int = Field(LOGS_TOTAL, ge=1)  # log rows kept across all users (oldest dropped)
     # The built-in sk-mock-* keys stay unless this is off; `accounts` adds keys (or replaces by key).
     builtin_accounts: bool = True
     accounts: list[AccountConfig] = Field(default_factory=list, validate_default=True)
@@ -146,8 +148,7 @@ class Settings(BaseModel):
     premium_model_gate: bool = True
     premium_error_shape: Literal["error", "detail"] = "error"
     rate_limit_mode: Literal["docs", "legacy-ip", "off"] = "docs"
-    # e.g. 0.01 for fast tests (limits rounded up, min 1)
-    rate_limit_scale: float = Field(1.0, gt=0, le=MAX_RATE_LIMIT_SCALE)
+    rate_limit_scale: float = Field(1.0, gt=0, le=MAX_RATE_LIMIT_SCALE)  # 0.01: fast tests (min 1)
     free_hour_limit: int = Field(350, ge=1, le=MAX_WINDOW_LIMIT)  # 50 reproduces the pre-2026-07-09 value
     ip_limit_per_minute: int = Field(100, ge=1, le=MAX_WINDOW_LIMIT)
     credit_gate: Literal["precheck", "postrun", "off"] = "precheck"

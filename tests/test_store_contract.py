@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from mockswarms.state.base import AccountRecord, Balances, Limits, StateStore
+from mockswarms.state.base import AccountRecord, Balances, Charge, Limits, StateStore
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 _namespaces = itertools.count()
@@ -221,6 +221,46 @@ async def test_logs_newest_first_bounded_per_user(make_store: StoreFactory) -> N
     assert list(rows[0]) == ["id", "n", "note"]  # id first
     assert await store.list_logs("u2") == [{"id": other, "n": 99}]
     assert await store.list_logs("nobody") == []
+
+
+async def test_logs_bounded_across_users_oldest_row_first(make_store: StoreFactory) -> None:
+    """10,000 keys x ``logs_per_user`` rows each would be millions of rows: ``logs_total`` caps all
+    users' rows together, the oldest row (of whichever user) going first."""
+    store = make_store(logs_per_user=3, logs_total=4)
+    a1 = await store.append_log("a", {"n": 1})
+    b1 = await store.append_log("b", {"n": 1})
+    a2 = await store.append_log("a", {"n": 2})
+    c1 = await store.append_log("c", {"n": 1})
+    assert [r["id"] for r in await store.list_logs("a")] == [a2, a1]
+    c2 = await store.append_log("c", {"n": 2})  # the fifth row: a's first goes
+    assert [r["id"] for r in await store.list_logs("a")] == [a2]
+    assert [r["id"] for r in await store.list_logs("b")] == [b1]
+    assert [r["id"] for r in await store.list_logs("c")] == [c2, c1]
+    # c's fourth row pushes c1 out (c's own cap) and a2 (the total cap): 3 rows are left.
+    c3 = await store.append_log("c", {"n": 3})
+    c4 = await store.append_log("c", {"n": 4})
+    assert [r["id"] for r in await store.list_logs("c")] == [c4, c3, c2]
+    assert await store.list_logs("a") == [] and await store.list_logs("b") == []
+    # The fourth row again: c1's turn in the order comes up, but c's own cap dropped it already, so
+    # nothing more goes (a row is never dropped twice, nor a newer one in its place).
+    d1 = await store.append_log("d", {"n": 1})
+    rows = [await store.list_logs(user) for user in "abcd"]
+    assert [[r["id"] for r in user_rows] for user_rows in rows] == [[], [], [c4, c3, c2], [d1]]
+    d2 = await store.append_log("d", {"n": 2})  # and then the oldest, c2
+    rows = [await store.list_logs(user) for user in "abcd"]
+    assert [[r["id"] for r in user_rows] for user_rows in rows] == [[], [], [c4, c3], [d2, d1]]
+
+
+async def test_commits_count_toward_the_total_log_cap(make_store: StoreFactory) -> None:
+    store = make_store(logs_per_user=10, logs_total=2)
+    await store.set_balances("u", Balances(credit=D("10")))
+    ids = []
+    for i in range(3):
+        outcome = await store.commit(
+            Charge(f"c{i}", "u", "u", T0, Limits(), D("0.01"), None, False, {"n": i}, None, ())
+        )
+        ids.append(outcome.log_id)
+    assert [r["id"] for r in await store.list_logs("u")] == [ids[2], ids[1]]
 
 
 async def test_metrics(store: StateStore) -> None:

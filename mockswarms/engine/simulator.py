@@ -55,10 +55,10 @@ def make_store(settings: Settings) -> StateStore:
     if settings.store == "memory":
         from mockswarms.state.memory import MemoryStore
 
-        return MemoryStore(logs_per_user=settings.logs_per_user)
+        return MemoryStore(logs_per_user=settings.logs_per_user, logs_total=settings.logs_total)
     from mockswarms.state.redis import RedisStore
 
-    return RedisStore(settings.store, logs_per_user=settings.logs_per_user)
+    return RedisStore(settings.store, logs_per_user=settings.logs_per_user, logs_total=settings.logs_total)
 
 
 @dataclass

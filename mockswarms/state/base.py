@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 __all__ = [
+    "LOGS_TOTAL",
     "MAX_AUTO_ACCOUNTS",
     "MAX_RATE_SCOPES",
     "NO_BALANCES",
@@ -45,6 +46,9 @@ WINDOWS: dict[str, int] = {"minute": 60, "hour": 3600, "day": 86400}
 # rate-window scopes (users and keyless client addresses) beyond the cap are dropped oldest first
 # (memory) or expire a day after their last run (Redis); distinct agent names per user are capped.
 MAX_AUTO_ACCOUNTS = 10_000
+# Log rows kept across all users (setting ``logs_total``): with ``logs_per_user`` alone, 10,000 keys
+# could keep 10 million rows (~1.5 KB each in memory).
+LOGS_TOTAL = 20_000
 MAX_RATE_SCOPES = 20_000
 UNIQUE_AGENTS_CAP = 100_000
 

@@ -13,7 +13,7 @@ Memory bounds (all documented limits, so a long benchmark cannot grow without en
   keyless scopes (client addresses) beyond ``MAX_RATE_SCOPES`` are dropped oldest first;
 - accounts created for unknown keys (``accept_any_key``): at most ``MAX_AUTO_ACCOUNTS``, oldest
   first, with everything their user had;
-- log rows: at most ``logs_per_user`` per user (oldest dropped);
+- log rows: at most ``logs_per_user`` per user and ``logs_total`` across users (oldest dropped);
 - metrics: counters plus completion instants pruned after ``metrics_retention`` (7 days);
 - remembered agent configs: at most ``agents_per_user`` per user (oldest dropped);
 - distinct agent names for ``unique_agents``: at most ``unique_agents_cap`` per user;
@@ -30,6 +30,7 @@ from decimal import Decimal
 from typing import Any
 
 from mockswarms.state.base import (
+    LOGS_TOTAL,
     MAX_AUTO_ACCOUNTS,
     MAX_RATE_SCOPES,
     NO_BALANCES,
@@ -169,15 +170,17 @@ class MemoryStore:
         self,
         *,
         logs_per_user: int = 1000,
+        logs_total: int = LOGS_TOTAL,
         agents_per_user: int = 1000,
         unique_agents_cap: int = UNIQUE_AGENTS_CAP,
         metrics_retention: float = _WEEK,
         max_auto_accounts: int = MAX_AUTO_ACCOUNTS,
         max_rate_scopes: int = MAX_RATE_SCOPES,
     ) -> None:
-        if logs_per_user < 1:
-            raise ValueError("logs_per_user must be at least 1")
+        if logs_per_user < 1 or logs_total < 1:
+            raise ValueError("logs_per_user and logs_total must be at least 1")
         self.logs_per_user = logs_per_user
+        self.logs_total = logs_total
         self.agents_per_user = agents_per_user
         self.unique_agents_cap = unique_agents_cap
         self.metrics_retention = metrics_retention
@@ -196,6 +199,9 @@ class MemoryStore:
         self._user_keys: dict[str, int] = {}  # user id -> how many keys it has
         self._charge_ids: OrderedDict[str, None] = OrderedDict()  # recent commits (replay guard)
         self._logs: dict[str, deque[dict[str, Any]]] = {}
+        # (row id, user) per row in the order written, for the cap across users; entries whose row
+        # its user's own cap (or an evicted account) dropped already are skipped when they come up.
+        self._log_order: deque[tuple[int, str]] = deque()
         self._log_seq = 0
         self._metrics: dict[str, _Metrics] = {}
         self._agents: dict[str, OrderedDict[tuple[str, str], dict[str, Any]]] = {}
@@ -399,6 +405,15 @@ class MemoryStore:
         row = {"id": self._log_seq, **entry}
         row["id"] = self._log_seq
         rows.append(row)
+        order = self._log_order
+        order.append((self._log_seq, user_id))
+        while len(order) > self.logs_total:
+            log_id, owner = order.popleft()
+            owned = self._logs.get(owner)
+            if owned and owned[0]["id"] == log_id:
+                owned.popleft()
+                if not owned:
+                    del self._logs[owner]
         return self._log_seq
 
     async def list_logs(self, user_id: str) -> list[dict[str, Any]]:

@@ -13,6 +13,7 @@ Key layout (all under ``<namespace>:``)::
     bal:<user>          hash  credit / free_credit / referral_credits as integer micro-dollars
     win:<scope>         zset  one member per counted run, score = clock instant (trimmed to a day)
     logs:<user>         list  log rows as JSON, newest first, trimmed to ``logs_per_user``
+    logs_order          list  "<id>\\n<logs key>" per row, oldest first, trimmed to ``logs_total`` (all users)
     met:<user>          hash  total / success counters     met_agents:<user> set of agent names
     met_times:<user>    zset  completion instants (trimmed to 7 days)
     agents:<user>       hash  "<name>\\x00<model>" -> config JSON   agents_order:<user> list, LRU order
@@ -55,6 +56,7 @@ from redis.backoff import NoBackoff
 from redis.exceptions import NoScriptError
 
 from mockswarms.state.base import (
+    LOGS_TOTAL,
     MAX_AUTO_ACCOUNTS,
     UNIQUE_AGENTS_CAP,
     WINDOWS,
@@ -284,16 +286,35 @@ return {status, bal, states}
 """
 )
 
+# After a log row is pushed: note it in logs_order and drop the oldest rows of all users beyond
+# ``total``. An entry whose row its user's own trim dropped already is skipped (ids differ).
+_LUA_CAP_LOGS = """
+local function cap_logs(order, logs_key, log_id, total)
+  local length = redis.call('RPUSH', order, string.format('%d', log_id) .. '\\n' .. logs_key)
+  while length > total do
+    local entry = redis.call('LPOP', order)
+    length = length - 1
+    local cut = string.find(entry, '\\n', 1, true)
+    local owner = string.sub(entry, cut + 1)
+    local oldest = redis.call('LINDEX', owner, -1)
+    if oldest and string.sub(oldest, 1, cut) == string.sub(entry, 1, cut) then
+      redis.call('RPOP', owner)
+    end
+  end
+end
+"""
+
 # KEYS: win, bal, seq, chg, logs, logseq, met, met_agents, met_times, agents, agents_order,
-#       journal, journal_seq (the val: counter), epoch (resets seen; kept by reset)
+#       journal, journal_seq (the val: counter), epoch (resets seen; kept by reset), logs_order
 # ARGV: now, threshold, cost, count, maxlen, deadline_ms|'', log_json|'', log_limit,
 #       completion ''|'1'|'0', names_json, agents_json ([[field, json], …]), agent_cap,
-#       unique_cap, week, n, len1..n, lim1..n, journal_json|'', journal_limit, epoch|''
+#       unique_cap, week, n, len1..n, lim1..n, journal_json|'', journal_limit, epoch|'', logs_total
 # Returns {status, balances, windows, log_id, journal_id, epoch}; 'stale' when a given epoch is
 # not the store's (a refund of a charge made before a reset).
 _LUA_COMMIT = (
     _LUA_WINDOWS
     + _LUA_SETTLE_CORE
+    + _LUA_CAP_LOGS
     + """
 local now = tonumber(ARGV[1])
 if ARGV[6] ~= '' then
@@ -325,6 +346,7 @@ if ARGV[7] ~= '' then
   log_id = redis.call('INCR', KEYS[6])
   redis.call('LPUSH', KEYS[5], string.format('%d', log_id) .. '\\n' .. ARGV[7])
   redis.call('LTRIM', KEYS[5], 0, tonumber(ARGV[8]) - 1)
+  cap_logs(KEYS[15], KEYS[5], log_id, tonumber(ARGV[19 + 2 * n]))
 end
 if ARGV[9] ~= '' then
   redis.call('HINCRBY', KEYS[7], 'total', 1)
@@ -512,13 +534,18 @@ for i = 2, #ARGV, 2 do
 end
 """
 
-# KEYS: logs, logseq.  ARGV: row JSON, limit.  Stored as "<id>\\n<json>" (id assigned here).
-_LUA_APPEND_LOG = """
+# KEYS: logs, logseq, logs_order.  ARGV: row JSON, limit, total.  Stored as "<id>\\n<json>" (id
+# assigned here).
+_LUA_APPEND_LOG = (
+    _LUA_CAP_LOGS
+    + """
 local id = redis.call('INCR', KEYS[2])
 redis.call('LPUSH', KEYS[1], string.format('%d', id) .. '\\n' .. ARGV[1])
 redis.call('LTRIM', KEYS[1], 0, tonumber(ARGV[2]) - 1)
+cap_logs(KEYS[3], KEYS[1], id, tonumber(ARGV[3]))
 return id
 """
+)
 
 
 def _limit_args(limits: Limits) -> tuple[list[str], list[str]]:
@@ -546,16 +573,18 @@ class RedisStore:
         *,
         namespace: str = "mockswarms",
         logs_per_user: int = 1000,
+        logs_total: int = LOGS_TOTAL,
         agents_per_user: int = 1000,
         max_connections: int = 128,
         max_auto_accounts: int = MAX_AUTO_ACCOUNTS,
         unique_agents_cap: int = UNIQUE_AGENTS_CAP,
     ) -> None:
-        if logs_per_user < 1:
-            raise ValueError("logs_per_user must be at least 1")
+        if logs_per_user < 1 or logs_total < 1:
+            raise ValueError("logs_per_user and logs_total must be at least 1")
         self.url = url
         self.namespace = namespace
         self.logs_per_user = logs_per_user
+        self.logs_total = logs_total
         self.agents_per_user = agents_per_user
         self.max_auto_accounts = max_auto_accounts
         self.unique_agents_cap = unique_agents_cap
@@ -695,6 +724,7 @@ class RedisStore:
             self._k("journal"),
             self._k("val", "journal_seq"),
             self._k("epoch"),
+            self._k("logs_order"),
         ]
         journal = b""
         if charge.journal is not None and charge.journal_limit > 0:
@@ -720,6 +750,7 @@ class RedisStore:
             journal,
             max(1, charge.journal_limit),
             "" if charge.epoch is None else str(charge.epoch),
+            self.logs_total,
         ]
         status, balances, states, log_id, *rest = await self._commit(keys=keys, args=args)
         if status == "expired":
@@ -779,7 +810,8 @@ class RedisStore:
         # The id is prefixed to the stored JSON ("<id>\n<json>") so it is assigned inside the script.
         row = {k: v for k, v in entry.items() if k != "id"}
         log_id = await self._append_log(
-            keys=[self._k("logs", user_id), self._k("logseq")], args=[_json(row), self.logs_per_user]
+            keys=[self._k("logs", user_id), self._k("logseq"), self._k("logs_order")],
+            args=[_json(row), self.logs_per_user, self.logs_total],
         )
         return int(log_id)
 

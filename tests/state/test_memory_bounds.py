@@ -98,3 +98,17 @@ async def test_redis_keys_stay_bounded_over_100k_distinct_values(redis_url: str)
         await store.reset()
         await store.close()
         await raw.aclose()
+
+
+@pytest.mark.parametrize("store", ["memory", "redis"])
+async def test_logs_total_setting_reaches_the_store(store: str, request: pytest.FixtureRequest) -> None:
+    """``logs_total`` in a config file or ``MOCKSWARMS_LOGS_TOTAL`` is the store's cap."""
+    from mockswarms.engine.simulator import make_store
+
+    url = request.getfixturevalue("redis_url") if store == "redis" else "memory"
+    settings = load_settings({"store": url}, environ={"MOCKSWARMS_LOGS_TOTAL": "7"})
+    made = make_store(settings)
+    assert (made.logs_total, made.logs_per_user) == (7, 1000)  # type: ignore[attr-defined]
+    assert load_settings({}, environ={}).logs_total == 20_000
+    if isinstance(made, RedisStore):
+        await made.close()
