@@ -284,6 +284,27 @@ async def test_metrics(store: StateStore) -> None:
     }
 
 
+async def test_completions_are_counted_by_the_second_in_bounded_memory(store: StateStore) -> None:
+    """A frozen clock (or a busy second) puts many completions on one instant: the 24 h / 7 d counts
+    keep one entry per second, not one per completion (which grew without end under a frozen clock)."""
+    for i in range(3000):
+        await store.record_completion("u", T0 + i / 4000, True, [])
+    await store.record_completion("u", T0 - 86400 + 0.5, True, [])  # its second starts at the cutoff
+    await store.record_completion("u", T0 - 86400 + 1.0, True, [])
+    metrics = await store.metrics("u", T0 + 0.9)
+    assert (metrics["completions_last_24h"], metrics["completions_last_7d"]) == (3001, 3002)
+    assert metrics["total_completion_calls"] == 3002
+    from mockswarms.state.memory import MemoryStore
+    from mockswarms.state.redis import RedisStore
+
+    if isinstance(store, MemoryStore):
+        entries = len(store._metrics["u"].recent)
+    else:
+        assert isinstance(store, RedisStore)
+        entries = await store._redis.zcard(store._k("met_times", "u"))
+    assert entries == 3  # seconds T0 - 86400, T0 - 86399 and T0
+
+
 async def test_remember_agents_dedupes_by_name_and_model(store: StateStore) -> None:
     await store.remember_agents(
         "u", [{"agent_name": "A", "model_name": "m1", "v": 1}, {"agent_name": "B", "model_name": "m1"}]

@@ -14,7 +14,7 @@ Memory bounds (all documented limits, so a long benchmark cannot grow without en
 - accounts created for unknown keys (``accept_any_key``): at most ``MAX_AUTO_ACCOUNTS``, oldest
   first, with everything their user had;
 - log rows: at most ``logs_per_user`` per user and ``logs_total`` across users (oldest dropped);
-- metrics: counters plus completion instants pruned after ``metrics_retention`` (7 days);
+- metrics: counters plus completions counted per second, pruned after ``metrics_retention`` (7 days);
 - remembered agent configs: at most ``agents_per_user`` per user (oldest dropped);
 - distinct agent names for ``unique_agents``: at most ``unique_agents_cap`` per user;
 - journal: a ring buffer of ``limit`` entries (the caller passes the limit).
@@ -23,6 +23,7 @@ Memory bounds (all documented limits, so a long benchmark cannot grow without en
 from __future__ import annotations
 
 import bisect
+import math
 from array import array
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -137,6 +138,37 @@ class Timeline:
         return self._t[-1] if len(self._t) > self._head else None
 
 
+class SecondCounts:
+    """How many completions fell in each whole second (the 24 h / 7 d metrics): one entry per second,
+    however many completions share it — one per completion grew without end under a frozen clock.
+    A completion counts as its second's start, as in the Redis store."""
+
+    __slots__ = ("_counts", "_seconds")
+
+    def __init__(self) -> None:
+        self._seconds = Timeline()  # distinct seconds, sorted
+        self._counts: dict[float, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._counts)
+
+    def record(self, instant: float, keep: float) -> None:
+        """Count a completion at ``instant``; forget seconds more than ``keep`` before it."""
+        cutoff = instant - keep
+        while (first := self._seconds.first_after(float("-inf"))) is not None and first <= cutoff:
+            del self._counts[first]
+            self._seconds.prune(first)
+        second = float(math.floor(instant))
+        if second in self._counts:
+            self._counts[second] += 1
+        else:
+            self._counts[second] = 1
+            self._seconds.add(second)
+
+    def count_after(self, cutoff: float) -> int:
+        return sum(count for second, count in self._counts.items() if second > cutoff)
+
+
 class _Journaled:
     """A journal slot: the entry as the request left it (often a deferred one), built into its dict
     on first read and kept built (the dashboard polls the journal)."""
@@ -160,7 +192,7 @@ class _Metrics:
     total: int = 0
     successful: int = 0
     agent_names: set[str] = field(default_factory=set)
-    recent: Timeline = field(default_factory=Timeline)
+    recent: SecondCounts = field(default_factory=SecondCounts)
 
 
 class MemoryStore:

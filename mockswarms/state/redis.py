@@ -15,7 +15,8 @@ Key layout (all under ``<namespace>:``)::
     logs:<user>         list  log rows as JSON, newest first, trimmed to ``logs_per_user``
     logs_order          list  "<id>\\n<logs key>" per row, oldest first, trimmed to ``logs_total`` (all users)
     met:<user>          hash  total / success counters     met_agents:<user> set of agent names
-    met_times:<user>    zset  completion instants (trimmed to 7 days)
+    met_times:<user>    zset  seconds with completions (trimmed to 7 days)
+    met_counts:<user>   hash  second -> completions in it
     agents:<user>       hash  "<name>\\x00<model>" -> config JSON   agents_order:<user> list, LRU order
     journal             list  entries as JSON, oldest first, trimmed to the caller's limit
     violations          list  "<seq>\\n<json>" contract violations, oldest first, trimmed to the caller's
@@ -304,8 +305,55 @@ local function cap_logs(order, logs_key, log_id, total)
 end
 """
 
+# A completion counted in its whole second (the 24 h / 7 d metrics): one zset member and one hash
+# field per second, however many completions share it; seconds older than ``keep`` are forgotten.
+_LUA_COUNT_COMPLETION = """
+local function count_completion(times, counts, now, keep)
+  local cutoff = string.format('%.17g', now - keep)
+  local old = redis.call('ZRANGEBYSCORE', times, '-inf', cutoff)
+  if #old > 0 then
+    for i = 1, #old, 1000 do
+      redis.call('HDEL', counts, unpack(old, i, math.min(i + 999, #old)))
+    end
+    redis.call('ZREMRANGEBYSCORE', times, '-inf', cutoff)
+  end
+  local second = math.floor(now)
+  local member = string.format('%d', second)
+  redis.call('ZADD', times, second, member)
+  redis.call('HINCRBY', counts, member, 1)
+end
+"""
+
+# KEYS: met, met_agents, met_times, met_counts.  ARGV: now, keep, success 0/1, agent names...
+_LUA_RECORD_COMPLETION = (
+    _LUA_COUNT_COMPLETION
+    + """
+redis.call('HINCRBY', KEYS[1], 'total', 1)
+if ARGV[3] == '1' then redis.call('HINCRBY', KEYS[1], 'success', 1) end
+if #ARGV > 3 then redis.call('SADD', KEYS[2], unpack(ARGV, 4)) end
+count_completion(KEYS[3], KEYS[4], tonumber(ARGV[1]), tonumber(ARGV[2]))
+return 1
+"""
+)
+
+# KEYS: met_times, met_counts.  ARGV: cutoffs.  Completions in the seconds after each cutoff.
+_LUA_COMPLETIONS_AFTER = """
+local totals = {}
+for c = 1, #ARGV do
+  local seconds = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. ARGV[c], '+inf')
+  local sum = 0
+  for i = 1, #seconds, 1000 do
+    local counts = redis.call('HMGET', KEYS[2], unpack(seconds, i, math.min(i + 999, #seconds)))
+    for _, n in ipairs(counts) do sum = sum + (tonumber(n) or 0) end
+  end
+  totals[c] = sum
+end
+return totals
+"""
+
 # KEYS: win, bal, seq, chg, logs, logseq, met, met_agents, met_times, agents, agents_order,
-#       journal, journal_seq (the val: counter), epoch (resets seen; kept by reset), logs_order
+#       journal, journal_seq (the val: counter), epoch (resets seen; kept by reset), logs_order,
+#       met_counts
 # ARGV: now, threshold, cost, count, maxlen, deadline_ms|'', log_json|'', log_limit,
 #       completion ''|'1'|'0', names_json, agents_json ([[field, json], …]), agent_cap,
 #       unique_cap, week, n, len1..n, lim1..n, journal_json|'', journal_limit, epoch|'', logs_total
@@ -315,6 +363,7 @@ _LUA_COMMIT = (
     _LUA_WINDOWS
     + _LUA_SETTLE_CORE
     + _LUA_CAP_LOGS
+    + _LUA_COUNT_COMPLETION
     + """
 local now = tonumber(ARGV[1])
 if ARGV[6] ~= '' then
@@ -356,8 +405,7 @@ if ARGV[9] ~= '' then
     if redis.call('SCARD', KEYS[8]) >= unique_cap then break end
     redis.call('SADD', KEYS[8], name)
   end
-  redis.call('ZADD', KEYS[9], now, tostring(redis.call('INCR', KEYS[3])))
-  redis.call('ZREMRANGEBYSCORE', KEYS[9], '-inf', string.format('%.17g', now - tonumber(ARGV[14])))
+  count_completion(KEYS[9], KEYS[16], now, tonumber(ARGV[14]))
 end
 local cap = tonumber(ARGV[12])
 for _, pair in ipairs(cjson.decode(ARGV[11])) do
@@ -457,8 +505,8 @@ while redis.call('ZCARD', KEYS[3]) > tonumber(ARGV[7]) do
   redis.call('LREM', KEYS[2], 1, oldest)
   if raw then
     local user = cjson.decode(raw)['user_id']
-    for _, part in ipairs({'bal', 'win', 'logs', 'met', 'met_agents', 'met_times', 'agents',
-                           'agents_order'}) do
+    for _, part in ipairs({'bal', 'win', 'logs', 'met', 'met_agents', 'met_times', 'met_counts',
+                           'agents', 'agents_order'}) do
       redis.call('DEL', ns .. ':' .. part .. ':' .. user)
     end
   end
@@ -617,6 +665,8 @@ class RedisStore:
         self._load_caller = _Script(self._redis, _LUA_LOAD_CALLER)
         self._begin_request = _Script(self._redis, _LUA_BEGIN_REQUEST)
         self._violations_add = _Script(self._redis, _LUA_VIOLATIONS_ADD)
+        self._record_completion = _Script(self._redis, _LUA_RECORD_COMPLETION)
+        self._completions_after = _Script(self._redis, _LUA_COMPLETIONS_AFTER)
 
     def _k(self, *parts: str) -> str:
         return ":".join((self.namespace, *parts))
@@ -725,6 +775,7 @@ class RedisStore:
             self._k("val", "journal_seq"),
             self._k("epoch"),
             self._k("logs_order"),
+            self._k("met_counts", user),
         ]
         journal = b""
         if charge.journal is not None and charge.journal_limit > 0:
@@ -827,25 +878,21 @@ class RedisStore:
     async def record_completion(
         self, user_id: str, now: float, success: bool, agent_names: list[str]
     ) -> None:
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.hincrby(self._k("met", user_id), "total", 1)
-            if success:
-                pipe.hincrby(self._k("met", user_id), "success", 1)
-            if agent_names:
-                pipe.sadd(self._k("met_agents", user_id), *agent_names)
-            member = f"{await self._redis.incr(self._k('seq'))}"
-            pipe.zadd(self._k("met_times", user_id), {member: now})
-            pipe.zremrangebyscore(self._k("met_times", user_id), "-inf", _num(now - _WEEK))
-            await pipe.execute()
+        keys = [self._k(part, user_id) for part in ("met", "met_agents", "met_times", "met_counts")]
+        await self._record_completion(
+            keys=keys, args=[_num(now), str(_WEEK), "1" if success else "0", *agent_names]
+        )
 
     @_guarded
     async def metrics(self, user_id: str, now: float) -> dict[str, int]:
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.scard(self._k("met_agents", user_id))
             pipe.hmget(self._k("met", user_id), ["total", "success"])
-            pipe.zcount(self._k("met_times", user_id), f"({_num(now - 86400)}", "+inf")
-            pipe.zcount(self._k("met_times", user_id), f"({_num(now - _WEEK)}", "+inf")
-            unique, (total, success), day, week = await pipe.execute()
+            unique, (total, success) = await pipe.execute()
+        day, week = await self._completions_after(
+            keys=[self._k("met_times", user_id), self._k("met_counts", user_id)],
+            args=[_num(now - 86400), _num(now - _WEEK)],
+        )
         return {
             "unique_agents": int(unique),
             "total_completion_calls": int(total or 0),
