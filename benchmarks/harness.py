@@ -1,5 +1,8 @@
 """The pieces ``run.py`` is built from: inputs, wrk, and starting/stopping each server (simulator,
-bare app, Prism, Redis). Split from ``run.py`` so each stays short; nothing here prints a report."""
+bare app, Prism, Redis). Split from ``run.py`` so each stays short; nothing here prints a report.
+
+(Why ~500 lines: besides the servers, wrk with a rotating key and the memory rows' load loop, which
+``run.py`` only formats.)"""
 
 from __future__ import annotations
 
@@ -20,6 +23,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 HERE = Path(__file__).resolve().parent
 KEY = "sk-bench"
+MANY_KEYS = 10_000  # accounts of the many-keys memory rows: bench_key(0 .. MANY_KEYS - 1)
 CHUNKS = 200
 CHUNK_TEXT = "token "
 NOW = "2026-01-01T12:00:00Z"  # frozen daytime clock: no night discount, deterministic bodies
@@ -61,13 +65,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def http(url: str, body: dict[str, Any] | None = None, timeout: float = 10) -> bytes:
+def http(url: str, body: dict[str, Any] | None = None, timeout: float = 10, key: str = KEY) -> bytes:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(
         url,
         data=data,
         method="POST" if data else "GET",
-        headers={"content-type": "application/json", "x-api-key": KEY},
+        headers={"content-type": "application/json", "x-api-key": key},
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return bytes(response.read())
@@ -134,7 +138,31 @@ class Result:
     p50_ms: float
     p99_ms: float
     requests: int
-    errors: int
+    errors: int  # socket errors + non-2xx
+    non2xx: int = 0
+
+
+# Rotates x-api-key over ``keys`` accounts (KEY-00000, KEY-00001, ...): wrk thread t of T sends keys
+# start+t, start+t+T, ... so the threads together make full passes; ``start`` carries the rotation on
+# from one wrk run to the next.
+ROTATE = """
+local keys, start, threads, made = {keys}, {start}, 0, 0
+setup = function(thread)
+  thread:set("tid", threads)
+  threads = threads + 1
+  thread:set("nthreads", {threads})
+end
+request = function()
+  local i = (start + tid + made * nthreads) % keys
+  made = made + 1
+  wrk.headers["x-api-key"] = string.format("{key}-%05d", i)
+  return wrk.format(nil, nil, nil, nil)
+end
+"""
+
+
+def bench_key(i: int) -> str:
+    return f"{KEY}-{i:05d}"
 
 
 def wrk(
@@ -145,11 +173,17 @@ def wrk(
     connections: int,
     seconds: float,
     workdir: Path,
+    *,
+    keys: int = 0,
+    start: int = 0,
 ) -> Result:
-    script = workdir / f"s{abs(hash((method, json.dumps(body))))}.lua"
-    body_lua = f"wrk.body = [==[{json.dumps(body)}]==]" if body is not None else ""
-    script.write_text(LUA.format(method=method, key=KEY, body=body_lua))
+    """``keys`` > 0: rotate over that many ``bench_key`` accounts from ``start`` (else KEY always)."""
     threads = 1 if connections == 1 else 2
+    script = workdir / f"s{abs(hash((method, json.dumps(body), keys, start)))}.lua"
+    body_lua = f"wrk.body = [==[{json.dumps(body)}]==]" if body is not None else ""
+    if keys:
+        body_lua += ROTATE.format(keys=keys, start=start, threads=threads, key=KEY)
+    script.write_text(LUA.format(method=method, key=KEY, body=body_lua))
     cmd = [
         wrk_bin,
         f"-t{threads}",
@@ -173,6 +207,101 @@ def wrk(
         p99_ms=data["p99_us"] / 1000,
         requests=data["requests"],
         errors=data["errors"] + data["non2xx"],
+        non2xx=data["non2xx"],
+    )
+
+
+class Load:
+    """Agent completions sent with wrk in runs of at most ``chunk`` seconds until a count is reached (wrk
+    only knows durations: each run is sized from the last rate, so a count overshoots by < 1 s of
+    requests). Keeps the running totals and carries the key rotation on from run to run."""
+
+    def __init__(self, wrk_bin: str, url: str, workdir: Path, keys: int, rate: float, chunk: float = 20):
+        self.wrk_bin, self.url, self.workdir, self.keys = wrk_bin, url, workdir, keys
+        self.rate, self.chunk = rate, chunk
+        self.done = self.non2xx = self.errors = 0
+        self.busy = 0.0  # seconds spent in wrk
+
+    def until(self, total: int) -> None:
+        while self.done < total:
+            seconds = min(self.chunk, max(1, round((total - self.done) / self.rate)))
+            res = wrk(
+                self.wrk_bin,
+                self.url + "/v1/agent/completions",
+                "POST",
+                AGENT,
+                64,
+                seconds,
+                self.workdir,
+                keys=self.keys,
+                start=self.done % self.keys if self.keys else 0,
+            )
+            if res.requests == 0:
+                raise SystemExit(f"wrk completed no requests against {self.url} ({res.errors} errors)")
+            self.done += res.requests
+            self.non2xx += res.non2xx
+            self.errors += res.errors - res.non2xx
+            self.busy += res.requests / res.rps if res.rps else seconds
+            self.rate = max(res.rps, 50.0)
+        time.sleep(0.3)  # let the requests wrk left in flight finish before anyone reads memory
+
+
+@dataclass
+class MemoryRun:
+    startup: float  # seconds to the first /health 200
+    warmed: int  # warm-up requests
+    measured: int  # requests after the warm-up
+    rate: float  # req/s over the measured requests
+    busy: float  # seconds of wrk, warm-up included
+    rss: list[float]  # MB: after the warm-up, at 1/3, 2/3, end
+    used: list[float]  # Redis used_memory, MB: before the warm-up, after it, 1/3, 2/3, end ([] in memory)
+    non2xx: int
+    errors: int  # socket errors
+
+
+def memory_run(
+    wrk_bin: str, config: Path, fixtures: Path, keys: int, on_redis: bool, requests: int, workdir: Path
+) -> MemoryRun | None:
+    """A fresh simulator (on a fresh redis-server if ``on_redis``; None if there is none): a warm-up of
+    10 % of ``requests`` but at least 2 passes over the ``keys``, then ``requests`` agent completions at
+    64 connections, reading RSS (and Redis ``used_memory``) after the warm-up and at each third."""
+    redis = start_redis() if on_redis else None
+    if on_redis and redis is None:
+        return None
+    store = redis[1] if redis else None
+    used: list[float] = []
+    try:
+        sim, url, startup = start_simulator(config, fixtures, store=store, ready_timeout=180)
+        try:
+            load = Load(wrk_bin, url, workdir, keys, rate=800 if store else 1500)
+            if store:
+                used.append(redis_used_memory(store) / 2**20)
+            load.until(max(requests // 10, 2 * max(keys, 1)))
+            warmed, warm_busy = load.done, load.busy
+            rss = [rss_mb(sim.pid)]
+            for third in (1, 2, 3):
+                if store:
+                    used.append(redis_used_memory(store) / 2**20)
+                load.until(warmed + requests * third // 3)
+                rss.append(rss_mb(sim.pid))
+            if store:
+                used.append(redis_used_memory(store) / 2**20)
+        finally:
+            stop(sim)
+    finally:
+        if redis:
+            stop(redis[0])
+    measured = load.done - warmed
+    return MemoryRun(
+        startup=startup,
+        warmed=warmed,
+        measured=measured,
+        rate=measured / (load.busy - warm_busy),
+        busy=load.busy,
+        rss=rss,
+        used=used,
+        non2xx=load.non2xx,
+        errors=load.errors,
     )
 
 
@@ -194,6 +323,17 @@ def write_inputs(workdir: Path) -> tuple[Path, Path]:
     return config, fixtures
 
 
+def write_many_accounts(workdir: Path, count: int) -> Path:
+    """A config of ``count`` premium accounts ``bench_key(0..count-1)``, one user each, large credit."""
+    config = workdir / f"bench-{count}.yaml"
+    rows = (
+        f'  - {{key: {bench_key(i)}, user_id: user-bench-{i:05d}, tier: premium, credit: "1000000000"}}\n'
+        for i in range(count)
+    )
+    config.write_text('rate_limit_mode: "off"\naccounts:\n' + "".join(rows))
+    return config
+
+
 def start_simulator(
     config: Path,
     fixtures: Path,
@@ -201,6 +341,7 @@ def start_simulator(
     workers: int = 1,
     store: str | None = None,
     lag_file: Path | None = None,
+    ready_timeout: float = 30,
 ) -> tuple[subprocess.Popen[bytes], str, float]:
     port = free_port()
     entry = [str(HERE / "looplag.py")] if lag_file else ["-m", "mockswarms"]
@@ -232,7 +373,7 @@ def start_simulator(
     started = time.monotonic()
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
-    wait_ready(url, proc)
+    wait_ready(url, proc, timeout=ready_timeout)
     return proc, url, time.monotonic() - started
 
 
@@ -332,6 +473,17 @@ def redis_traffic(url: str, during: Any) -> tuple[int, int]:
             trips += 1
         last[port] = at
     return len(seen), trips
+
+
+def redis_used_memory(url: str) -> int:
+    """redis-server's ``used_memory`` (INFO memory), in bytes."""
+    import redis
+
+    client = redis.Redis.from_url(url)
+    try:
+        return int(client.info("memory")["used_memory"])
+    finally:
+        client.close()
 
 
 def start_redis() -> tuple[subprocess.Popen[bytes], str] | None:

@@ -1,31 +1,34 @@
 """One-command benchmark: the simulator against a bare Starlette + pydantic baseline and Prism, with wrk.
 
-(Why ~470 lines: one function per part of the report below; servers and wrk live in ``harness.py``.)
+(Why ~520 lines: one function per part of the report below; servers and wrk live in ``harness.py``.)
 
-    python benchmarks/run.py                      # about 6-7 minutes on 2 cores
-    python benchmarks/run.py --quick              # about 2 minutes (1 s per measurement)
+    python benchmarks/run.py                      # about 20-25 minutes on 2 cores (15 of them ``rss``)
+    python benchmarks/run.py --quick              # about 4 minutes (1 s per measurement, 5,000 RSS requests)
     python benchmarks/run.py --only headline,redis  # parts: see --help
 
 Parts (``--only``, comma separated; default all): ``headline`` (the issue's table: simulator vs the bare
 app vs Prism, and every target checked), ``throughput`` (4 endpoints x 1/16/64 connections, both
-apps), ``streams`` (SSE events/s), ``startup``, ``rss``, ``lag`` (event-loop lag under load),
-``redis`` (1 worker in memory vs 2 workers on Redis, and Redis round trips per completion).
+apps), ``streams`` (SSE events/s), ``startup``, ``rss`` (RSS over ``--rss-requests`` completions, 1 and
+10,000 keys in memory, 10,000 on Redis), ``lag`` (event-loop lag under load), ``redis`` (1 worker in
+memory vs 2 workers on Redis, and Redis round trips per completion).
 
 Prism: ``@stoplight/prism-cli`` 5.14 is installed with npm into ``--cache`` (default
 ``~/.cache/mockswarms-bench``) on first use and run with ``-v error`` on the simulator's own contract
 (``contracts/swarms-api.openapi.json``); without node/npm the Prism row says so and the rest runs.
 
 Needs ``wrk`` (Debian/Ubuntu: ``apt-get install wrk``; macOS: ``brew install wrk``) and, for the
-2-workers-on-Redis row, ``redis-server`` (``apt-get install redis-server``; skipped when missing).
+Redis rows, ``redis-server`` (``apt-get install redis-server``; skipped when missing).
 Writes ``benchmarks/RESULTS.md`` (tables + a description of the machine) and prints the tables.
 
-What it measures (the simulator runs with rate limiting off and one rich premium account, so every
-request does the full pipeline: auth, gates, fake LLM, billing, settle, log, journal):
+What it measures (the simulator runs with rate limiting off and one rich premium account — 10,000 in two
+RSS rows — so every request does the full pipeline: auth, gates, fake LLM, billing, settle, log, journal):
 - requests/s, p50 and p99 for ``/health``, an agent completion, a 3-agent SequentialWorkflow swarm and
   an agent stream of 200 chunks, at 1, 16 and 64 connections, for both apps, and the ratio;
 - SSE events/s with 1 and 32 concurrent streams of 200 chunks against a bare sse-starlette stream;
 - start-up time (process start to the first 200 from ``/health``);
-- RSS growth of the simulator over N agent completions;
+- RSS of the simulator over N agent completions (default 300,000) after a warm-up (10 % of N, at least 2
+  passes over the keys), read at 1/3, 2/3 and the end: 1 key and 10,000 keys in memory, 10,000 keys on
+  Redis (1 worker; redis-server's ``used_memory`` too);
 - 2 uvicorn workers sharing Redis against 1 worker in memory (agent completion, 64 connections).
 """
 
@@ -51,21 +54,25 @@ from harness import (
     CHUNK_TEXT,
     CHUNKS,
     HERE,
+    MANY_KEYS,
     PRISM_VERSION,
     SCENARIOS,
     STREAM,
     SWARM,
+    MemoryRun,
     Result,
+    bench_key,
     http,
+    memory_run,
     redis_calls,
     redis_traffic,
-    rss_mb,
     start_baseline,
     start_prism,
     start_redis,
     start_simulator,
     stop,
     write_inputs,
+    write_many_accounts,
     wrk,
 )
 
@@ -252,16 +259,63 @@ def streams(
     return [*lines, ""]
 
 
-def rss_growth(wrk_bin: str, sim: subprocess.Popen[bytes], sim_url: str, requests: int, workdir: Path) -> str:
-    before = rss_mb(sim.pid)
-    done = 0
-    while done < requests:
-        done += wrk(wrk_bin, sim_url + "/v1/agent/completions", "POST", AGENT, 64, 5, workdir).requests
-    after = rss_mb(sim.pid)
-    return (
-        f"- RSS over {done:,} agent completions at 64 connections: {before:.1f} MB → {after:.1f} MB "
-        f"(**{after - before:+.1f} MB**)"
+def memory_row(label: str, run: MemoryRun) -> tuple[str, list[str]]:
+    """One row of the memory table (and notes: timing, Redis ``used_memory``)."""
+    rss, used = run.rss, run.used
+    problems = f"**{run.non2xx:,}**" if run.non2xx else "0"
+    if run.errors:
+        problems += f", **{run.errors:,} socket errors**"
+    row = (
+        f"| {label} | {run.warmed:,} | {run.measured:,} | {run.rate:,.0f} | "
+        + " | ".join(f"{x:.1f}" for x in rss)
+        + f" | **{rss[-1] - rss[0]:+.1f}** | {problems} |"
     )
+    total = run.warmed + run.measured
+    notes = [
+        f"- {label}: start-up {run.startup:.1f} s; {total:,} requests in {run.busy:.0f} s of wrk "
+        f"({total / run.busy:,.0f} req/s overall)."
+    ]
+    if used:
+        notes.append(
+            f"- {label}: redis-server `used_memory` (INFO memory), MB: {used[0]:.1f} before the warm-up, "
+            f"{used[1]:.1f} after it, {used[2]:.1f} at 1/3, {used[3]:.1f} at 2/3, {used[4]:.1f} at the "
+            f"end (**{used[4] - used[1]:+.1f} MB** over the {run.measured:,} measured requests)."
+        )
+    return row, notes
+
+
+def memory(wrk_bin: str, config: Path, fixtures: Path, requests: int, workdir: Path) -> list[str]:
+    """RSS over ``requests`` agent completions: 1 key in memory, 10,000 keys in memory, 10,000 on Redis."""
+    many = write_many_accounts(workdir, MANY_KEYS)
+    lines = [
+        f"## Memory over {requests:,} requests (agent completion, 64 connections)",
+        "",
+        "Each row is a fresh simulator process (1 uvicorn worker, rate limiting off, premium accounts with "
+        f"large credit). {MANY_KEYS:,} keys: accounts `{bench_key(0)}`…`{bench_key(MANY_KEYS - 1)}`, one "
+        "user each, the `x-api-key` rotated per request (wrk Lua). Warm-up first, not counted: 10 % of the "
+        "requests but at least 2 passes over the keys, so one-time growth (per-key structures filling "
+        "their caps) is left out; then RSS (VmRSS of the server process) after the warm-up, at 1/3, 2/3 "
+        "and the end. non-2xx counts the warm-up too.",
+        "",
+        "| setup | warm-up | requests | req/s | RSS after warm-up MB | at 1/3 | at 2/3 | end | growth MB "
+        "| non-2xx |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    notes: list[str] = []
+    for label, cfg, keys, on_redis in (
+        ("memory store, 1 key", config, 0, False),
+        (f"memory store, {MANY_KEYS:,} keys", many, MANY_KEYS, False),
+        (f"Redis store (1 worker), {MANY_KEYS:,} keys", many, MANY_KEYS, True),
+    ):
+        try:
+            run = memory_run(wrk_bin, cfg, fixtures, keys, on_redis, requests, workdir)
+            row, more = memory_row(label, run) if run else (f"| {label}: no redis-server, skipped |", [])
+        except (Exception, SystemExit) as exc:  # one broken row must not lose the others
+            row, more = f"| {label}: failed: `{type(exc).__name__}: {exc}` |", []
+        lines.append(row)
+        notes += more
+        print(row, flush=True)
+    return [*lines, "", *notes, ""]
 
 
 def loop_lag(wrk_bin: str, config: Path, fixtures: Path, seconds: float, workdir: Path) -> list[str]:
@@ -345,7 +399,7 @@ def main() -> None:
     parser.add_argument("--only", default=",".join(PARTS), help=f"comma-separated parts: {', '.join(PARTS)}")
     parser.add_argument("--seconds", type=float, help="seconds per measurement (default 4, quick 1)")
     parser.add_argument("--repeat", type=int, help="runs per headline cell, median kept (default 2, quick 1)")
-    parser.add_argument("--rss-requests", type=int, help="agent completions for the RSS row (default 60000)")
+    parser.add_argument("--rss-requests", type=int, help="measured requests per RSS row (default 300000)")
     parser.add_argument(
         "--cache",
         default=str(Path.home() / ".cache" / "mockswarms-bench"),
@@ -358,7 +412,7 @@ def main() -> None:
         parser.error(f"unknown part(s): {', '.join(sorted(unknown))}; choose from {', '.join(PARTS)}")
     seconds = args.seconds or (1.0 if args.quick else 4.0)
     repeat = args.repeat or (1 if args.quick else 2)
-    rss_requests = args.rss_requests or (5000 if args.quick else 60000)
+    rss_requests = args.rss_requests or (5000 if args.quick else 300_000)
     wrk_bin = shutil.which("wrk")
     if wrk_bin is None:
         raise SystemExit(
@@ -395,7 +449,6 @@ def main() -> None:
                 "BENCH_CHUNK_TEXT": CHUNK_TEXT,
             }
         )
-        rss_line = ""
         try:
             if "headline" in parts:
                 emit(headline(wrk_bin, sim_url, base_url, prism, seconds, repeat, workdir))
@@ -407,30 +460,23 @@ def main() -> None:
                 emit(throughput(wrk_bin, sim_url, base_url, seconds, sizes, workdir))
             if "streams" in parts:
                 emit(streams(wrk_bin, sim_url, base_url, seconds, stream_body.count(b"\n\n"), workdir))
-            if "rss" in parts:
-                rss_line = rss_growth(wrk_bin, sim, sim_url, rss_requests, workdir)
         finally:
             stop(sim)
             stop(base)
             if isinstance(prism, tuple):
                 stop(prism[0])
-        if startups or rss_line:
-            emit(["## Start-up and memory", ""])
-            if startups:
-                emit(
-                    [
-                        "- Start-up (process start → first `/health` 200), best of 3: "
-                        f"**{min(startups):.2f} s** "
-                        f"(all: {', '.join(f'{x:.2f}' for x in startups)})"
-                    ]
-                )
-            if rss_line:
-                emit([rss_line])
-            emit([""])
-        for part, measure in (("lag", loop_lag), ("redis", scale_out)):
+        if startups:
+            every = ", ".join(f"{x:.2f}" for x in startups)
+            best = f"best of 3: **{min(startups):.2f} s** (all: {every})"
+            emit(["## Start-up", "", f"- Start-up (process start → first `/health` 200), {best}", ""])
+        for part, measure in (
+            ("rss", lambda: memory(wrk_bin, config, fixtures, rss_requests, workdir)),
+            ("lag", lambda: loop_lag(wrk_bin, config, fixtures, seconds, workdir)),
+            ("redis", lambda: scale_out(wrk_bin, config, fixtures, seconds, workdir)),
+        ):
             if part in parts:
                 try:
-                    emit(measure(wrk_bin, config, fixtures, seconds, workdir))
+                    emit(measure())
                 except (Exception, SystemExit) as exc:  # one broken part must not lose the others
                     emit([f"## {part}: failed", "", f"`{type(exc).__name__}: {exc}`", ""])
 
