@@ -206,8 +206,8 @@ def _check_chat(req: ChatCompletionRequest, images: int) -> None:
 
 def _check_chat_formats(req: ChatCompletionRequest) -> None:
     """``tool_choice``: only with ``tools``; ``none``/``auto``/``required``, or a function ``tools``
-    declares (``allowed_tools`` and ``custom`` pass). ``response_format``: text, json_object or a named
-    json_schema. OpenAI's messages and params."""
+    declares (``allowed_tools`` and ``custom`` pass). ``response_format``: text, json_object (a message
+    must say "json") or a named json_schema. OpenAI's messages and params."""
     choice = req.tool_choice
     if choice is not None and not req.tools:
         detail = "Invalid value for 'tool_choice': 'tool_choice' is only allowed when 'tools' are specified."
@@ -232,6 +232,14 @@ def _check_chat_formats(req: ChatCompletionRequest) -> None:
             supported = "'text', 'json_object', and 'json_schema'"
             detail = f"Invalid value: '{kind}'. Supported values are: {supported}."
             raise OpenAIError(400, detail, code="invalid_value", param="response_format.type")
+        if kind == "json_object" and not any(
+            "json" in _content_text(m.content).lower() for m in req.messages
+        ):
+            detail = (
+                "'messages' must contain the word 'json' in some form, to use 'response_format' of type "
+                "'json_object'."
+            )
+            raise OpenAIError(400, detail, param="messages")
         schema = fmt.get("json_schema")
         if kind == "json_schema" and not isinstance(schema, dict):
             raise _missing("response_format.json_schema")

@@ -411,7 +411,11 @@ def chat_stream_events(
             ({"tool_calls": [{"index": i, "function": {"arguments": a}}]}, a) for a in split_tokens(args)
         ]
     delays = _deltas(_chunk_offsets([text for _, text in deltas], pacing or Pacing(), latency))
-    events = [SSEEvent(None, chunk({"role": "assistant"}, None))]
+    # A reply of tool calls alone says so in its first delta, as OpenAI does: ``"content": null``.
+    role: ChatChunkDelta = (
+        {"role": "assistant"} if chunks or not tool_calls else {"role": "assistant", "content": None}
+    )
+    events = [SSEEvent(None, chunk(role, None))]
     events += [SSEEvent(None, chunk(delta, None), d) for (delta, _), d in zip(deltas, delays, strict=True)]
     events.append(SSEEvent(None, chunk({}, finish_reason), 0.0 if deltas else latency))
     if usage is not None:

@@ -26,6 +26,7 @@ SEED = 11
 CHAT = "/v1/chat/completions"
 PREMIUM = {"x-api-key": PREMIUM_KEY}
 USER: Any = [{"role": "user", "content": "What is the weather in Paris?"}]
+JSON_USER: Any = [{"role": "user", "content": "What is the weather in Paris? Answer in JSON."}]
 WEATHER_RULE = {
     "id": "weather",  # named: the tool-call id derives from the rule id
     "match": {"endpoint": "chat", "last_message": {"contains": "weather"}},
@@ -211,6 +212,22 @@ def test_tool_choice_naming_a_function_calls_that_one(sdk: openai.OpenAI) -> Non
     assert isinstance(_arguments(named, TIME_TOOL)["precise"], bool)
 
 
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_tool_call_without_text_has_null_content(stream: bool) -> None:
+    """OpenAI sends ``"content": null`` beside tool calls when the model wrote no text (clients test
+    ``message.content is None``); a fixture's text beside its tool call stays."""
+    c = client()
+    body = {"model": "gpt-4o", "messages": USER, "tools": TOOLS, "tool_choice": "required"}
+    if not stream:
+        message = c.post(CHAT, json=body, headers=PREMIUM).json()["choices"][0]["message"]
+        assert message["content"] is None and message["tool_calls"]
+        return
+    frames = c.post(CHAT, json={**body, "stream": True}, headers=PREMIUM).text.split("\n\n")
+    deltas = [json.loads(f[6:])["choices"][0]["delta"] for f in frames if f.startswith("data: {")]
+    assert deltas[0] == {"role": "assistant", "content": None}
+    assert all("content" not in d or d["content"] is None for d in deltas)
+
+
 @pytest.mark.parametrize("choice", ["none", "auto", None])
 def test_tool_choice_none_and_auto_answer_prose(sdk: openai.OpenAI, choice: Any) -> None:
     extra: dict[str, Any] = {} if choice is None else {"tool_choice": choice}
@@ -318,6 +335,34 @@ class Address(BaseModel):
     number: int
 
 
+@pytest.mark.parametrize(
+    "messages",
+    [
+        JSON_USER,
+        [{"role": "system", "content": "Reply with a json object."}, *USER],
+        [{"role": "user", "content": [{"type": "text", "text": "Give me JSON please"}]}],
+    ],
+    ids=["user", "system", "content-part"],
+)
+def test_json_object_needs_the_word_json_in_the_messages(messages: Any) -> None:
+    """OpenAI refuses ``json_object`` unless a message says "json" (any case): without it, models
+    could stream whitespace until the token limit."""
+    c = client()
+    fmt = {"response_format": {"type": "json_object"}}
+    refused = c.post(CHAT, json={"model": "gpt-4o", "messages": USER, **fmt}, headers=PREMIUM)
+    error = openai_400(refused, "messages")
+    assert error["message"] == (
+        "'messages' must contain the word 'json' in some form, to use 'response_format' of type "
+        "'json_object'."
+    )
+    assert error["code"] is None
+    accepted = c.post(CHAT, json={"model": "gpt-4o", "messages": messages, **fmt}, headers=PREMIUM)
+    assert accepted.status_code == 200, accepted.text
+    assert isinstance(json.loads(accepted.json()["choices"][0]["message"]["content"]), dict)
+    lenient = client("prism").post(CHAT, json={"model": "gpt-4o", "messages": USER, **fmt}, headers=PREMIUM)
+    assert lenient.status_code == 200
+
+
 class Person(BaseModel):
     name: str
     age: int
@@ -332,7 +377,7 @@ class Person(BaseModel):
 
 def test_json_object_answers_a_json_object(sdk: openai.OpenAI) -> None:
     reply = sdk.chat.completions.create(
-        model="gpt-4o", messages=USER, response_format={"type": "json_object"}
+        model="gpt-4o", messages=JSON_USER, response_format={"type": "json_object"}
     )
     content = reply.choices[0].message.content or ""
     assert isinstance(json.loads(content), dict) and json.loads(content)
@@ -419,7 +464,9 @@ def test_structured_answers_are_byte_identical_across_runs() -> None:
         c = client()
         bodies.append(
             [
-                c.post(CHAT, json={"model": "gpt-4o", "messages": USER, **extra}, headers=PREMIUM).content
+                c.post(
+                    CHAT, json={"model": "gpt-4o", "messages": JSON_USER, **extra}, headers=PREMIUM
+                ).content
                 for extra in (
                     {"response_format": {"type": "json_object"}},
                     {

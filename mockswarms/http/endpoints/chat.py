@@ -49,7 +49,9 @@ async def chat_completion(sim: Simulator, caller: Caller, payload: Any) -> Reply
     _, cost = agent_rate_cost(sim, run, images=run.images)
     completion_id = sim.entropy.ids.chat_completion()
     created = int(sim.clock.timestamp())
-    message: ChatResponseMessage = {"role": "assistant", "content": run.text}
+    # Tool calls without text: ``"content": null``, as OpenAI answers them (clients test for None).
+    content = None if run.tool_calls and not run.text else run.text
+    message: ChatResponseMessage = {"role": "assistant", "content": content}
     if run.tool_calls:
         message["tool_calls"] = [dict(call) for call in run.tool_calls]
     body: ChatCompletionResponse = {
