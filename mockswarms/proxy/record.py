@@ -34,7 +34,8 @@ def _slug(text: str, limit: int = 40) -> str:
 
 
 def file_name(match: dict[str, Any]) -> str:
-    parts = [_slug(f"{match['method']} {match['path']}")]
+    route = f"{match['method']} {match['path']}"
+    parts = [_slug(route)]
     for key in ("agent_name", "task"):
         if match.get(key):
             parts.append(_slug(str(match[key])))
@@ -47,6 +48,9 @@ def file_name(match: dict[str, Any]) -> str:
         # query to read, a hash of all of it (and of the body, if any) to tell them apart.
         parts.append(_slug(query, 24))
         digest = hashlib.sha256(f"{query}\n{digest}".encode()).hexdigest()
+    if len(_slug(route, limit=len(route))) > len(parts[0]):
+        # The path was cut: two long paths alike up to the cut (ids) would share a file.
+        digest = hashlib.sha256(f"{match['path']}\n{digest}".encode()).hexdigest()
     if digest:
         parts.append(digest[:8])
     return "--".join(p for p in parts if p) + ".yaml"

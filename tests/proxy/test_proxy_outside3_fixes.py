@@ -401,3 +401,14 @@ def test_get_requests_differing_only_in_the_query_are_recorded_and_replayed_apar
             b'{"success": true, "models": ["category=all&page=2"]}',
         ]
     )
+
+
+def test_recording_names_tell_long_paths_apart_that_differ_past_the_cut() -> None:
+    """The path's part of a name is cut at 40 characters: two long paths alike that far (model ids,
+    job ids) got one file, the second recording overwriting the first."""
+    first = file_name({"method": "GET", "path": "/v1/models/anthropic/claude-sonnet-4-20250514-a"})
+    second = file_name({"method": "GET", "path": "/v1/models/anthropic/claude-sonnet-4-20250514-b"})
+    assert first != second
+    assert re.fullmatch(r"get-v1-models-anthropic-claude-sonnet-4--[0-9a-f]{8}\.yaml", first)
+    # A path that fits keeps the name it always had.
+    assert file_name({"method": "GET", "path": "/v1/models/gpt-4o"}) == "get-v1-models-gpt-4o.yaml"
