@@ -412,7 +412,7 @@ class ChatCompletionRequest(_Body):
                 "`tool_choice` is `none`, `auto`, `required`, a function `tools` declares "
                 '(`{"type": "function", "function": {"name"}}`), `allowed_tools` or `custom`, and '
                 "only comes with a non-empty `tools`; `response_format.type` is `text`, `json_object` or "
-                "`json_schema` (with a named `json_schema`), and `json_object` needs the word \"json\" in "
+                '`json_schema` (with a named `json_schema`), and `json_object` needs the word "json" in '
                 "some message; otherwise 400 naming the param.",
                 {},
             ),
