@@ -1,10 +1,10 @@
 """Server-Sent Event streams of the Swarms API (reference §f): the pure event builders and the wire format.
 
 Builders turn plain data (chunk strings, usage dicts, a start instant, a
-:class:`~mockswarms.engine.llm.Pacing`)
-into a list of :class:`SSEEvent`; they never read the wall clock, so the same inputs give the same
-bytes. Each event carries the simulated ``delay`` (seconds) to wait before sending it; event
-timestamps are ``start`` plus the cumulative simulated offsets. ``http/sse.py`` serves them.
+:class:`~mockswarms.engine.llm.Pacing`) into a list of :class:`SSEEvent`; they never read the wall
+clock, so the same inputs give the same bytes. Each event carries the simulated ``delay`` (seconds)
+to wait before sending it; event timestamps are ``start`` plus the cumulative simulated offsets.
+``http/sse.py`` serves them.
 
 Wire format: ``event: <name>\\n`` (omitted for data-only frames) + ``data: <json>\\n`` + ``\\n``, where
 ``<json>`` is ``json.dumps(obj)`` with its default separators (``", "``, ``": "``) and insertion-ordered
@@ -14,7 +14,6 @@ Undocumented payloads chosen here (the docs name the events but not these bodies
 ``{"status": "running", "message": "Starting swarm processing..."}``, ``metadata.status`` ``"running"``,
 ``status`` ``{"message": "Running <type> with <n> agents", "input_tokens"}``, ``end.status`` and swarm
 ``done`` ``{"message": "Swarm processing complete"}``.
-
 """
 
 from __future__ import annotations
@@ -411,11 +410,8 @@ def chat_stream_events(
             ({"tool_calls": [{"index": i, "function": {"arguments": a}}]}, a) for a in split_tokens(args)
         ]
     delays = _deltas(_chunk_offsets([text for _, text in deltas], pacing or Pacing(), latency))
-    # A reply of tool calls alone says so in its first delta, as OpenAI does: ``"content": null``.
-    role: ChatChunkDelta = (
-        {"role": "assistant"} if chunks or not tool_calls else {"role": "assistant", "content": None}
-    )
-    events = [SSEEvent(None, chunk(role, None))]
+    role: ChatChunkDelta = {"role": "assistant"}  # tool calls alone: "content": null, as OpenAI sends
+    events = [SSEEvent(None, chunk({**role, "content": None} if tool_calls and not chunks else role, None))]
     events += [SSEEvent(None, chunk(delta, None), d) for (delta, _), d in zip(deltas, delays, strict=True)]
     events.append(SSEEvent(None, chunk({}, finish_reason), 0.0 if deltas else latency))
     if usage is not None:
