@@ -65,13 +65,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def http(url: str, body: dict[str, Any] | None = None, timeout: float = 10, key: str = KEY) -> bytes:
+def http(url: str, body: dict[str, Any] | None = None, timeout: float = 10) -> bytes:
     data = json.dumps(body).encode() if body is not None else None
     request = urllib.request.Request(
         url,
         data=data,
         method="POST" if data else "GET",
-        headers={"content-type": "application/json", "x-api-key": key},
+        headers={"content-type": "application/json", "x-api-key": KEY},
     )
     with urllib.request.urlopen(request, timeout=timeout) as response:
         return bytes(response.read())
@@ -429,15 +429,19 @@ def start_prism(cache: Path) -> tuple[subprocess.Popen[bytes], str] | str:
     return proc, url
 
 
-def redis_calls(url: str) -> int:
-    """Commands Redis has executed so far (INFO commandstats), not counting INFO itself."""
+def _redis_info(url: str, section: str) -> dict[str, Any]:
     import redis
 
     client = redis.Redis.from_url(url)
     try:
-        stats = client.info("commandstats")
+        return dict(client.info(section))
     finally:
         client.close()
+
+
+def redis_calls(url: str) -> int:
+    """Commands Redis has executed so far (INFO commandstats), not counting INFO itself."""
+    stats = _redis_info(url, "commandstats")
     return sum(int(v["calls"]) for k, v in stats.items() if k != "cmdstat_info")
 
 
@@ -477,13 +481,7 @@ def redis_traffic(url: str, during: Any) -> tuple[int, int]:
 
 def redis_used_memory(url: str) -> int:
     """redis-server's ``used_memory`` (INFO memory), in bytes."""
-    import redis
-
-    client = redis.Redis.from_url(url)
-    try:
-        return int(client.info("memory")["used_memory"])
-    finally:
-        client.close()
+    return int(_redis_info(url, "memory")["used_memory"])
 
 
 def start_redis() -> tuple[subprocess.Popen[bytes], str] | None:
